@@ -1,0 +1,57 @@
+"""Messages in Japanese and English.
+
+Every text a student or instructor reads comes from a catalog in ``sqllab/messages/``:
+one module per area (``sql``, ``llm``, ``ui``, ...), each a dict ``key -> {"en": ..., "ja": ...}``.
+``t(key, lang, **params)`` picks the language and fills ``str.format`` fields.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+from functools import lru_cache
+from typing import Any
+
+LANGS = ("en", "ja")
+
+
+def default_lang() -> str:
+    """The language of the session: ``SQLLAB_LANG`` (ja|en), English when unset or unknown."""
+    lang = os.environ.get("SQLLAB_LANG", "en").strip().lower()
+    return lang if lang in LANGS else "en"
+
+
+def normalize_lang(lang: str | None) -> str:
+    if lang is None:
+        return default_lang()
+    lang = lang.strip().lower()
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
+    return lang
+
+
+@lru_cache(maxsize=1)
+def catalog() -> dict[str, dict[str, str]]:
+    """All message catalogs merged; a key defined twice is a programming error."""
+    from . import messages
+
+    merged: dict[str, dict[str, str]] = {}
+    for info in pkgutil.iter_modules(messages.__path__):
+        module = importlib.import_module(f"{messages.__name__}.{info.name}")
+        for key, texts in getattr(module, "MESSAGES", {}).items():
+            if key in merged:
+                raise RuntimeError(f"message key {key!r} defined twice ({info.name})")
+            missing = [lang for lang in LANGS if lang not in texts]
+            if missing:
+                raise RuntimeError(f"message {key!r} lacks {missing}")
+            merged[key] = texts
+    return merged
+
+
+def t(key: str, lang: str | None = None, /, **params: Any) -> str:
+    """The message ``key`` in ``lang`` with ``params`` filled in."""
+    texts = catalog().get(key)
+    if texts is None:
+        raise KeyError(f"no message {key!r}")
+    return texts[normalize_lang(lang)].format(**params)

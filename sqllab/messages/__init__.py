@@ -1,0 +1,1 @@
+"""Message catalogs, one module per area; see ``sqllab.i18n``."""
