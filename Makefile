@@ -1,0 +1,40 @@
+# sqllab — two commands for a newcomer:
+#   make lab    set up .venv, fetch the embedded model, start JupyterLab on notebooks/
+#   make test   set up the same way, then run the whole test suite (pytest + nbval on every lesson)
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.sqllab-installed
+PYTEST_ARGS ?=
+
+.PHONY: lab test test-fast bench model install clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+model: $(STAMP)
+	$(BIN)/sqllab llm pull
+
+lab: model
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
+
+test: model
+	SQLLAB_LLM_MODE=offline $(BIN)/pytest --nbval-lax tests notebooks $(PYTEST_ARGS)
+
+# without the notebooks and the browser: for a quick loop while developing
+test-fast: model
+	$(BIN)/pytest -m "not browser" tests $(PYTEST_ARGS)
+
+bench: model
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) build .pytest_cache

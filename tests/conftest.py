@@ -1,0 +1,65 @@
+"""Fixtures shared by the whole suite.
+
+- Every test gets its own ``SQLLAB_CACHE_DIR`` (LLM cache, progress file, state files), so tests
+  never see each other's files nor the user's; the embedded model is still found through
+  ``SQLLAB_EMBEDDED_MODEL``, pointed at the copy ``make test`` pulled.
+- ``embedded_llm`` starts the real embedded llama.cpp server once per session (real completions).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from sqllab import settings
+
+_MODEL: Path | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _MODEL
+    os.environ.setdefault("SQLLAB_LANG", "en")
+    from sqllab.llm import embedded
+
+    settings.reload()
+    _MODEL = embedded.find_model()
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    cache = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("SQLLAB_CACHE_DIR", str(cache))
+    if _MODEL is not None:
+        monkeypatch.setenv("SQLLAB_EMBEDDED_MODEL", str(_MODEL))
+    for name in ("LLM_API_URL", "LLM_MODEL_NAME", "LLM_API_KEY", "LLM_TIMEOUT", "LLM_MAX_RETRIES",
+                 "LLM_TEMPERATURE", "LLM_MAX_TOKENS", "SQLLAB_PROGRESS_DB"):
+        monkeypatch.delenv(name, raising=False)
+    settings.reload()
+    yield cache
+    settings.reload()
+
+
+@pytest.fixture(scope="session")
+def embedded_model() -> Path:
+    if _MODEL is None:
+        pytest.fail("the embedded model is missing: run `sqllab llm pull` (make test does it)")
+    return _MODEL
+
+
+@pytest.fixture(scope="session")
+def embedded_llm(embedded_model: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The real embedded server for the whole session; ``ensure_running()`` reuses it."""
+    from sqllab.llm import embedded
+
+    old = os.environ.get("SQLLAB_EMBEDDED_MODEL")
+    os.environ["SQLLAB_EMBEDDED_MODEL"] = str(embedded_model)
+    settings.reload()
+    try:
+        url = embedded.ensure_running()
+    finally:
+        if old is None:
+            os.environ.pop("SQLLAB_EMBEDDED_MODEL", None)
+    yield url
+    embedded.stop()
