@@ -1,0 +1,267 @@
+"""Messages of the sandbox (``sql.*``) and of the grader (``sql.grade.*``)."""
+
+MESSAGES = {
+    # --- sandbox: input ---------------------------------------------------------------
+    "sql.empty": {
+        "en": "The query is empty. Write one SQL statement, for example SELECT * FROM a_table;",
+        "ja": "クエリが空です。SQL 文を 1 つ書いてください（例: SELECT * FROM テーブル名;）。",
+    },
+    "sql.nul_byte": {
+        "en": "The query contains an invisible NUL character (\\0) at position {pos}. Delete it and try again.",
+        "ja": "クエリの {pos} 文字目に見えない NUL 文字（\\0）が入っています。削除してからもう一度実行してください。",
+    },
+    "sql.too_long": {
+        "en": "The query is too long ({length} characters; at most {limit}).",
+        "ja": "クエリが長すぎます（{length} 文字。上限は {limit} 文字）。",
+    },
+    "sql.multiple_statements": {
+        "en": "Write only one statement at a time: a second statement starts at line {line}, column {col} "
+              "after the ';'.",
+        "ja": "一度に書ける SQL 文は 1 つだけです。';' の後、{line} 行 {col} 列目から 2 つ目の文が始まっています。",
+    },
+    "sql.not_a_query": {
+        "en": "Only queries that read data (SELECT, or WITH ... SELECT) are allowed in this exercise; "
+              "“{keyword}” would change the database or reach outside it.",
+        "ja": "この問題で使えるのはデータを読むクエリ（SELECT または WITH ... SELECT）だけです。"
+              "「{keyword}」はデータベースを変更するか、外部にアクセスします。",
+    },
+    "sql.not_a_modification": {
+        "en": "This exercise asks for one INSERT, UPDATE or DELETE statement; “{keyword}” is not one of them.",
+        "ja": "この問題では INSERT・UPDATE・DELETE のいずれか 1 文を書いてください。「{keyword}」は使えません。",
+    },
+    # --- sandbox: forbidden actions ---------------------------------------------------
+    "sql.forbidden.write": {
+        "en": "This statement would change table “{name}”; queries here may only read data.",
+        "ja": "この文はテーブル「{name}」を変更しようとしています。ここではデータを読むことしかできません。",
+    },
+    "sql.forbidden.schema": {
+        "en": "Creating, changing or dropping tables, views, indexes or triggers is not allowed here.",
+        "ja": "ここではテーブル・ビュー・インデックス・トリガーの作成・変更・削除はできません。",
+    },
+    "sql.forbidden.temp": {
+        "en": "Temporary tables, views and triggers are not allowed here; use a WITH clause (CTE) instead.",
+        "ja": "一時テーブル・ビュー・トリガーは使えません。代わりに WITH 句（CTE）を使ってください。",
+    },
+    "sql.forbidden.attach": {
+        "en": "ATTACH, DETACH and VACUUM are not allowed: the query may only use the lesson database.",
+        "ja": "ATTACH・DETACH・VACUUM は使えません。クエリはレッスンのデータベースだけを使えます。",
+    },
+    "sql.forbidden.pragma": {
+        "en": "PRAGMA {name} is not allowed here.",
+        "ja": "ここでは PRAGMA {name} は使えません。",
+    },
+    "sql.forbidden.function": {
+        "en": "The function {name}() is not allowed here.",
+        "ja": "ここでは関数 {name}() は使えません。",
+    },
+    "sql.forbidden.transaction": {
+        "en": "Transactions (BEGIN, COMMIT, ROLLBACK, SAVEPOINT) are not needed and not allowed here.",
+        "ja": "トランザクション（BEGIN・COMMIT・ROLLBACK・SAVEPOINT）はここでは不要で、使えません。",
+    },
+    "sql.forbidden.other": {
+        "en": "This statement is not allowed here ({action}).",
+        "ja": "この文はここでは使えません（{action}）。",
+    },
+    # --- sandbox: limits --------------------------------------------------------------
+    "sql.timeout": {
+        "en": "The query ran for more than {seconds} s and was stopped. Look for a join without a condition, "
+              "or a recursive CTE that never ends.",
+        "ja": "クエリが {seconds} 秒を超えたため停止しました。結合条件のない JOIN や、終わらない再帰 CTE が"
+              "ないか確認してください。",
+    },
+    "sql.too_large.value": {
+        "en": "A value in the result is too large (more than {limit} bytes). Avoid building huge strings or blobs.",
+        "ja": "結果の値が大きすぎます（{limit} バイト超）。巨大な文字列や BLOB を作らないでください。",
+    },
+    "sql.too_large.result": {
+        "en": "The result is too large (more than {limit} bytes). Select fewer rows or columns, or use LIMIT.",
+        "ja": "結果が大きすぎます（{limit} バイト超）。行や列を減らすか、LIMIT を使ってください。",
+    },
+    # --- sandbox: errors from SQLite --------------------------------------------------
+    "sql.syntax.near": {
+        "en": "Syntax error near “{token}” at line {line}, column {col}:\n{snippet}",
+        "ja": "{line} 行 {col} 列目の「{token}」付近に構文エラーがあります:\n{snippet}",
+    },
+    "sql.syntax.near_nopos": {
+        "en": "Syntax error near “{token}”.",
+        "ja": "「{token}」付近に構文エラーがあります。",
+    },
+    "sql.syntax.incomplete": {
+        "en": "The query ends too early: a parenthesis, a quote or part of a clause is missing at the end.",
+        "ja": "クエリが途中で終わっています。閉じかっこ・引用符、または句の一部が末尾に足りません。",
+    },
+    "sql.syntax.token": {
+        "en": "SQL does not understand “{token}” at line {line}, column {col} (an unclosed quote?):\n{snippet}",
+        "ja": "{line} 行 {col} 列目の「{token}」を SQL として解釈できません（引用符の閉じ忘れ？）:\n{snippet}",
+    },
+    "sql.unknown_table": {
+        "en": "There is no table named “{name}”. Tables: {available}.",
+        "ja": "「{name}」という名前のテーブルはありません。テーブル一覧: {available}。",
+    },
+    "sql.unknown_table.suggest": {
+        "en": "There is no table named “{name}”. Did you mean “{suggestion}”?",
+        "ja": "「{name}」という名前のテーブルはありません。「{suggestion}」のことですか？",
+    },
+    "sql.unknown_column": {
+        "en": "There is no column named “{name}” in the tables of this query.",
+        "ja": "このクエリのテーブルに「{name}」という名前の列はありません。",
+    },
+    "sql.unknown_column.suggest": {
+        "en": "There is no column named “{name}”. Did you mean “{suggestion}”?",
+        "ja": "「{name}」という名前の列はありません。「{suggestion}」のことですか？",
+    },
+    "sql.unknown_function": {
+        "en": "SQLite has no function named {name}().",
+        "ja": "SQLite に {name}() という関数はありません。",
+    },
+    "sql.unknown_function.suggest": {
+        "en": "SQLite has no function named {name}(). Did you mean {suggestion}()?",
+        "ja": "SQLite に {name}() という関数はありません。{suggestion}() のことですか？",
+    },
+    "sql.ambiguous_column": {
+        "en": "The column name “{name}” is ambiguous: several tables in the query have it. "
+              "Write it with its table, e.g. table.{name}.",
+        "ja": "列名「{name}」があいまいです（複数のテーブルにあります）。テーブル名.{name} のように"
+              "テーブルを付けて書いてください。",
+    },
+    "sql.misuse_aggregate": {
+        "en": "The aggregate function {name}() cannot be used here (for example in WHERE); "
+              "filter groups with HAVING instead.",
+        "ja": "集計関数 {name}() はここ（WHERE 句など）では使えません。グループの絞り込みには HAVING を使ってください。",
+    },
+    "sql.wrong_arguments": {
+        "en": "The function {name}() was called with the wrong number of arguments.",
+        "ja": "関数 {name}() の引数の数が正しくありません。",
+    },
+    "sql.compound_columns": {
+        "en": "The SELECTs joined by UNION/INTERSECT/EXCEPT must return the same number of columns.",
+        "ja": "UNION・INTERSECT・EXCEPT でつなぐ SELECT は、同じ数の列を返す必要があります。",
+    },
+    "sql.having_without_group": {
+        "en": "HAVING needs a GROUP BY before it (use WHERE to filter rows).",
+        "ja": "HAVING の前には GROUP BY が必要です（行を絞り込むなら WHERE を使ってください）。",
+    },
+    "sql.constraint": {
+        "en": "The change breaks a rule of the table ({detail}).",
+        "ja": "この変更はテーブルの制約に違反します（{detail}）。",
+    },
+    "sql.error": {
+        "en": "SQLite could not run the query: {detail}",
+        "ja": "SQLite がクエリを実行できませんでした: {detail}",
+    },
+    # --- grader ----------------------------------------------------------------------
+    "sql.grade.reference_failed": {
+        "en": "The reference solution of this exercise does not run ({detail}); please tell the instructor.",
+        "ja": "この問題の模範解答が実行できません（{detail}）。講師に知らせてください。",
+    },
+    "sql.grade.correct": {
+        "en": "Correct! Your query returns the expected result, also on {variants} other test databases.",
+        "ja": "正解です！ほかの {variants} 個のテスト用データベースでも期待どおりの結果になりました。",
+    },
+    "sql.grade.column_count": {
+        "en": "Your query returns {got} column(s); the expected result has {expected}.",
+        "ja": "あなたのクエリは {got} 列を返しましたが、期待される結果は {expected} 列です。",
+    },
+    "sql.grade.column_order": {
+        "en": "The values are right but the columns are in a different order: list them in the order the "
+              "question asks.",
+        "ja": "値は合っていますが、列の順番が違います。問題文の順番で列を並べてください。",
+    },
+    "sql.grade.row_count": {
+        "en": "Your query returns {got} row(s); the expected result has {expected}.",
+        "ja": "あなたのクエリは {got} 行を返しましたが、期待される結果は {expected} 行です。",
+    },
+    "sql.grade.missing_rows": {
+        "en": "{count} expected row(s) are missing from your result.",
+        "ja": "期待される行のうち {count} 行があなたの結果にありません。",
+    },
+    "sql.grade.extra_rows": {
+        "en": "Your result has {count} row(s) that should not be there.",
+        "ja": "あなたの結果には、含まれるべきでない行が {count} 行あります。",
+    },
+    "sql.grade.value": {
+        "en": "{count} row(s) have a wrong value in some column.",
+        "ja": "{count} 行で、いずれかの列の値が違います。",
+    },
+    "sql.grade.duplicates": {
+        "en": "The same rows appear, but not the same number of times: check duplicates (DISTINCT).",
+        "ja": "同じ行が出ていますが、出てくる回数が違います。重複（DISTINCT）を確認してください。",
+    },
+    "sql.grade.null_handling": {
+        "en": "The difference involves NULL values: check how your query treats NULL "
+              "(IS NULL, COUNT(column) vs COUNT(*), NOT IN with NULL, outer joins).",
+        "ja": "違いは NULL 値に関係しています。NULL の扱い（IS NULL、COUNT(列) と COUNT(*) の違い、"
+              "NULL を含む NOT IN、外部結合）を確認してください。",
+    },
+    "sql.grade.ordering": {
+        "en": "The rows are right but in the wrong order: check the ORDER BY the question asks for.",
+        "ja": "行は合っていますが、並び順が違います。問題文が求める ORDER BY を確認してください。",
+    },
+    "sql.grade.table_changed": {
+        "en": "After your statement, table “{table}” differs from the expected state: "
+              "{missing} row(s) missing, {extra} row(s) that should not be there.",
+        "ja": "あなたの文の実行後、テーブル「{table}」が期待される状態と違います"
+              "（足りない行 {missing} 行、余分な行 {extra} 行）。",
+    },
+    "sql.grade.hidden": {
+        "en": "Your query gives the right result on the visible data, but not on data with {kind}.",
+        "ja": "見えているデータでは正しい結果になりますが、{kind}を含むデータでは正しくありません。",
+    },
+    "sql.grade.example_intro": {
+        "en": "A small example where the results differ:",
+        "ja": "結果が違う小さな例:",
+    },
+    "sql.grade.example_input": {
+        "en": "Rows of table {table}:",
+        "ja": "テーブル {table} の行:",
+    },
+    "sql.grade.example_expected": {
+        "en": "Expected (rows that differ):",
+        "ja": "期待される結果（違いのある行）:",
+    },
+    "sql.grade.example_got": {
+        "en": "Your query (rows that differ):",
+        "ja": "あなたのクエリの結果（違いのある行）:",
+    },
+    "sql.grade.empty_table": {
+        "en": "(no rows)",
+        "ja": "（行なし）",
+    },
+    # variant kinds, used inside sql.grade.hidden
+    "sql.variant.boundary": {
+        "en": "values exactly on the boundary of a condition (or just next to it)",
+        "ja": "条件の境界ちょうど（またはそのすぐ隣）の値",
+    },
+    "sql.variant.nulls": {
+        "en": "NULL values",
+        "ja": "NULL 値",
+    },
+    "sql.variant.duplicates": {
+        "en": "duplicate rows",
+        "ja": "重複した行",
+    },
+    "sql.variant.unmatched_fk": {
+        "en": "rows that have no matching row in the related table",
+        "ja": "関連するテーブルに対応する行がない行",
+    },
+    "sql.variant.ties": {
+        "en": "ties (several rows sharing the same value)",
+        "ja": "同じ値を持つ複数の行（同点）",
+    },
+    "sql.variant.case": {
+        "en": "text in different upper/lower case",
+        "ja": "大文字・小文字だけが違う文字列",
+    },
+    "sql.variant.renumbered_ids": {
+        "en": "different id numbers (do not hard-code ids)",
+        "ja": "別の ID 番号（ID を直接書かないでください）",
+    },
+    "sql.variant.group_sizes": {
+        "en": "groups of exactly the size in a condition",
+        "ja": "条件ちょうどの件数のグループ",
+    },
+    "sql.variant.random": {
+        "en": "other contents that the tables allow",
+        "ja": "テーブルの制約が許す別の内容",
+    },
+}
