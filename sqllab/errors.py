@@ -116,3 +116,27 @@ class ResultTooLargeError(QueryError):
 
 class ProgressError(SQLLabError):
     """The progress file cannot be written; attempts are kept in memory meanwhile."""
+
+
+# --- LLM (added by the LLM layer) ----------------------------------------------------------
+
+class LLMOutputValidationError(LLMResponseError):
+    """The model answered, but not with JSON matching the requested schema.
+
+    ``raw_text`` is what the model said and ``validation_errors`` what is wrong with it (a list
+    of ``{"loc": ..., "msg": ...}``), so a caller can send both back to the model for repair.
+    """
+
+    key = "llm.json_invalid"
+
+    def __init__(self, message: str | None = None, *, raw_text: str = "",
+                 validation_errors: list[dict[str, Any]] | None = None, **kw: Any) -> None:
+        self.raw_text = raw_text
+        self.validation_errors = list(validation_errors or [])
+        kw.setdefault("count", len(self.validation_errors))
+        kw.setdefault("first", self.validation_errors[0]["msg"] if self.validation_errors else "-")
+        super().__init__(message, **kw)
+
+
+class PromptError(SQLLabError):
+    """A prompt template is unknown, malformed, or was given the wrong variables."""
