@@ -186,21 +186,11 @@ class ProgressStore:
         """Attempts on disk (and, by default, those still in memory), oldest first."""
         rows: list[Attempt] = []
         if self.path.exists():
-            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True,
-                                   timeout=self.busy_timeout_s)
             try:
-                conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
-                where, params = _filters(student=student, lesson=lesson)
-                try:
-                    found = conn.execute(
-                        "SELECT student, lesson, exercise, sql, status, correct, created_at"
-                        f" FROM attempts{where} ORDER BY id", params).fetchall()
-                except sqlite3.OperationalError as exc:
-                    if "no such table" not in str(exc):
-                        raise
-                    found = []
-            finally:
-                conn.close()
+                found = self._read(student=student, lesson=lesson)
+            except sqlite3.Error as exc:
+                raise ProgressError(key="progress.read_failed", lang=self.lang,
+                                    path=str(self.path), reason=str(exc)) from exc
             rows = [Attempt(s, le, e, q, st, bool(c), datetime.fromisoformat(t))
                     for s, le, e, q, st, c, t in found]
         if include_pending:
@@ -209,6 +199,22 @@ class ProgressStore:
                          if (student is None or a.student == student)
                          and (lesson is None or a.lesson == lesson)]
         return rows
+
+    def _read(self, **filters: str | None) -> list[tuple]:
+        conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=self.busy_timeout_s)
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
+            where, params = _filters(**filters)
+            try:
+                return conn.execute(
+                    "SELECT student, lesson, exercise, sql, status, correct, created_at"
+                    f" FROM attempts{where} ORDER BY id", params).fetchall()
+            except sqlite3.OperationalError as exc:
+                if "no such table" in str(exc):
+                    return []
+                raise
+        finally:
+            conn.close()
 
     def summary(self, student: str, lesson: str) -> dict[str, ExerciseProgress]:
         """Per exercise id: attempts, solved, last SQL — where the student stopped."""
