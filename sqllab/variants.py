@@ -1,0 +1,698 @@
+"""Hidden variant databases: small fuzzed copies of a lesson database, valid under its constraints.
+
+Following Zhong, Yu & Klein (EMNLP 2020), candidates are seeded with the visible database's
+values and the reference query's constants; ``select_variants`` then keeps a few that tell the
+reference apart from its neighbour queries (see :mod:`sqllab.neighbours`). Every candidate is
+built by inserting or updating rows under the schema's own constraints (PRIMARY KEY, UNIQUE,
+NOT NULL, CHECK, FOREIGN KEY with ``PRAGMA foreign_keys = ON``) and is dropped unless
+``PRAGMA foreign_key_check`` is clean. Kinds: ``boundary``, ``nulls``, ``duplicates``, ``ties``,
+``unmatched_fk``, ``case``, ``renumbered_ids``, ``group_sizes``, ``random``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlglot import exp
+
+from .neighbours import parse
+from .sandbox import copy_to_memory, quote_ident, user_tables
+
+KINDS = ("boundary", "nulls", "duplicates", "ties", "unmatched_fk", "case", "renumbered_ids",
+         "group_sizes", "random")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+# --- schema ------------------------------------------------------------------------------
+
+@dataclass
+class Column:
+    name: str
+    type: str
+    notnull: bool
+    pk: int
+
+    @property
+    def affinity(self) -> str:
+        t = self.type.upper()
+        if "INT" in t:
+            return "INTEGER"
+        if any(s in t for s in ("CHAR", "CLOB", "TEXT")):
+            return "TEXT"
+        if not t or "BLOB" in t:
+            return "BLOB"
+        if any(s in t for s in ("REAL", "FLOA", "DOUB")):
+            return "REAL"
+        return "NUMERIC"
+
+
+@dataclass
+class ForeignKey:
+    columns: list[str]
+    parent: str
+    parent_columns: list[str]
+
+
+@dataclass
+class Table:
+    name: str
+    columns: list[Column]
+    pk: list[str]
+    uniques: list[list[str]]
+    fks: list[ForeignKey]
+    rowid: bool = True
+
+    def column(self, name: str) -> Column | None:
+        for c in self.columns:
+            if c.name.lower() == name.lower():
+                return c
+        return None
+
+    @property
+    def rowid_alias(self) -> str | None:
+        """The INTEGER PRIMARY KEY column that aliases the rowid, if any."""
+        if self.rowid and len(self.pk) == 1:
+            col = self.column(self.pk[0])
+            if col and col.type.upper() == "INTEGER":
+                return col.name
+        return None
+
+
+def read_schema(conn: sqlite3.Connection) -> dict[str, Table]:
+    """Tables, columns, keys, UNIQUE sets and foreign keys, read with PRAGMAs."""
+    tables: dict[str, Table] = {}
+    for name in user_tables(conn):
+        q = quote_ident(name)
+        cols = [Column(r[1], r[2] or "", bool(r[3]), r[5]) for r in conn.execute(f"PRAGMA table_info({q})")]
+        pk = [c.name for c in sorted((c for c in cols if c.pk), key=lambda c: c.pk)]
+        uniques = []
+        for _, index, unique, *_ in conn.execute(f"PRAGMA index_list({q})"):
+            if unique:
+                uniques.append([r[2] for r in conn.execute(f"PRAGMA index_info({quote_ident(index)})")])
+        fks: dict[int, ForeignKey] = {}
+        for fid, _, parent, frm, to, *_ in conn.execute(f"PRAGMA foreign_key_list({q})"):
+            fk = fks.setdefault(fid, ForeignKey([], parent, []))
+            fk.columns.append(frm)
+            fk.parent_columns.append(to)
+        sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (name,)).fetchone()[0] or ""
+        tables[name] = Table(name, cols, pk, uniques, list(fks.values()),
+                             rowid="WITHOUT ROWID" not in sql.upper())
+    for table in tables.values():
+        for fk in table.fks:
+            parent = _find(tables, fk.parent)
+            if parent and any(c is None for c in fk.parent_columns):
+                fk.parent_columns = list(parent.pk)
+            if parent:
+                fk.parent = parent.name
+    return tables
+
+
+def _find(tables: dict[str, Table], name: str) -> Table | None:
+    for t in tables.values():
+        if t.name.lower() == name.lower():
+            return t
+    return None
+
+
+# --- what the reference uses -------------------------------------------------------------
+
+@dataclass
+class Constant:
+    table: str
+    column: str
+    value: Any
+    op: str          # "cmp", "like" or "in"
+
+
+@dataclass
+class RefInfo:
+    """Tables, columns and constants of a reference query, resolved against the schema."""
+
+    tables: list[str]
+    columns: list[tuple[str, str]]
+    constants: list[Constant] = field(default_factory=list)
+    group_columns: list[tuple[str, str]] = field(default_factory=list)
+    having_counts: list[int] = field(default_factory=list)
+    order_columns: list[tuple[str, str]] = field(default_factory=list)
+
+
+def analyse(reference_sql: str, schema: dict[str, Table]) -> RefInfo:
+    """What a variant should vary for this reference; every table when sqlglot cannot read it."""
+    tree = parse(reference_sql)
+    if tree is None:
+        return RefInfo(list(schema), [(t.name, c.name) for t in schema.values() for c in t.columns])
+    aliases: dict[str, str] = {}
+    used: list[str] = []
+    for node in tree.find_all(exp.Table):
+        table = _find(schema, node.name)
+        if table:
+            aliases[node.alias_or_name.lower()] = table.name
+            aliases.setdefault(table.name.lower(), table.name)
+            if table.name not in used:
+                used.append(table.name)
+    if not used:
+        used = list(schema)
+
+    def resolve(col: exp.Column) -> list[tuple[str, str]]:
+        if col.table:
+            name = aliases.get(col.table.lower())
+            table = schema.get(name) if name else None
+            c = table.column(col.name) if table else None
+            return [(table.name, c.name)] if table and c else []
+        out = []
+        for name in used:
+            c = schema[name].column(col.name)
+            if c:
+                out.append((name, c.name))
+        return out
+
+    info = RefInfo(used, [])
+    for col in tree.find_all(exp.Column):
+        for pair in resolve(col):
+            if pair not in info.columns:
+                info.columns.append(pair)
+    for node in tree.find_all(exp.GT, exp.GTE, exp.LT, exp.LTE, exp.EQ, exp.NEQ, exp.Between, exp.In, exp.Like):
+        if isinstance(node, exp.Between):
+            pairs = [(node.this, node.args.get("low")), (node.this, node.args.get("high"))]
+        elif isinstance(node, exp.In):
+            pairs = [(node.this, e) for e in node.expressions]
+        else:
+            pairs = [(node.this, node.expression), (node.expression, node.this)]
+        op = "like" if isinstance(node, exp.Like) else "in" if isinstance(node, exp.In) else "cmp"
+        for col, lit in pairs:
+            value = _literal(lit)
+            if isinstance(col, exp.Column) and value is not None:
+                for table, column in resolve(col):
+                    info.constants.append(Constant(table, column, value, op))
+            elif isinstance(col, exp.Count) and isinstance(value, int):
+                info.having_counts.append(value)
+    group = tree.args.get("group")
+    if group:
+        for col in group.find_all(exp.Column):
+            info.group_columns += resolve(col)
+    order = tree.args.get("order")
+    if order:
+        for col in order.find_all(exp.Column):
+            info.order_columns += resolve(col)
+    return info
+
+
+def _literal(node: exp.Expression | None) -> Any:
+    if isinstance(node, exp.Neg) and isinstance(node.this, exp.Literal) and not node.this.is_string:
+        value = _literal(node.this)
+        return -value if value is not None else None
+    if not isinstance(node, exp.Literal):
+        return None
+    if node.is_string:
+        return node.this
+    try:
+        return int(node.this)
+    except ValueError:
+        try:
+            return float(node.this)
+        except ValueError:
+            return None
+
+
+# --- building candidates -----------------------------------------------------------------
+
+@dataclass
+class Variant:
+    """One hidden database: its kind, an in-memory connection and the rows that were added or changed."""
+
+    kind: str
+    conn: sqlite3.Connection
+    changed: dict[str, list[int]] = field(default_factory=dict)
+    label: str = ""
+
+
+class _Builder:
+    """Copies the base database and changes it row by row, skipping changes the constraints refuse."""
+
+    def __init__(self, base: sqlite3.Connection, schema: dict[str, Table], kind: str, label: str = "") -> None:
+        self.schema = schema
+        self.conn = copy_to_memory(base)
+        self.conn.isolation_level = None
+        self.conn.execute("PRAGMA foreign_keys = ON")
+        self.variant = Variant(kind, self.conn, {}, label)
+        self.count = 0
+
+    def rows(self, table: str, where: str = "", params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+        t = self.schema[table]
+        rowid = "rowid AS __rowid__, " if t.rowid else ""
+        cur = self.conn.execute(f"SELECT {rowid}* FROM {quote_ident(table)} {where}", tuple(params))
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r)) for r in cur.fetchall()]
+
+    def clone(self, table: str, row: dict[str, Any], overrides: dict[str, Any] | None = None) -> bool:
+        """Insert a copy of ``row`` with fresh keys and ``overrides``; False when the schema refuses it."""
+        t = self.schema[table]
+        overrides = {k: v for k, v in (overrides or {}).items()}
+        base = {k: v for k, v in row.items() if k != "__rowid__"}
+        for attempt in range(4):
+            values = dict(base)
+            values.update(overrides)
+            fresh_sets = [t.pk] + [u for u in t.uniques if u != t.pk]
+            for cols in fresh_sets:
+                if not cols or any(c in overrides for c in cols):
+                    continue
+                col = cols[-1]
+                if col == t.rowid_alias:
+                    values[col] = None
+                else:
+                    values[col] = self._fresh(table, col, values.get(col), attempt)
+            if self._insert(table, values):
+                return True
+        return False
+
+    def update(self, table: str, rowid: int, values: dict[str, Any]) -> bool:
+        sets = ", ".join(f"{quote_ident(k)} = ?" for k in values)
+        try:
+            self.conn.execute(f"UPDATE {quote_ident(table)} SET {sets} WHERE rowid = ?", (*values.values(), rowid))
+        except sqlite3.Error:
+            return False
+        self._mark(table, rowid)
+        return True
+
+    def _insert(self, table: str, values: dict[str, Any]) -> bool:
+        cols = ", ".join(quote_ident(k) for k in values)
+        marks = ", ".join("?" for _ in values)
+        try:
+            cur = self.conn.execute(f"INSERT INTO {quote_ident(table)} ({cols}) VALUES ({marks})", tuple(values.values()))
+        except sqlite3.Error:
+            return False
+        if self.schema[table].rowid:
+            self._mark(table, cur.lastrowid)
+        self.count += 1
+        return True
+
+    def _mark(self, table: str, rowid: int | None) -> None:
+        if rowid is not None:
+            rows = self.variant.changed.setdefault(table, [])
+            if rowid not in rows:
+                rows.append(rowid)
+        self.count += 1
+
+    def _fresh(self, table: str, col: str, value: Any, attempt: int) -> Any:
+        q = quote_ident(col)
+        if isinstance(value, int) or value is None:
+            top = self.conn.execute(f"SELECT max({q}) FROM {quote_ident(table)} WHERE typeof({q}) = 'integer'").fetchone()[0]
+            return (top or 0) + 1 + attempt
+        if isinstance(value, float):
+            top = self.conn.execute(f"SELECT max({q}) FROM {quote_ident(table)}").fetchone()[0]
+            return float(top or 0) + 1 + attempt
+        if isinstance(value, str):
+            return f"{value} {attempt + 2}"
+        return value
+
+    def finish(self) -> Variant | None:
+        """The variant, or ``None`` when nothing changed or a foreign key dangles."""
+        if self.count == 0 or self.conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
+            self.conn.close()
+            return None
+        return self.variant
+
+
+def candidate_variants(base: sqlite3.Connection, reference_sql: str, *, seed: int | str = 0,
+                       per_kind: int = 4, random_dbs: int = 4) -> list[Variant]:
+    """Fuzzed databases for ``reference_sql``, each valid under the constraints of ``base``."""
+    schema = read_schema(base)
+    if not schema:
+        return []
+    info = analyse(reference_sql, schema)
+    rng = random.Random(f"{seed}:{reference_sql}")
+    makers: list[Callable[[], list[Variant]]] = [
+        lambda: _boundary(base, schema, info, rng, per_kind),
+        lambda: _nulls(base, schema, info, rng, per_kind),
+        lambda: _duplicates(base, schema, info, rng),
+        lambda: _ties(base, schema, info, rng, per_kind),
+        lambda: _unmatched(base, schema, info, rng, per_kind),
+        lambda: _case(base, schema, info, rng, per_kind),
+        lambda: _renumbered(base, schema, info),
+        lambda: _group_sizes(base, schema, info, rng, per_kind),
+        lambda: _random_dbs(base, schema, info, rng, random_dbs),
+    ]
+    out: list[Variant] = []
+    for make in makers:
+        out += make()
+    return out
+
+
+def _done(builder: _Builder, out: list[Variant]) -> None:
+    variant = builder.finish()
+    if variant is not None:
+        out.append(variant)
+
+
+def _near(value: Any, delta: int) -> Any:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value + delta
+    if isinstance(value, str) and _DATE.match(value):
+        try:
+            return (dt.date.fromisoformat(value) + dt.timedelta(days=delta)).isoformat()
+        except ValueError:
+            return None
+    return None
+
+
+def _fit(value: Any, column: Column) -> Any:
+    """The literal as the column would store it (``'600'`` in an INTEGER column is 600)."""
+    if isinstance(value, str) and column.affinity in ("INTEGER", "REAL", "NUMERIC"):
+        try:
+            return int(value)
+        except ValueError:
+            try:
+                return float(value)
+            except ValueError:
+                return value
+    if isinstance(value, float) and column.affinity == "INTEGER" and not value.is_integer():
+        return None          # an INTEGER column holds no 599.5
+    return value
+
+
+def _boundary(base, schema, info: RefInfo, rng, most) -> list[Variant]:
+    out: list[Variant] = []
+    seen: set[tuple] = set()
+    for const in info.constants:
+        if const.op == "like" or (const.table, const.column, repr(const.value)) in seen:
+            continue
+        seen.add((const.table, const.column, repr(const.value)))
+        column = schema[const.table].column(const.column)
+        exact = _fit(const.value, column)
+        for values, label in (([exact], "="), ([_near(exact, -1), _near(exact, 1)], "±1")):
+            values = [_fit(v, column) for v in values if v is not None]
+            if not values or any(v is None for v in values):
+                continue
+            b = _Builder(base, schema, "boundary", f"{const.column} {label} {const.value!r}")
+            rows = b.rows(const.table)
+            for value in values:
+                for row in rng.sample(rows, min(2, len(rows))):
+                    b.clone(const.table, row, {const.column: value})
+            _done(b, out)
+        if len(out) >= 2 * most:
+            break
+    return out
+
+
+def _nulls(base, schema, info: RefInfo, rng, most) -> list[Variant]:
+    out: list[Variant] = []
+    for table, col in info.columns:
+        t = schema[table]
+        c = t.column(col)
+        if c is None or c.notnull or c.pk:
+            continue
+        b = _Builder(base, schema, "nulls", f"{table}.{col} IS NULL")
+        rows = b.rows(table)
+        if t.rowid:
+            for row in rng.sample(rows, max(1, len(rows) // 3)) if rows else []:
+                b.update(table, row["__rowid__"], {col: None})
+        for row in rng.sample(rows, min(1, len(rows))):
+            b.clone(table, row, {col: None})
+        _done(b, out)
+        if len(out) >= most:
+            break
+    return out
+
+
+def _duplicates(base, schema, info: RefInfo, rng) -> list[Variant]:
+    b = _Builder(base, schema, "duplicates", "cloned rows")
+    for table in info.tables:
+        rows = b.rows(table)
+        for row in rng.sample(rows, min(2, len(rows))):
+            b.clone(table, row)
+    out: list[Variant] = []
+    _done(b, out)
+    return out
+
+
+def _ties(base, schema, info: RefInfo, rng, most) -> list[Variant]:
+    out: list[Variant] = []
+    columns = info.order_columns + [p for p in info.columns if p not in info.order_columns]
+    for table, col in columns:
+        t = schema[table]
+        c = t.column(col)
+        if c is None or c.pk or any(col in fk.columns for fk in t.fks) or [col] in t.uniques:
+            continue
+        b = _Builder(base, schema, "ties", f"{table}.{col}")
+        q = quote_ident(col)
+        for direction in ("DESC", "ASC"):
+            for row in b.rows(table, f"WHERE {q} IS NOT NULL ORDER BY {q} {direction} LIMIT 1"):
+                for other in rng.sample(b.rows(table), min(2, len(b.rows(table)))):
+                    b.clone(table, other, {col: row[col]})
+        _done(b, out)
+        if len(out) >= most:
+            break
+    return out
+
+
+def _unmatched(base, schema, info: RefInfo, rng, most) -> list[Variant]:
+    out: list[Variant] = []
+    for child in schema.values():
+        for fk in child.fks:
+            if child.name not in info.tables and fk.parent not in info.tables:
+                continue
+            b = _Builder(base, schema, "unmatched_fk", f"{child.name} -> {fk.parent}")
+            parents = b.rows(fk.parent)
+            for row in rng.sample(parents, min(2, len(parents))):
+                b.clone(fk.parent, row)
+            nullable = all(not (child.column(c) and child.column(c).notnull) for c in fk.columns)
+            if nullable:
+                for row in rng.sample(b.rows(child.name), min(2, len(b.rows(child.name)))):
+                    b.clone(child.name, row, {c: None for c in fk.columns})
+            _done(b, out)
+            if len(out) >= most:
+                return out
+    return out
+
+
+def _case(base, schema, info: RefInfo, rng, most) -> list[Variant]:
+    out: list[Variant] = []
+    for const in info.constants:
+        if not isinstance(const.value, str) or not any(ch.isalpha() for ch in const.value):
+            continue
+        b = _Builder(base, schema, "case", f"{const.column} ~ {const.value!r}")
+        rows = b.rows(const.table)
+        if const.op == "like":
+            q = quote_ident(const.column)
+            matching = b.rows(const.table, f"WHERE {q} LIKE ?", (const.value,))
+            for row in matching[:2]:
+                b.clone(const.table, row, {const.column: str(row[const.column]).swapcase()})
+        else:
+            for variant in {const.value.upper(), const.value.lower(), const.value.swapcase()} - {const.value}:
+                for row in rng.sample(rows, min(1, len(rows))):
+                    b.clone(const.table, row, {const.column: variant})
+        _done(b, out)
+        if len(out) >= most:
+            break
+    return out
+
+
+def _renumbered(base, schema, info: RefInfo) -> list[Variant]:
+    """Integer keys remapped (in reverse order, to new numbers) with every foreign key following them."""
+    b = _Builder(base, schema, "renumbered_ids", "new ids")
+    b.conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        for t in schema.values():
+            if len(t.pk) != 1 or t.column(t.pk[0]).affinity != "INTEGER":
+                continue
+            pk = t.pk[0]
+            q = quote_ident(pk)
+            ids = [r[0] for r in b.conn.execute(f"SELECT {q} FROM {quote_ident(t.name)} WHERE typeof({q}) = 'integer' ORDER BY {q}")]
+            if not ids:
+                continue
+            start = max(ids) + 10
+            mapping = {old: start + (len(ids) - i) * 3 for i, old in enumerate(ids)}
+            children = [(c, fk) for c in schema.values() for fk in c.fks
+                        if fk.parent == t.name and fk.parent_columns == [pk] and len(fk.columns) == 1]
+            for old, new in mapping.items():
+                b.conn.execute(f"UPDATE {quote_ident(t.name)} SET {q} = ? WHERE {q} = ?", (new, old))
+                for child, fk in children:
+                    b.conn.execute(f"UPDATE {quote_ident(child.name)} SET {quote_ident(fk.columns[0])} = ? "
+                                   f"WHERE {quote_ident(fk.columns[0])} = ?", (new, old))
+            b.count += 1
+            if t.rowid:
+                b.variant.changed[t.name] = [r[0] for r in b.conn.execute(f"SELECT rowid FROM {quote_ident(t.name)}")]
+    except sqlite3.Error:
+        b.conn.close()
+        return []
+    b.conn.execute("PRAGMA foreign_keys = ON")
+    out: list[Variant] = []
+    _done(b, out)
+    return out
+
+
+def _group_sizes(base, schema, info: RefInfo, rng, most) -> list[Variant]:
+    """A group with exactly the count a HAVING compares with (and one more)."""
+    out: list[Variant] = []
+    if not info.having_counts or not info.group_columns:
+        return out
+    targets: list[tuple[str, str]] = []          # (table, column) whose equal values form the groups
+    for table, col in info.group_columns:
+        t = schema[table]
+        targets.append((table, col))
+        if col in t.pk:                            # grouped by a parent key: grow its children
+            for child in schema.values():
+                for fk in child.fks:
+                    if fk.parent == table and child.name in info.tables and len(fk.columns) == 1:
+                        targets.append((child.name, fk.columns[0]))
+    for n in sorted(set(info.having_counts)):
+        for size in (n, n + 1):
+            for table, col in targets:
+                if col in schema[table].pk:
+                    continue
+                b = _Builder(base, schema, "group_sizes", f"{table}.{col}: {size} rows")
+                q = quote_ident(col)
+                groups = b.conn.execute(f"SELECT {q}, count(*) FROM {quote_ident(table)} WHERE {q} IS NOT NULL "
+                                        f"GROUP BY {q} HAVING count(*) < ? ORDER BY count(*) DESC", (size,)).fetchall()
+                for value, count in groups[:1]:
+                    rows = b.rows(table, f"WHERE {q} = ?", (value,))
+                    for i in range(size - count):
+                        b.clone(table, rows[i % len(rows)])
+                _done(b, out)
+                if len(out) >= most:
+                    return out
+    return out
+
+
+def _random_dbs(base, schema, info: RefInfo, rng, count) -> list[Variant]:
+    """Small databases filled from scratch with values drawn from the visible data and the constants."""
+    needed = _with_parents(info.tables, schema)
+    order = _parents_first(needed, schema)
+    pools = {(t, c.name): _pool(base, schema[t], c, info) for t in order for c in schema[t].columns}
+    ddl = base.execute("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' "
+                       "AND type IN ('table', 'index', 'view') "
+                       "ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 ELSE 2 END, rowid").fetchall()
+    out: list[Variant] = []
+    for k in range(count):
+        conn = sqlite3.connect(":memory:", check_same_thread=False)
+        conn.isolation_level = None
+        for (sql,) in ddl:
+            conn.execute(sql)
+        conn.execute("PRAGMA foreign_keys = ON")
+        variant = Variant("random", conn, {}, f"random #{k + 1}")
+        for name in order:
+            t = schema[name]
+            n_rows = rng.randint(3, 8)
+            ids = rng.sample(range(1, 4 * n_rows + 1), n_rows)
+            for i in range(n_rows):
+                for _ in range(5):
+                    values = _random_row(conn, t, schema, pools, rng, ids[i])
+                    if values is None:
+                        break
+                    cols = ", ".join(quote_ident(c) for c in values)
+                    try:
+                        cur = conn.execute(f"INSERT INTO {quote_ident(name)} ({cols}) VALUES "
+                                           f"({', '.join('?' for _ in values)})", tuple(values.values()))
+                    except sqlite3.Error:
+                        continue
+                    if t.rowid:
+                        variant.changed.setdefault(name, []).append(cur.lastrowid)
+                    break
+        if variant.changed and conn.execute("PRAGMA foreign_key_check").fetchone() is None:
+            out.append(variant)
+        else:
+            conn.close()
+    return out
+
+
+def _random_row(conn, t: Table, schema, pools, rng, key: int) -> dict[str, Any] | None:
+    values: dict[str, Any] = {}
+    fk_of = {fk.columns[0]: fk for fk in t.fks if len(fk.columns) == 1}
+    for c in t.columns:
+        if c.name in fk_of:
+            fk = fk_of[c.name]
+            parents = [r[0] for r in conn.execute(
+                f"SELECT {quote_ident(fk.parent_columns[0])} FROM {quote_ident(fk.parent)}")]
+            choices: list[Any] = parents + ([None] if not c.notnull else [])
+            if not choices:
+                return None
+            values[c.name] = rng.choice(choices)
+        elif len(t.pk) == 1 and c.name == t.pk[0] and c.affinity == "INTEGER":
+            values[c.name] = key
+        else:
+            pool = pools[(t.name, c.name)]
+            if not pool:
+                return None
+            values[c.name] = rng.choice(pool)
+    return values
+
+
+def _pool(base, t: Table, c: Column, info: RefInfo) -> list[Any]:
+    q = quote_ident(c.name)
+    pool = [r[0] for r in base.execute(f"SELECT DISTINCT {q} FROM {quote_ident(t.name)} WHERE {q} IS NOT NULL LIMIT 30")]
+    for const in info.constants:
+        if const.table == t.name and const.column == c.name:
+            for v in (const.value, _near(const.value, -1), _near(const.value, 1)):
+                v = _fit(v, c) if v is not None else None
+                if v is not None and v not in pool:
+                    pool.append(v)
+    if not c.notnull and not c.pk:
+        pool += [None] * max(1, len(pool) // 6)
+    if not pool and not c.notnull:
+        pool = [None]
+    return pool
+
+
+def _with_parents(tables: list[str], schema: dict[str, Table]) -> list[str]:
+    out = list(tables)
+    i = 0
+    while i < len(out):
+        for fk in schema[out[i]].fks:
+            if fk.parent in schema and fk.parent not in out:
+                out.append(fk.parent)
+        i += 1
+    return out
+
+
+def _parents_first(tables: list[str], schema: dict[str, Table]) -> list[str]:
+    order: list[str] = []
+    visiting: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in order or name in visiting:
+            return
+        visiting.add(name)
+        for fk in schema[name].fks:
+            if fk.parent in tables and fk.parent != name:
+                visit(fk.parent)
+        order.append(name)
+
+    for name in tables:
+        visit(name)
+    return order
+
+
+# --- distillation ------------------------------------------------------------------------
+
+def select_variants(candidates: list[Variant], kills: list[set[int]], *, most: int = 10) -> list[int]:
+    """Indexes of a few candidates: the best of each kind, then greedy cover of the neighbours.
+
+    ``kills[i]`` holds the neighbour queries candidate ``i`` tells apart from the reference.
+    Kinds no neighbour exercises (ties under LIMIT 1, hard-coded ids, case) still keep one
+    representative each, because students make those mistakes although no single mutation does.
+    """
+    chosen: list[int] = []
+    covered: set[int] = set()
+    for kind in KINDS:
+        of_kind = [i for i, v in enumerate(candidates) if v.kind == kind]
+        if of_kind:
+            best = max(of_kind, key=lambda i: (len(kills[i] - covered), -i))
+            chosen.append(best)
+            covered |= kills[best]
+    wanted = set().union(*kills) if kills else set()
+    while len(chosen) < most and covered < wanted:
+        best = max((i for i in range(len(candidates)) if i not in chosen),
+                   key=lambda i: (len(kills[i] - covered), -i))
+        if not kills[best] - covered:
+            break
+        chosen.append(best)
+        covered |= kills[best]
+    return sorted(chosen[: max(most, 0)] if len(chosen) > most else chosen)
