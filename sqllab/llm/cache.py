@@ -1,0 +1,222 @@
+"""Response cache: an in-memory LRU in front of a SQLite file (``<SQLLAB_CACHE_DIR>/llm_cache.db``).
+
+Policy: every successful completion is cached under :func:`cache_key`, whatever the
+temperature (DESIGN: "same parameters, same prompt version, same model: the response comes
+from the cache"). A caller who wants a fresh sample passes ``use_cache=False`` or another
+``seed``. The model *name* is the model's identity: after swapping the weights behind a name,
+clear the cache (``ResponseCache.clear()``).
+
+The file has a ``schema_version`` table and numbered migrations, WAL journaling, and is
+rebuilt when corrupt or deleted; if even that fails the cache keeps working in memory only,
+so a broken cache never stops a lesson.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import sqlite3
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+FILENAME = "llm_cache.db"
+
+# Each entry moves the schema from version i to i+1; never edit a released one, append.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE responses (
+        key TEXT PRIMARY KEY,
+        model TEXT NOT NULL,
+        content TEXT NOT NULL,
+        usage TEXT,
+        prompt_version TEXT,
+        created_at REAL NOT NULL
+    )
+    """,
+    """
+    ALTER TABLE responses ADD COLUMN hits INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX responses_created ON responses(created_at);
+    """,
+]
+
+
+def cache_key(*, model: str, messages: list[dict[str, Any]], temperature: float, max_tokens: int,
+              seed: int | None, response_format: dict[str, Any] | None,
+              prompt_version: str | None) -> str:
+    """sha256 of the canonical JSON of everything that shapes the answer."""
+    payload = {"model": model, "messages": messages, "temperature": temperature,
+               "max_tokens": max_tokens, "seed": seed, "response_format": response_format,
+               "prompt_version": prompt_version}
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class CachedResponse:
+    content: str
+    model: str
+    usage: dict[str, Any] | None = None
+
+
+class ResponseCache:
+    """Thread-safe two-level cache. ``path=None`` means the default file; ``persistent=False``
+    keeps everything in memory only."""
+
+    def __init__(self, path: str | Path | None = None, *, memory_size: int = 256,
+                 persistent: bool = True) -> None:
+        if path is None and persistent:
+            from ..settings import sqllab_settings
+
+            path = sqllab_settings().cache_dir / FILENAME
+        self.path = Path(path) if (path is not None and persistent) else None
+        self.memory_size = memory_size
+        self._memory: OrderedDict[str, CachedResponse] = OrderedDict()
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+        self._disabled = self.path is None
+
+    # --- SQLite --------------------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection | None:
+        if self._disabled:
+            return None
+        if self._conn is not None and self.path is not None and self.path.exists():
+            return self._conn
+        self._close_conn()  # the file vanished under us: start a new one
+        assert self.path is not None
+        for attempt in (1, 2):
+            conn = None
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(self.path, timeout=5.0, check_same_thread=False,
+                                       isolation_level=None)
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
+                migrate(conn)
+                self._conn = conn
+                return conn
+            except sqlite3.DatabaseError as exc:
+                log.warning("LLM cache %s unusable (%s); %s", self.path, exc,
+                            "rebuilding it" if attempt == 1 else "caching in memory only")
+                if conn is not None:
+                    conn.close()
+                if attempt == 1:
+                    self._remove_files()
+            except OSError as exc:
+                log.warning("LLM cache %s unusable (%s); caching in memory only", self.path, exc)
+                break
+        self._disabled = True
+        return None
+
+    def _remove_files(self) -> None:
+        assert self.path is not None
+        for suffix in ("", "-wal", "-shm"):
+            try:
+                Path(str(self.path) + suffix).unlink()
+            except FileNotFoundError:
+                pass
+            except OSError as exc:
+                log.warning("cannot remove %s%s: %s", self.path, suffix, exc)
+
+    def _close_conn(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            except sqlite3.Error:
+                pass
+            self._conn = None
+
+    def _db(self, fn: Any) -> Any:
+        """Run ``fn(conn)``; on a database error rebuild the file once and try again."""
+        for attempt in (1, 2):
+            conn = self._connect()
+            if conn is None:
+                return None
+            try:
+                return fn(conn)
+            except sqlite3.DatabaseError as exc:
+                log.warning("LLM cache error (%s); rebuilding %s", exc, self.path)
+                self._close_conn()
+                if attempt == 1:
+                    self._remove_files()
+        self._disabled = True
+        return None
+
+    # --- public --------------------------------------------------------------------------
+    def get(self, key: str) -> CachedResponse | None:
+        with self._lock:
+            hit = self._memory.get(key)
+            if hit is not None:
+                self._memory.move_to_end(key)
+                return hit
+
+            def read(conn: sqlite3.Connection) -> Any:
+                row = conn.execute("SELECT content, model, usage FROM responses WHERE key = ?",
+                                   (key,)).fetchone()
+                if row is not None:
+                    conn.execute("UPDATE responses SET hits = hits + 1 WHERE key = ?", (key,))
+                return row
+
+            row = self._db(read)
+            if row is None:
+                return None
+            hit = CachedResponse(content=row[0], model=row[1],
+                                 usage=json.loads(row[2]) if row[2] else None)
+            self._remember(key, hit)
+            return hit
+
+    def set(self, key: str, value: CachedResponse, *, prompt_version: str | None = None) -> None:
+        with self._lock:
+            self._remember(key, value)
+            self._db(lambda conn: conn.execute(
+                "INSERT OR REPLACE INTO responses (key, model, content, usage, prompt_version, "
+                "created_at, hits) VALUES (?, ?, ?, ?, ?, ?, 0)",
+                (key, value.model, value.content,
+                 json.dumps(value.usage) if value.usage is not None else None,
+                 prompt_version, time.time())))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._memory.clear()
+            self._db(lambda conn: conn.execute("DELETE FROM responses"))
+
+    def clear_memory(self) -> None:
+        """Forget the in-memory layer only (the file keeps its entries)."""
+        with self._lock:
+            self._memory.clear()
+
+    def __len__(self) -> int:
+        with self._lock:
+            count = self._db(lambda conn: conn.execute("SELECT count(*) FROM responses").fetchone()[0])
+            return int(count) if count is not None else len(self._memory)
+
+    def close(self) -> None:
+        with self._lock:
+            self._close_conn()
+
+    def _remember(self, key: str, value: CachedResponse) -> None:
+        self._memory[key] = value
+        self._memory.move_to_end(key)
+        while len(self._memory) > self.memory_size:
+            self._memory.popitem(last=False)
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+    row = conn.execute("SELECT max(version) FROM schema_version").fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the file to the latest schema; returns the version reached."""
+    version = schema_version(conn)
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        conn.executescript("BEGIN;\n" + script.strip().rstrip(";") +
+                           f";\nINSERT INTO schema_version (version) VALUES ({number});\nCOMMIT;")
+    return max(version, len(MIGRATIONS))

@@ -1,0 +1,550 @@
+"""``LLMClient``: an async client for any OpenAI-compatible chat-completions server.
+
+One ``httpx.AsyncClient`` (a bounded connection pool) and one ``RateLimiter`` per event loop,
+the seed's retry policy (``retry.RetryConfig``), the seed's error table mapped onto
+``sqllab.errors``, an optional response cache, metrics and structured logs.
+
+An ``LLMClient`` may be used from several event loops (a Jupyter kernel's loop and the
+background loop of the sync facade, ``client.sync``); each loop gets its own pool and limiter,
+so ``max_concurrency`` bounds the requests in flight *per loop*.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import re
+import threading
+import time
+from typing import TYPE_CHECKING, Any, AsyncIterator, Awaitable, Callable, TypeVar
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from ..errors import (LLMConnectionError, LLMError, LLMHTTPError, LLMModelError,
+                      LLMOutputValidationError, LLMRateLimitError, LLMResponseError, LLMTimeoutError)
+from ..i18n import default_lang, normalize_lang
+from .cache import CachedResponse, ResponseCache, cache_key
+from .logs import log_request
+from .metrics import LLMMetrics
+from .ratelimit import RateLimiter
+from .retry import RetryConfig, parse_retry_after, retrying
+
+if TYPE_CHECKING:
+    from .sync import SyncLLMClient
+
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
+
+_MODEL_MISSING = re.compile(r"model\b.{0,80}\b(not found|does not exist|not exist|unknown)|"
+                            r"could not load model|no such model|model_not_found|unknown model", re.I | re.S)
+_MODEL_LOADING = re.compile(r"loading model|model is (still )?loading|not loaded yet|model.{0,40}\bloading",
+                            re.I | re.S)
+_NAME_OK = re.compile(r"[^a-zA-Z0-9_-]")
+_REPLAY_PIECE = 32  # characters per chunk when a cached answer is replayed as a stream
+
+
+class LLMResponse(BaseModel):
+    """One completion (the seed's common format, plus whether it came from the cache)."""
+
+    content: str
+    model: str
+    usage: dict[str, Any] | None = None
+    cached: bool = False
+
+    @property
+    def total_tokens(self) -> int:
+        usage = self.usage or {}
+        total = usage.get("total_tokens")
+        if isinstance(total, int):
+            return total
+        return sum(v for k, v in usage.items() if k in ("prompt_tokens", "completion_tokens")
+                   and isinstance(v, int))
+
+
+class _LoopState:
+    def __init__(self, http: httpx.AsyncClient, limiter: RateLimiter | None) -> None:
+        self.http = http
+        self.limiter = limiter
+
+
+class LLMClient:
+    """Talks to ``{base_url}/chat/completions``.
+
+    ``max_retries`` is the number of attempts in all (the seed's ``RetryConfig.max_attempts``);
+    ``retry`` supplies the back-off (tests pass ``RetryConfig(base_delay=0.01)``).
+    ``cache``: a ``ResponseCache``, ``True`` for the default file, or None for no cache.
+    ``temperature`` / ``max_tokens`` are the defaults of calls that do not pass them.
+    """
+
+    def __init__(self, base_url: str, model: str, timeout: float = 30.0, max_retries: int = 3, *,
+                 api_key: str | None = None, cache: ResponseCache | bool | None = None,
+                 max_concurrency: int | None = None, metrics: LLMMetrics | None = None,
+                 retry: RetryConfig | None = None, temperature: float = 0.7, max_tokens: int = 2000,
+                 max_connections: int | None = None, lang: str | None = None) -> None:
+        if max_retries < 1:
+            raise ValueError("max_retries counts attempts in all and must be at least 1")
+        self.base_url = base_url.rstrip("/")
+        self.model = model
+        self.timeout = float(timeout)
+        self.max_retries = max_retries
+        self.retry = retry or RetryConfig()
+        self.api_key = api_key
+        self.cache = ResponseCache() if cache is True else (cache or None)
+        self.max_concurrency = max_concurrency
+        self.metrics = metrics or LLMMetrics()
+        self.temperature = temperature
+        self.max_tokens = max_tokens
+        self.lang = normalize_lang(lang) if lang else default_lang()
+        pool = max_connections or max_concurrency or 100
+        self._limits = httpx.Limits(max_connections=pool, max_keepalive_connections=pool)
+        self._chat_url = self.base_url + "/chat/completions"
+        self._states: dict[asyncio.AbstractEventLoop, _LoopState] = {}
+        self._states_lock = threading.Lock()
+        self._sync: SyncLLMClient | None = None
+
+    def __repr__(self) -> str:  # never shows the API key
+        return f"LLMClient(base_url={self.base_url!r}, model={self.model!r})"
+
+    # --- plumbing ------------------------------------------------------------------------
+    def _state(self) -> _LoopState:
+        loop = asyncio.get_running_loop()
+        state = self._states.get(loop)
+        if state is not None:
+            return state
+        with self._states_lock:
+            for old in [lp for lp in self._states if lp.is_closed()]:
+                del self._states[old]  # its sockets died with the loop
+            headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
+            http = httpx.AsyncClient(timeout=httpx.Timeout(self.timeout, pool=None), limits=self._limits,
+                                     headers=headers)
+            limiter = RateLimiter(self.max_concurrency) if self.max_concurrency else None
+            state = self._states[loop] = _LoopState(http, limiter)
+            return state
+
+    def _limiter(self) -> contextlib.AbstractAsyncContextManager[Any]:
+        limiter = self._state().limiter
+        return limiter if limiter is not None else contextlib.nullcontext()
+
+    @property
+    def in_flight(self) -> int:
+        """Requests holding a slot of this loop's rate limiter (0 without a limiter)."""
+        state = self._states.get(asyncio.get_running_loop())
+        return state.limiter.in_flight if state and state.limiter else 0
+
+    async def close(self) -> None:
+        """Close the connection pools (the one of this loop now; others' on their own loops)."""
+        try:
+            current: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            current = None
+        with self._states_lock:
+            states, self._states = list(self._states.items()), {}
+        for loop, state in states:
+            if loop is current:
+                await state.http.aclose()
+            elif not loop.is_closed():
+                asyncio.run_coroutine_threadsafe(state.http.aclose(), loop)  # do not wait: no deadlock
+
+    async def __aenter__(self) -> "LLMClient":
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.close()
+
+    @property
+    def sync(self) -> "SyncLLMClient":
+        """Blocking twin of this client, usable inside a running event loop (Jupyter)."""
+        if self._sync is None:
+            from .sync import SyncLLMClient
+
+            self._sync = SyncLLMClient(self)
+        return self._sync
+
+    # --- errors --------------------------------------------------------------------------
+    def _connection_error(self, exc: Exception) -> LLMConnectionError:
+        return LLMConnectionError(key="llm.connection", lang=self.lang, url=self.base_url,
+                                  reason=type(exc).__name__)
+
+    def _timeout_error(self, seconds: float) -> LLMTimeoutError:
+        return LLMTimeoutError(key="llm.timeout", lang=self.lang, url=self.base_url, seconds=seconds)
+
+    def _invalid(self, reason: str) -> LLMResponseError:
+        return LLMResponseError(key="llm.response_invalid", lang=self.lang, reason=reason)
+
+    def _status_error(self, status: int, raw: bytes, headers: httpx.Headers) -> LLMError:
+        detail = _error_detail(raw)
+        retry_after = parse_retry_after(headers.get("retry-after"))
+        error: LLMError
+        if status == 429:
+            error = LLMRateLimitError(key="llm.rate_limited", lang=self.lang, status_code=status)
+        elif status in (401, 403):
+            error = LLMHTTPError(key="llm.http_auth", lang=self.lang, status_code=status)
+        elif status == 503 and _MODEL_LOADING.search(detail):
+            error = LLMModelError(key="llm.model_loading", lang=self.lang, model=self.model,
+                                  status_code=status)
+            error.loading = True  # type: ignore[attr-defined]
+        elif _MODEL_MISSING.search(detail):
+            error = LLMModelError(key="llm.model_not_found", lang=self.lang, model=self.model,
+                                  detail=detail, status_code=status)
+        elif status == 404:
+            error = LLMHTTPError(key="llm.http_not_found", lang=self.lang, status_code=status,
+                                 url=self._chat_url)
+        elif status >= 500:
+            error = LLMHTTPError(key="llm.http_error", lang=self.lang, status_code=status, detail=detail)
+        else:
+            error = LLMHTTPError(key="llm.http_bad_request", lang=self.lang, status_code=status,
+                                 detail=detail)
+        error.retry_after = retry_after  # type: ignore[attr-defined]
+        return error
+
+    # --- one HTTP attempt ----------------------------------------------------------------
+    async def _send(self, payload: bytes, timeout: float | None) -> httpx.Response:
+        """POST and return the open response (status 2xx); the caller closes it."""
+        http = self._state().http
+        request = http.build_request(
+            "POST", self._chat_url, content=payload, headers={"Content-Type": "application/json"},
+            timeout=httpx.Timeout(timeout, pool=None) if timeout else httpx.USE_CLIENT_DEFAULT)
+        try:
+            response = await http.send(request, stream=True)
+        except httpx.TimeoutException as exc:
+            raise self._timeout_error(timeout or self.timeout) from exc
+        except httpx.TransportError as exc:
+            raise self._connection_error(exc) from exc
+        if response.status_code >= 400:
+            try:
+                raw = await response.aread()
+            except httpx.HTTPError:
+                raw = b""
+            finally:
+                await response.aclose()
+            raise self._status_error(response.status_code, raw, response.headers)
+        return response
+
+    async def _read(self, response: httpx.Response, timeout: float | None) -> bytes:
+        try:
+            return await response.aread()
+        except httpx.TimeoutException as exc:
+            raise self._timeout_error(timeout or self.timeout) from exc
+        except httpx.TransportError as exc:
+            raise self._invalid(f"incomplete body ({exc})") from exc
+        finally:
+            await response.aclose()
+
+    async def _attempt(self, payload: bytes, timeout: float | None) -> dict[str, Any]:
+        response = await self._send(payload, timeout)
+        return self._parse(await self._read(response, timeout))
+
+    def _parse(self, raw: bytes) -> dict[str, Any]:
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            raise self._invalid("the body is not JSON") from None
+        if not isinstance(data, dict):
+            raise self._invalid("the body is not a JSON object")
+        if "error" in data and "choices" not in data:
+            raise self._invalid(_error_detail(raw))
+        try:
+            content = data["choices"][0]["message"]["content"]
+        except (KeyError, IndexError, TypeError):
+            raise self._invalid("no choices[0].message.content") from None
+        if not isinstance(content, str):
+            raise self._invalid("choices[0].message.content is not text")
+        usage = data.get("usage")
+        return {"content": content, "model": str(data.get("model") or self.model),
+                "usage": usage if isinstance(usage, dict) else None}
+
+    async def _with_retries(self, call: Callable[[], Awaitable[T]], max_attempts: int | None) -> tuple[T, int]:
+        attempts = 0
+        async for attempt in retrying(self.retry, max_attempts=max_attempts or self.max_retries,
+                                      on_retry=lambda state: self.metrics.record_retry()):
+            with attempt:
+                attempts = attempt.retry_state.attempt_number
+                result = await call()
+        return result, attempts
+
+    # --- requests ------------------------------------------------------------------------
+    def _messages(self, prompt: str, system_prompt: str | None) -> list[dict[str, str]]:
+        messages = [{"role": "system", "content": system_prompt}] if system_prompt else []
+        messages.append({"role": "user", "content": prompt})
+        return messages
+
+    def _body(self, messages: list[dict[str, str]], temperature: float, max_tokens: int,
+              response_format: dict[str, Any] | None, seed: int | None, stream: bool) -> dict[str, Any]:
+        body: dict[str, Any] = {"model": self.model, "messages": messages, "temperature": temperature,
+                                "max_tokens": max_tokens, "stream": stream}
+        if seed is not None:
+            body["seed"] = seed
+        if response_format is not None:
+            body["response_format"] = response_format
+        return body
+
+    def _key(self, body: dict[str, Any], prompt_version: str | None) -> str:
+        return cache_key(model=self.model, messages=body["messages"], temperature=body["temperature"],
+                         max_tokens=body["max_tokens"], seed=body.get("seed"),
+                         response_format=body.get("response_format"), prompt_version=prompt_version)
+
+    def _lookup(self, key: str | None, log: dict[str, Any]) -> CachedResponse | None:
+        if key is None or self.cache is None:
+            return None
+        hit = self.cache.get(key)
+        self.metrics.record_cache(hit is not None)
+        if hit is not None:
+            log_request(**log, model=hit.model, response_time=0.0, tokens_used=0, success=True,
+                        attempt=0, cache_hit=True)
+        return hit
+
+    async def complete(self, prompt: str, system_prompt: str | None = None,
+                       temperature: float | None = None, max_tokens: int | None = None, *,
+                       response_format: dict[str, Any] | None = None, seed: int | None = None,
+                       prompt_version: str | None = None, use_cache: bool = True,
+                       prompt_type: str | None = None, timeout: float | None = None) -> LLMResponse:
+        """One chat completion. ``prompt_version`` (e.g. ``PromptTemplate.ref``) is part of the
+        cache key; ``prompt_type`` only labels the log event; ``timeout`` overrides the client's."""
+        return await self._complete(self._messages(prompt, system_prompt), temperature, max_tokens,
+                                    response_format=response_format, seed=seed,
+                                    prompt_version=prompt_version, use_cache=use_cache,
+                                    prompt_type=prompt_type, timeout=timeout)
+
+    async def _complete(self, messages: list[dict[str, str]], temperature: float | None,
+                        max_tokens: int | None, *, response_format: dict[str, Any] | None = None,
+                        seed: int | None = None, prompt_version: str | None = None,
+                        use_cache: bool = True, prompt_type: str | None = None,
+                        timeout: float | None = None, max_attempts: int | None = None,
+                        validate: Callable[[str], Any] | None = None) -> LLMResponse:
+        temperature = self.temperature if temperature is None else temperature
+        max_tokens = self.max_tokens if max_tokens is None else max_tokens
+        body = self._body(messages, temperature, max_tokens, response_format, seed, stream=False)
+        key = self._key(body, prompt_version) if use_cache and self.cache is not None else None
+        log = {"prompt_type": prompt_type, "prompt_version": prompt_version, "temperature": temperature,
+               "stream": False}
+        hit = self._lookup(key, log)
+        if hit is not None:
+            if validate is not None:
+                validate(hit.content)
+            return LLMResponse(content=hit.content, model=hit.model, usage=hit.usage, cached=True)
+
+        payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        start = time.perf_counter()
+        attempts = 0
+        try:
+            async with self._limiter():
+                data, attempts = await self._with_retries(lambda: self._attempt(payload, timeout),
+                                                          max_attempts)
+        except LLMError as exc:
+            elapsed = time.perf_counter() - start
+            self.metrics.record_request(False, elapsed)
+            log_request(**log, model=self.model, response_time=round(elapsed, 4), tokens_used=0,
+                        success=False, attempt=attempts or None, cache_hit=False,
+                        error_type=type(exc).__name__, status_code=getattr(exc, "status_code", None))
+            raise
+        elapsed = time.perf_counter() - start
+        response = LLMResponse(**data)
+        self.metrics.record_request(True, elapsed, response.total_tokens)
+        log_request(**log, model=response.model, response_time=round(elapsed, 4),
+                    tokens_used=response.total_tokens, success=True, attempt=attempts, cache_hit=False)
+        if validate is not None:
+            validate(response.content)  # an invalid answer is not cached
+        if key is not None and self.cache is not None:
+            self.cache.set(key, CachedResponse(response.content, response.model, response.usage),
+                           prompt_version=prompt_version)
+        return response
+
+    async def complete_json(self, prompt: str, schema: type[M] | dict[str, Any],
+                            system_prompt: str | None = None, temperature: float | None = None,
+                            max_tokens: int | None = None, *, name: str | None = None,
+                            seed: int | None = None, prompt_version: str | None = None,
+                            use_cache: bool = True, strict: bool = True, prompt_type: str | None = None,
+                            timeout: float | None = None) -> M | Any:
+        """Ask for JSON matching ``schema`` (a pydantic model class or a JSON Schema dict).
+
+        Returns a model instance (or the parsed JSON for a dict schema). An answer that does not
+        validate raises ``LLMOutputValidationError`` (an ``LLMResponseError``) with ``raw_text``
+        and ``validation_errors``. Servers may ignore the schema, so the answer is always checked.
+        """
+        json_schema, validator, default_name = _schema_parts(schema, self.lang)
+        name = _NAME_OK.sub("_", name or default_name)[:64] or "response"
+        response_format = {"type": "json_schema",
+                           "json_schema": {"name": name, "schema": json_schema, "strict": strict}}
+        result: list[Any] = []
+        await self._complete(self._messages(prompt, system_prompt), temperature, max_tokens,
+                             response_format=response_format, seed=seed, prompt_version=prompt_version,
+                             use_cache=use_cache, prompt_type=prompt_type, timeout=timeout,
+                             validate=lambda text: result.append(validator(text)))
+        return result[-1]
+
+    async def stream(self, prompt: str, system_prompt: str | None = None,
+                     temperature: float | None = None, max_tokens: int | None = None, *,
+                     response_format: dict[str, Any] | None = None, seed: int | None = None,
+                     prompt_version: str | None = None, use_cache: bool = True,
+                     prompt_type: str | None = None, timeout: float | None = None) -> AsyncIterator[str]:
+        """Text chunks as the server sends them (SSE). Retries happen only before the first
+        chunk. A finished stream is cached whole and replayed in chunks on a hit."""
+        temperature = self.temperature if temperature is None else temperature
+        max_tokens = self.max_tokens if max_tokens is None else max_tokens
+        messages = self._messages(prompt, system_prompt)
+        body = self._body(messages, temperature, max_tokens, response_format, seed, stream=True)
+        key = self._key(body, prompt_version) if use_cache and self.cache is not None else None
+        log = {"prompt_type": prompt_type, "prompt_version": prompt_version, "temperature": temperature,
+               "stream": True}
+        hit = self._lookup(key, log)
+        if hit is not None:
+            for start in range(0, len(hit.content), _REPLAY_PIECE):
+                yield hit.content[start:start + _REPLAY_PIECE]
+            return
+
+        payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        parts: list[str] = []
+        meta: dict[str, Any] = {"model": self.model, "usage": None}
+        started = time.perf_counter()
+        attempts = 0
+        try:
+            async with self._limiter():
+                response, attempts = await self._with_retries(lambda: self._send(payload, timeout), None)
+                try:
+                    async for chunk in self._events(response, timeout, meta):
+                        parts.append(chunk)
+                        yield chunk
+                finally:
+                    await response.aclose()
+        except LLMError as exc:
+            elapsed = time.perf_counter() - started
+            self.metrics.record_request(False, elapsed)
+            log_request(**log, model=self.model, response_time=round(elapsed, 4), tokens_used=0,
+                        success=False, attempt=attempts or None, cache_hit=False,
+                        error_type=type(exc).__name__, status_code=getattr(exc, "status_code", None))
+            raise
+        elapsed = time.perf_counter() - started
+        usage = meta["usage"]
+        tokens = LLMResponse(content="", model="", usage=usage).total_tokens
+        self.metrics.record_request(True, elapsed, tokens)
+        log_request(**log, model=meta["model"], response_time=round(elapsed, 4), tokens_used=tokens,
+                    success=True, attempt=attempts, cache_hit=False)
+        if key is not None and self.cache is not None:
+            self.cache.set(key, CachedResponse("".join(parts), meta["model"], usage),
+                           prompt_version=prompt_version)
+
+    async def _events(self, response: httpx.Response, timeout: float | None,
+                      meta: dict[str, Any]) -> AsyncIterator[str]:
+        """Parse server-sent events into text chunks; fills ``meta`` with model and usage."""
+        if "text/event-stream" not in response.headers.get("content-type", ""):
+            data = self._parse(await self._read(response, timeout))  # the server ignored stream=true
+            meta.update(model=data["model"], usage=data["usage"])
+            if data["content"]:
+                yield data["content"]
+            return
+        done = finished = False
+        try:
+            async for line in response.aiter_lines():
+                if not line.startswith("data:"):
+                    continue  # blank separators, comments, event:/id: fields
+                data_text = line[5:].strip()
+                if data_text == "[DONE]":
+                    done = True
+                    break
+                try:
+                    event = json.loads(data_text)
+                except ValueError:
+                    raise self._invalid("a stream event is not JSON") from None
+                if not isinstance(event, dict):
+                    raise self._invalid("a stream event is not a JSON object")
+                if "error" in event:
+                    raise self._invalid(_error_detail(data_text.encode()))
+                if event.get("model"):
+                    meta["model"] = str(event["model"])
+                if isinstance(event.get("usage"), dict):
+                    meta["usage"] = event["usage"]
+                for choice in event.get("choices") or []:
+                    delta = choice.get("delta") or {}
+                    text = delta.get("content")
+                    if isinstance(text, str) and text:
+                        yield text
+                    if choice.get("finish_reason"):
+                        finished = True
+        except httpx.TimeoutException as exc:
+            raise self._timeout_error(timeout or self.timeout) from exc
+        except httpx.TransportError as exc:
+            raise self._invalid(f"the stream was cut ({type(exc).__name__})") from exc
+        if not (done or finished):
+            raise self._invalid("the stream ended before the answer was complete")
+
+    async def list_models(self, *, timeout: float | None = None) -> list[str]:
+        """Model ids from ``GET {base_url}/models`` (one attempt, errors mapped)."""
+        http = self._state().http
+        url = self.base_url + "/models"
+        try:
+            response = await http.get(url, timeout=httpx.Timeout(timeout, pool=None) if timeout
+                                      else httpx.USE_CLIENT_DEFAULT)
+        except httpx.TimeoutException as exc:
+            raise self._timeout_error(timeout or self.timeout) from exc
+        except httpx.TransportError as exc:
+            raise self._connection_error(exc) from exc
+        if response.status_code >= 400:
+            raise self._status_error(response.status_code, response.content, response.headers)
+        try:
+            data = response.json()["data"]
+            return [str(item["id"]) for item in data]
+        except (ValueError, KeyError, TypeError):
+            raise self._invalid("GET /models did not return a model list") from None
+
+
+def _error_detail(raw: bytes, limit: int = 200) -> str:
+    """The server's error message (OpenAI ``{"error": {"message": ...}}`` or plain text)."""
+    text = raw.decode("utf-8", "replace").strip()
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return text[:limit] or "-"
+    if isinstance(data, dict):
+        error = data.get("error", data)
+        if isinstance(error, dict):
+            message = error.get("message") or error.get("detail") or json.dumps(error)
+        else:
+            message = str(error)
+        return str(message)[:limit]
+    return text[:limit]
+
+
+def _strip_fences(text: str) -> str:
+    """Drop a ```json fence around the whole answer (servers that ignore the grammar add one)."""
+    stripped = text.strip()
+    if stripped.startswith("```") and stripped.endswith("```") and stripped.count("\n") >= 1:
+        stripped = stripped[stripped.index("\n") + 1:-3].strip()
+    return stripped
+
+
+def _schema_parts(schema: type[BaseModel] | dict[str, Any],
+                  lang: str) -> tuple[dict[str, Any], Callable[[str], Any], str]:
+    """(JSON schema, validator(text) -> value, default name) for a pydantic class or a dict."""
+    if isinstance(schema, type) and issubclass(schema, BaseModel):
+        model = schema
+
+        def validate_model(text: str) -> Any:
+            try:
+                return model.model_validate_json(_strip_fences(text))
+            except ValidationError as exc:
+                errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+                raise LLMOutputValidationError(raw_text=text, validation_errors=errors, lang=lang) from None
+
+        return model.model_json_schema(), validate_model, model.__name__
+    if isinstance(schema, dict):
+        import jsonschema
+
+        validator = jsonschema.Draft202012Validator(schema)
+
+        def validate_dict(text: str) -> Any:
+            try:
+                value = json.loads(_strip_fences(text))
+            except ValueError as exc:
+                raise LLMOutputValidationError(
+                    raw_text=text, validation_errors=[{"loc": [], "msg": f"invalid JSON: {exc}",
+                                                       "type": "json_invalid"}], lang=lang) from None
+            errors = [{"loc": list(e.absolute_path), "msg": e.message, "type": str(e.validator)}
+                      for e in validator.iter_errors(value)]
+            if errors:
+                raise LLMOutputValidationError(raw_text=text, validation_errors=errors, lang=lang)
+            return value
+
+        return schema, validate_dict, str(schema.get("title") or "response")
+    raise TypeError("schema must be a pydantic BaseModel subclass or a JSON Schema dict")

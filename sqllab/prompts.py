@@ -1,0 +1,187 @@
+"""Prompt templates: versioned files per task and language under ``prompts/``.
+
+Layout (``SQLLAB_PROMPTS_DIR`` overrides the directory)::
+
+    prompts/registry.toml                  current version and a description per version
+    prompts/<task>/<version>.<lang>.md     one template
+
+A template file starts with TOML front matter between ``+++`` lines (``task``, ``version``,
+``lang``, ``description``, ``variables``), then a ``<!-- system -->`` section (the system
+prompt, no variables) and a ``<!-- user -->`` section (the user prompt, ``str.format`` fields;
+literal braces are doubled: ``{{`` ``}}``).
+"""
+
+from __future__ import annotations
+
+import os
+import string
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .errors import PromptError
+from .i18n import LANGS, normalize_lang
+
+SYSTEM_MARK = "<!-- system -->"
+USER_MARK = "<!-- user -->"
+
+
+def prompts_dir() -> Path:
+    """``SQLLAB_PROMPTS_DIR`` or the repository's top-level ``prompts/``."""
+    configured = os.environ.get("SQLLAB_PROMPTS_DIR")
+    return Path(configured) if configured else Path(__file__).resolve().parents[1] / "prompts"
+
+
+def fields_of(text: str) -> set[str]:
+    """Names of the ``str.format`` fields in ``text`` (``a.b`` and ``a[0]`` count as ``a``)."""
+    names = set()
+    for _, field, _, _ in string.Formatter().parse(text):
+        if field is not None:
+            root = field.split(".", 1)[0].split("[", 1)[0]
+            if not root or root.isdigit():
+                raise ValueError("positional fields ({} or {0}) are not allowed; name every variable")
+            names.add(root)
+    return names
+
+
+@dataclass(frozen=True)
+class PromptTemplate:
+    """One template. ``ref`` (``task/version``) is what callers pass as ``prompt_version``."""
+
+    task: str
+    version: str
+    lang: str
+    system_prompt: str
+    template: str
+    variables: tuple[str, ...]
+    description: str = ""
+
+    @property
+    def ref(self) -> str:
+        return f"{self.task}/{self.version}"
+
+    @property
+    def name(self) -> str:
+        return f"{self.task}/{self.version}.{self.lang}"
+
+    def check_variables(self, given: set[str] | dict[str, Any]) -> None:
+        """Raise ``PromptError`` naming every missing and unknown variable."""
+        given = set(given)
+        missing = sorted(set(self.variables) - given)
+        unknown = sorted(given - set(self.variables))
+        if missing or unknown:
+            raise PromptError(key="llm.prompt_variables", name=self.name,
+                              missing=", ".join(missing) or "-", unknown=", ".join(unknown) or "-")
+
+    def format(self, **variables: Any) -> str:
+        """The user prompt with ``variables`` filled in (all of them, and no others)."""
+        self.check_variables(variables)
+        return self.template.format(**variables)
+
+    def messages(self, **variables: Any) -> list[dict[str, str]]:
+        """OpenAI-style messages: the system prompt and the formatted user prompt."""
+        return [{"role": "system", "content": self.system_prompt},
+                {"role": "user", "content": self.format(**variables)}]
+
+
+def _bad(path: Path, reason: str) -> PromptError:
+    return PromptError(key="llm.prompt_bad_file", path=str(path), reason=reason)
+
+
+def parse_template(path: Path) -> PromptTemplate:
+    """Read and check one template file."""
+    text = path.read_text(encoding="utf-8")
+    if not text.startswith("+++\n"):
+        raise _bad(path, "no +++ front matter")
+    try:
+        front, body = text[4:].split("\n+++\n", 1)
+        meta = tomllib.loads(front)
+    except ValueError as exc:  # split failure or TOMLDecodeError
+        raise _bad(path, f"front matter: {exc}") from None
+    for required in ("task", "version", "lang", "description", "variables"):
+        if required not in meta:
+            raise _bad(path, f"front matter lacks {required!r}")
+    if body.count(SYSTEM_MARK) != 1 or body.count(USER_MARK) != 1 or body.index(SYSTEM_MARK) > body.index(USER_MARK):
+        raise _bad(path, f"needs one {SYSTEM_MARK} section followed by one {USER_MARK} section")
+    system = body.split(SYSTEM_MARK, 1)[1].split(USER_MARK, 1)[0].strip()
+    user = body.split(USER_MARK, 1)[1].strip() + "\n"
+    try:
+        if fields_of(system):
+            raise _bad(path, "the system prompt must not contain variables")
+        system = system.replace("{{", "{").replace("}}", "}")
+        declared = set(meta["variables"])
+        used = fields_of(user)
+    except ValueError as exc:
+        raise _bad(path, str(exc)) from None
+    if declared != used:
+        raise _bad(path, f"variables {sorted(declared)} declared but the text uses {sorted(used)}")
+    expected = (path.parent.name, path.name.split(".")[0], path.name.split(".")[1])
+    if (meta["task"], meta["version"], meta["lang"]) != expected:
+        raise _bad(path, f"front matter task/version/lang do not match the file name {expected}")
+    return PromptTemplate(task=meta["task"], version=meta["version"], lang=meta["lang"],
+                          system_prompt=system, template=user, variables=tuple(meta["variables"]),
+                          description=meta["description"])
+
+
+@lru_cache(maxsize=8)
+def _registry(directory: Path) -> dict[str, Any]:
+    path = directory / "registry.toml"
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise _bad(path, str(exc)) from None
+
+
+def registry() -> dict[str, Any]:
+    """``{task: {"current": "v2", "versions": {"v1": description, ...}}}`` from registry.toml."""
+    return _registry(prompts_dir())
+
+
+def prompt_versions() -> dict[str, dict[str, str]]:
+    """The seed's ``PROMPT_VERSIONS`` shape: ``{task: {"v1": description, ..., "current": "v2"}}``."""
+    return {task: {**entry.get("versions", {}), "current": entry["current"]}
+            for task, entry in registry().items()}
+
+
+def tasks() -> list[str]:
+    return sorted(registry())
+
+
+def current_version(task: str) -> str:
+    entry = registry().get(task)
+    if entry is None:
+        raise PromptError(key="llm.prompt_unknown_task", task=task, known=", ".join(tasks()))
+    return str(entry["current"])
+
+
+@lru_cache(maxsize=128)
+def _load(directory: Path, task: str, version: str, lang: str) -> PromptTemplate:
+    path = directory / task / f"{version}.{lang}.md"
+    if not path.is_file():
+        known = sorted({p.name.split(".")[0] for p in (directory / task).glob(f"*.{lang}.md")})
+        raise PromptError(key="llm.prompt_unknown_version", task=task, version=version, lang=lang,
+                          known=", ".join(known) or "-")
+    return parse_template(path)
+
+
+def get_template(task: str, lang: str, version: str | None = None) -> PromptTemplate:
+    """The template of ``task`` in ``lang`` (ja|en), at ``version`` or the registry's current one."""
+    lang = normalize_lang(lang)
+    version = version or current_version(task)
+    return _load(prompts_dir(), task, version, lang)
+
+
+def all_templates() -> list[PromptTemplate]:
+    """Every version in the registry, in every language (checks each file)."""
+    return [get_template(task, lang, version)
+            for task, entry in registry().items()
+            for version in entry.get("versions", {})
+            for lang in LANGS]
+
+
+def reload() -> None:
+    """Forget loaded templates (after editing files under ``prompts/``)."""
+    _registry.cache_clear()
+    _load.cache_clear()
