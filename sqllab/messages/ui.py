@@ -127,6 +127,10 @@ MESSAGES = {
         "en": "LLM generation is not available in this installation",
         "ja": "このインストールでは LLM による生成を利用できません",
     },
+    "ui.overview.header": {
+        "en": "| lesson | solved | attempts |",
+        "ja": "| レッスン | 正解 | 解答回数 |",
+    },
     # --- course build ----------------------------------------------------------------
     "course.roster.missing_column": {
         "en": "The roster {path} needs a 'student_id' column (found: {found}).",

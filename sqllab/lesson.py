@@ -1,0 +1,520 @@
+"""``Lesson``: what a lesson notebook talks to.
+
+A lesson builds (or loads from its cache) a practice dataset and exercises for one student,
+writes the dataset to a SQLite file in the student's work directory, runs and checks the
+student's SQL, logs every attempt to the progress file and tells where the student stopped.
+It never imports widgets: ``sqllab.widgets`` draws a Lesson.
+
+Where content comes from (the ``llm`` parameter):
+
+- ``offline``: the built-in generator and exercise bank, no LLM at all (CI, nbval).
+- ``embedded`` / ``remote`` / ``auto``: ``sqllab.generation`` (LLM + verification, falling back
+  to the bank by itself); when that module is missing or fails outright, the bank is used and
+  ``fallback_reason`` says why.
+- ``auto`` first defers to ``SQLLAB_LLM_MODE`` when that is set (CI sets ``offline``). Any
+  other value is explicit and wins over the environment, e.g. one injected by papermill.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import sqlite3
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from . import i18n
+from .errors import ConfigError, SQLLabError
+from .progress import Attempt, ExerciseProgress, ProgressStore
+
+log = logging.getLogger(__name__)
+
+LLM_MODES = ("auto", "embedded", "remote", "offline")
+CONTENT_VERSION = 1
+
+#: lesson id -> the exercise topics it draws from
+LESSON_TOPICS: dict[str, tuple[str, ...]] = {
+    "00_start": (),
+    "01_select": ("select",),
+    "02_where": ("where",),
+    "03_order": ("order",),
+    "04_aggregate": ("aggregate",),
+    "05_joins": ("joins",),
+    "06_subqueries": ("subqueries",),
+    "07_window": ("window",),
+    "08_modify": ("modify",),
+    "09_capstone": ("joins", "aggregate", "subqueries", "window"),
+}
+
+
+def resolve_llm_mode(llm: str | None, *, lang: str | None = None) -> str:
+    """``auto`` defers to ``SQLLAB_LLM_MODE`` when set; other values are explicit."""
+    value = (llm or "auto").strip().lower()
+    if value == "auto":
+        value = (os.environ.get("SQLLAB_LLM_MODE") or "auto").strip().lower()
+    if value not in LLM_MODES:
+        raise ConfigError(key="ui.lesson.bad_llm_mode", lang=lang, value=llm)
+    return value
+
+
+def default_work_dir(student_id: str, lesson_id: str) -> Path:
+    from .course import _safe_name
+    from .settings import sqllab_settings
+
+    return Path(sqllab_settings().cache_dir) / "lessons" / _safe_name(student_id) / lesson_id
+
+
+@dataclass
+class Content:
+    """A lesson's dataset and exercises, and where they came from."""
+
+    dataset: Any
+    exercises: list[Any]
+    theme: str
+    difficulty: str
+    dataset_source: str          # "llm" | "bank"
+    fallback_reason: str | None = None
+
+    @property
+    def exercise_source(self) -> str:
+        return "llm" if any(getattr(e, "source", "bank") == "llm" for e in self.exercises) else "bank"
+
+
+@dataclass
+class CheckResult:
+    """A verdict plus whether the attempt reached the progress file."""
+
+    verdict: Any
+    saved: bool
+    save_error: str | None = None
+    progress: ExerciseProgress = field(default_factory=ExerciseProgress)
+
+
+class Lesson:
+    """One lesson for one student: content, database, checking, progress."""
+
+    def __init__(self, lesson_id: str, *, lang: str = "en", seed: int = 0,
+                 student_id: str = "student", theme: str | None = None,
+                 difficulty: str = "easy", n_exercises: int = 3, llm: str = "auto",
+                 topics: tuple[str, ...] | None = None, work_dir: str | Path | None = None,
+                 progress: ProgressStore | None = None, generate: bool = True) -> None:
+        self.lang = i18n.normalize_lang(lang)
+        if topics is None and lesson_id not in LESSON_TOPICS:
+            raise ConfigError(key="config.invalid", lang=self.lang, name="lesson",
+                              value=lesson_id, reason=", ".join(LESSON_TOPICS))
+        self.lesson_id = lesson_id
+        self.topics = topics if topics is not None else LESSON_TOPICS[lesson_id]
+        self.seed = int(seed)
+        self.student_id = str(student_id)
+        self.theme = theme or _default_theme()
+        self.difficulty = difficulty
+        self.n_exercises = int(n_exercises)
+        self.llm_mode = resolve_llm_mode(llm, lang=self.lang)
+        self.work_dir = Path(work_dir) if work_dir else default_work_dir(self.student_id, lesson_id)
+        self.progress = progress or ProgressStore(lang=self.lang)
+        self.content: Content | None = None
+        self.db_path: Path | None = None
+        self._listeners: list[Callable[[Lesson], None]] = []
+        self._lock = threading.RLock()
+        if generate and self.topics:
+            self.prepare()
+
+    def __repr__(self) -> str:
+        content = self.content
+        n = len(content.exercises) if content else 0
+        source = f"{content.dataset_source}/{content.exercise_source}" if content else "-"
+        return (f"Lesson({self.lesson_id!r}, student_id={self.student_id!r}, lang={self.lang!r}, "
+                f"theme={self.theme!r}, llm={self.llm_mode!r}, exercises={n}, source={source!r})")
+
+    # --- content ---------------------------------------------------------------------
+
+    def prepare(self, *, theme: str | None = None, difficulty: str | None = None) -> Content:
+        """Load the content for these parameters from the cache, or make it; build the DB."""
+        with self._lock:
+            if theme:
+                self.theme = theme
+            if difficulty:
+                self.difficulty = difficulty
+            content = None
+            if self.llm_mode != "offline":
+                content = self._load("llm")
+                if content is None:
+                    content = self._generate_llm()
+            if content is None or content.dataset is None:
+                reason = content.fallback_reason if content else None
+                content = self._load("bank") or self._generate_bank()
+                content.fallback_reason = reason
+            self.content = content
+            self.db_path = self._build_db(content)
+        for listener in list(self._listeners):
+            try:
+                listener(self)
+            except Exception:  # a broken view must not break the lesson
+                log.exception("lesson listener failed")
+        return content
+
+    def on_change(self, listener: Callable[[Lesson], None]) -> None:
+        """Call ``listener(lesson)`` whenever new content is ready."""
+        self._listeners.append(listener)
+
+    @property
+    def exercises(self) -> list[Any]:
+        return list(self.content.exercises) if self.content else []
+
+    @property
+    def dataset(self) -> Any:
+        return self.content.dataset if self.content else None
+
+    def _key(self, source: str) -> str:
+        params = {"v": CONTENT_VERSION, "lesson": self.lesson_id, "topics": self.topics,
+                  "lang": self.lang, "seed": self.seed, "theme": self.theme,
+                  "difficulty": self.difficulty, "n": self.n_exercises, "source": source}
+        return hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:16]
+
+    def _content_file(self, source: str) -> Path:
+        return self.work_dir / f"content-{self._key(source)}.json"
+
+    def _load(self, source: str) -> Content | None:
+        path = self._content_file(source)
+        if not path.exists():
+            return None
+        try:
+            from .dataset import Dataset
+            from .exercises import Exercise
+
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            return Content(dataset=Dataset.model_validate(raw["dataset"]),
+                           exercises=TypeAdapter(list[Exercise]).validate_python(raw["exercises"]),
+                           theme=raw["theme"], difficulty=raw["difficulty"],
+                           dataset_source=raw["dataset_source"])
+        except Exception:  # a stale or damaged cache file is rebuilt, not fatal
+            log.warning("ignoring unreadable lesson cache %s", path, exc_info=True)
+            return None
+
+    def _save(self, content: Content, source: str) -> None:
+        from .exercises import Exercise
+
+        raw = {"dataset": content.dataset.model_dump(mode="json"),
+               "exercises": TypeAdapter(list[Exercise]).dump_python(content.exercises, mode="json"),
+               "theme": content.theme, "difficulty": content.difficulty,
+               "dataset_source": content.dataset_source}
+        path = self._content_file(source)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
+
+    def _generate_bank(self) -> Content:
+        from .exercises import bank_exercises
+        from .offline import generate_offline_dataset
+
+        dataset = generate_offline_dataset(self.theme, lang=self.lang, seed=self.seed,
+                                           difficulty=self.difficulty)
+        exercises = self._spread(lambda topic, n: bank_exercises(
+            dataset, topic, n=n, lang=self.lang, seed=self.seed, difficulty=self.difficulty))
+        content = Content(dataset, exercises, self.theme, self.difficulty, "bank")
+        self._save(content, "bank")
+        return content
+
+    def _generate_llm(self) -> Content | None:
+        try:
+            from . import generation
+        except ImportError:
+            return Content(None, [], self.theme, self.difficulty, "bank",
+                           i18n.t("ui.lesson.no_generation", self.lang))
+        try:
+            dataset = generation.generate_dataset(self.theme, lang=self.lang, seed=self.seed,
+                                                  difficulty=self.difficulty)
+            exercises = self._spread(lambda topic, n: generation.generate_exercises(
+                dataset, topic, n=n, lang=self.lang, seed=self.seed, difficulty=self.difficulty))
+        except SQLLabError as exc:
+            return Content(None, [], self.theme, self.difficulty, "bank", exc.message_in(self.lang))
+        except Exception as exc:
+            log.exception("LLM generation failed")
+            return Content(None, [], self.theme, self.difficulty, "bank", type(exc).__name__)
+        source = getattr(dataset, "source", "llm")
+        content = Content(dataset, exercises, self.theme, self.difficulty,
+                          "llm" if source == "llm" else "bank")
+        if content.dataset_source == "llm" or content.exercise_source == "llm":
+            self._save(content, "llm")
+        return content
+
+    def _spread(self, make: Callable[[str, int], list[Any]]) -> list[Any]:
+        """``n_exercises`` in all, shared between the lesson's topics."""
+        out: list[Any] = []
+        k = len(self.topics)
+        for i, topic in enumerate(self.topics):
+            n = self.n_exercises // k + (1 if i < self.n_exercises % k else 0)
+            if n:
+                out += make(topic, n)
+        return out
+
+    def _build_db(self, content: Content) -> Path:
+        from .db import load_dataset
+
+        source = "llm" if content.dataset_source == "llm" else "bank"
+        path = self.work_dir / f"lesson-{self._key(source)}.db"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(path.name + ".tmp")
+            tmp.unlink(missing_ok=True)
+            load_dataset(content.dataset, tmp)
+            os.replace(tmp, path)
+        return path
+
+    # --- the database ----------------------------------------------------------------
+
+    def describe(self) -> Any:
+        """Schema, row counts and Mermaid ER diagram of the lesson database."""
+        from .db import describe
+
+        return describe(self.db_path)
+
+    @property
+    def names(self) -> "ExampleNames":
+        """Table and column names of this dataset for the worked examples (``{t.table}``)."""
+        return ExampleNames.from_db(self.db_path)
+
+    @property
+    def playground_path(self) -> Path:
+        return self.work_dir / "playground.db"
+
+    def reset_playground(self) -> Path:
+        """A fresh practice copy of the lesson database (for INSERT/UPDATE/DELETE by hand)."""
+        src = sqlite3.connect(self.db_path)
+        dst = sqlite3.connect(self.playground_path)
+        try:
+            src.backup(dst)
+        finally:
+            src.close()
+            dst.close()
+        return self.playground_path
+
+    def bind_sql(self, *, playground: bool = False, shell: Any = None) -> str:
+        """Point ``%sql`` / ``%%sql`` at the lesson database (or its practice copy).
+
+        Also puts ``t`` (see ``names``) in the notebook namespace for ``{t.table}`` in
+        ``%%sql`` cells. Returns a one-line message for the student.
+        """
+        from . import sqlmagic
+
+        if shell is None:
+            from IPython import get_ipython
+
+            shell = get_ipython()
+        path = self.reset_playground() if playground else self.db_path
+        sqlmagic.bind(path, shell=shell)
+        shell.user_ns["t"] = self.names
+        key = "ui.lesson.playground" if playground else "ui.lesson.bound"
+        return i18n.t(key, self.lang, path=path)
+
+    def run(self, sql: str, *, max_rows: int = 20) -> Any:
+        """Run the student's SQL for a preview (read-only; DML on a throwaway copy)."""
+        from . import sandbox
+
+        if "modify" in self.topics and sandbox.main_keyword(sql) in sandbox.WRITE_KEYWORDS:
+            return sandbox.run_modification(self.db_path, sql, lang=self.lang)
+        return sandbox.run_query(self.db_path, sql, max_rows=max_rows, lang=self.lang)
+
+    # --- checking and progress -------------------------------------------------------
+
+    def check(self, exercise: Any, sql: str) -> CheckResult:
+        """Grade ``sql`` against the exercise, log the attempt; never raises for bad SQL."""
+        from .grading import grade
+
+        verdict = grade(self.db_path, exercise.reference_sql, sql, lang=self.lang)
+        saved = self.progress.record(Attempt(self.student_id, self.lesson_id, str(exercise.id),
+                                             sql, verdict.status, bool(verdict.correct)))
+        err = self.progress.last_error
+        return CheckResult(verdict, saved, err.message_in(self.lang) if err and not saved else None,
+                           self.status().get(str(exercise.id), ExerciseProgress()))
+
+    def status(self) -> dict[str, ExerciseProgress]:
+        """Per exercise id of this lesson: attempts and whether solved (includes past sessions)."""
+        try:
+            return self.progress.summary(self.student_id, self.lesson_id)
+        except SQLLabError:
+            log.warning("progress unreadable", exc_info=True)
+            return {}
+
+    def solved_count(self) -> tuple[int, int]:
+        status = self.status()
+        ids = [str(e.id) for e in self.exercises]
+        return sum(1 for i in ids if i in status and status[i].solved), len(ids)
+
+    def resume_message(self) -> str:
+        """Where the student stopped, in their language."""
+        status = self.status()
+        ids = {str(e.id) for e in self.exercises}
+        attempts = sum(p.attempts for i, p in status.items() if i in ids)
+        solved, total = self.solved_count()
+        key = "ui.progress.resume" if attempts else "ui.progress.new"
+        return i18n.t(key, self.lang, student=self.student_id, solved=solved, total=total,
+                      attempts=attempts)
+
+    def hint(self, exercise: Any, level: int) -> str:
+        hints = list(getattr(exercise, "hints", []) or [])
+        if not hints:
+            return ""
+        level = max(1, min(level, len(hints)))
+        return i18n.t("ui.card.hint_n", self.lang, level=level, total=len(hints),
+                      text=hints[level - 1])
+
+
+@dataclass(frozen=True)
+class ExampleNames:
+    """Names the worked examples use, picked from whatever dataset was generated.
+
+    ``table``: the table with the most rows among those with a foreign key (else the largest);
+    ``text``/``number``: a text and a numeric column of it; ``nullable``: a column with NULLs;
+    ``group``: a low-cardinality column to group by; ``parent``/``fk``/``parent_key``: the
+    table it references and the join columns; ``key``: its primary key. ``insert_columns`` /
+    ``insert_values`` / ``new_key``: a valid new row for ``parent`` (for INSERT examples).
+    """
+
+    table: str
+    key: str
+    text: str
+    number: str
+    nullable: str
+    group: str
+    parent: str
+    fk: str
+    parent_key: str
+    parent_text: str
+    new_key: int
+    insert_columns: str
+    insert_values: str
+
+    @classmethod
+    def from_db(cls, db: str | Path | None) -> "ExampleNames":
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        try:
+            return _pick_names(conn)
+        finally:
+            conn.close()
+
+    def _repr_markdown_(self) -> str:
+        rows = "\n".join(f"| `{{t.{k}}}` | `{v}` |" for k, v in self.__dict__.items())
+        return "| | |\n|---|---|\n" + rows
+
+
+def _pick_names(conn: sqlite3.Connection) -> ExampleNames:
+    q = lambda s: '"' + s.replace('"', '""') + '"'  # noqa: E731
+    tables = [r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+    info = {tb: conn.execute(f"PRAGMA table_info({q(tb)})").fetchall() for tb in tables}
+    fks = {tb: conn.execute(f"PRAGMA foreign_key_list({q(tb)})").fetchall() for tb in tables}
+    count = {tb: conn.execute(f"SELECT COUNT(*) FROM {q(tb)}").fetchone()[0] for tb in tables}
+    with_fk = [tb for tb in tables if fks[tb]]
+    table = max(with_fk or tables, key=lambda tb: (count[tb], len(info[tb])))
+    cols = info[table]
+    key = next((c[1] for c in cols if c[5]), cols[0][1])
+
+    def typed(tb: str, want: tuple[str, ...], exclude: set[str]) -> str | None:
+        for c in info[tb]:
+            if c[1] not in exclude and any(w in (c[2] or "").upper() for w in want):
+                return c[1]
+        return None
+
+    fk_cols = {f[3] for f in fks[table]}
+    text = typed(table, ("CHAR", "TEXT", "CLOB"), fk_cols | {key}) or key
+    number = typed(table, ("INT", "REAL", "NUM", "DEC", "FLOA", "DOUB"), fk_cols | {key}) or key
+
+    def nulls(c: str) -> int:
+        return conn.execute(f"SELECT COUNT(*) FROM {q(table)} WHERE {q(c)} IS NULL").fetchone()[0]
+
+    nullable = max((c[1] for c in cols), key=nulls)
+    if nulls(nullable) == 0:
+        nullable = next((c[1] for c in cols if not c[3] and not c[5]), text)
+
+    def distinct(c: str) -> int:
+        return conn.execute(f"SELECT COUNT(DISTINCT {q(c)}) FROM {q(table)}").fetchone()[0]
+
+    candidates = [c[1] for c in cols if c[1] != key and distinct(c[1]) > 1]
+    group = min(candidates, key=lambda c: (distinct(c), c)) if candidates else key
+    if fks[table]:
+        f = fks[table][0]
+        parent, fk = f[2], f[3]
+        parent_key = f[4] or next((c[1] for c in info[parent] if c[5]), info[parent][0][1])
+    else:
+        parent, fk, parent_key = table, key, key
+    parent_text = typed(parent, ("CHAR", "TEXT", "CLOB"), {parent_key}) or parent_key
+    new_key = (conn.execute(f"SELECT MAX({q(parent_key)}) FROM {q(parent)}").fetchone()[0] or 0)
+    new_key = new_key + 1 if isinstance(new_key, int) else 1
+    columns, values = [], []
+    for c in info[parent]:
+        name, ctype, notnull, default, pk = c[1], (c[2] or "").upper(), c[3], c[4], c[5]
+        if not (pk or notnull or name == parent_text) or (default is not None and not pk):
+            continue
+        sample = conn.execute(f"SELECT {q(name)} FROM {q(parent)} WHERE {q(name)} IS NOT NULL "
+                              "LIMIT 1").fetchone()
+        if pk or name == parent_key:
+            value = str(new_key)
+        elif sample is not None and isinstance(sample[0], (int, float)):
+            value = repr(sample[0])
+        elif sample is not None:
+            value = "'" + f"{sample[0]}".replace("'", "''") + "'"
+        else:
+            value = "0" if any(w in ctype for w in ("INT", "REAL", "NUM")) else "'new'"
+        columns.append(q(name) if not name.isidentifier() else name)
+        values.append(value)
+    return ExampleNames(table, key, text, number, nullable, group, parent, fk, parent_key,
+                        parent_text, new_key, ", ".join(columns), ", ".join(values))
+
+
+def overview(student_id: str, lang: str = "en", *, progress: ProgressStore | None = None) -> "Overview":
+    """Attempts and solved exercises per lesson for one student (shown in 00 start here)."""
+    store = progress or ProgressStore(lang=lang)
+    try:
+        attempts = store.attempts(student=student_id)
+    except SQLLabError as exc:
+        return Overview(student_id, i18n.normalize_lang(lang), {}, exc.message_in(lang))
+    per: dict[str, dict[str, ExerciseProgress]] = {}
+    for a in attempts:
+        p = per.setdefault(a.lesson, {}).setdefault(a.exercise, ExerciseProgress())
+        p.attempts += 1
+        p.solved = p.solved or a.correct
+    return Overview(student_id, i18n.normalize_lang(lang), per)
+
+
+@dataclass
+class Overview:
+    student_id: str
+    lang: str
+    lessons: dict[str, dict[str, ExerciseProgress]]
+    error: str | None = None
+
+    def _repr_markdown_(self) -> str:
+        if self.error:
+            return self.error
+        head = i18n.t("ui.overview.header", self.lang)
+        rows = []
+        for lesson_id in LESSON_TOPICS:
+            ex = self.lessons.get(lesson_id, {})
+            if lesson_id == "00_start":
+                continue
+            rows.append(f"| {lesson_id} | {sum(p.solved for p in ex.values())} | "
+                        f"{sum(p.attempts for p in ex.values())} |")
+        return f"**{self.student_id}**\n\n{head}\n|---|---|---|\n" + "\n".join(rows)
+
+    def __repr__(self) -> str:
+        total = sum(p.attempts for ex in self.lessons.values() for p in ex.values())
+        return f"Overview(student_id={self.student_id!r}, lessons={len(self.lessons)}, attempts={total})"
+
+
+def _default_theme() -> str:
+    try:
+        from .offline import THEMES
+
+        return next(iter(THEMES))
+    except ImportError:
+        return "shop"

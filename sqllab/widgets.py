@@ -1,0 +1,510 @@
+"""The lesson's widgets; the only module of sqllab that imports ipywidgets.
+
+- ``llm_status(lang, llm)``: a badge saying whether the LLM answers (and how to start it).
+- ``dataset_panel(lesson)``: theme and difficulty, Generate, a working indicator, a badge
+  LLM/bank, small table previews and the ER diagram.
+- ``exercises(lesson)``: a progress bar, where the student stopped, and one card per exercise
+  (question, SQL editor, Run, Check, Hint, attempt count, verdict, streamed feedback).
+
+Callbacks never raise into the notebook: sqllab errors show their message in the student's
+language, anything else shows a short apology and goes to the log. Buttons work without a
+browser (``card.check_button.click()``); background work can be awaited with ``wait()``.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import logging
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import ipywidgets as W
+from IPython.display import HTML, Markdown
+
+from . import i18n
+from .errors import SQLLabError
+
+log = logging.getLogger(__name__)
+
+PREVIEW_ROWS = 5
+RESULT_ROWS = 20
+
+STYLE = W.HTML(
+    "<style>"
+    ".sqllab-editor textarea{font-family:var(--jp-code-font-family,monospace);font-size:13px}"
+    ".sqllab-badge{display:inline-block;padding:1px 8px;border-radius:9px;color:#fff;font-size:12px}"
+    ".sqllab-ok{background:#2e7d32}.sqllab-bad{background:#c62828}.sqllab-info{background:#1565c0}"
+    ".sqllab-muted{background:#757575}"
+    "table.sqllab-table{border-collapse:collapse;font-size:12px;margin:4px 0}"
+    "table.sqllab-table td,table.sqllab-table th{border:1px solid #ccc;padding:2px 6px}"
+    "</style>")
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+def badge(text: str, kind: str = "info", title: str = "") -> str:
+    """An inline badge; ``kind`` is ok, bad, info or muted."""
+    t = f' title="{html.escape(title)}"' if title else ""
+    return f'<span class="sqllab-badge sqllab-{kind}" data-sqllab="badge-{kind}"{t}>{html.escape(text)}</span>'
+
+
+def table_html(columns: Sequence[str], rows: Iterable[Sequence[Any]], *, caption: str = "") -> str:
+    """A small HTML table; NULL shows as NULL."""
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in columns)
+    body = "".join("<tr>" + "".join(
+        f"<td>{'<i>NULL</i>' if v is None else html.escape(str(v))}</td>" for v in row) + "</tr>"
+        for row in rows)
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return f'<table class="sqllab-table">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _message(text: str, kind: str) -> str:
+    color = {"ok": "#2e7d32", "bad": "#c62828", "info": "#1565c0", "muted": "#616161"}[kind]
+    return f'<div style="color:{color}" data-sqllab="msg-{kind}">{html.escape(text)}</div>'
+
+
+def _safe(show: Callable[[Any, str], None]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Wrap a callback: errors become a message via ``show(self, html)``, never a traceback."""
+
+    def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(self, *args, **kwargs)
+            except SQLLabError as exc:
+                show(self, _message(exc.message_in(self.lang), "bad"))
+            except Exception as exc:
+                log.exception("widget callback %s failed", fn.__name__)
+                show(self, _message(i18n.t("ui.unexpected", self.lang, kind=type(exc).__name__), "bad"))
+            return None
+
+        return wrapper
+
+    return deco
+
+
+def _in_thread(target: Callable[[], None]) -> threading.Thread:
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    return thread
+
+
+# --- LLM status --------------------------------------------------------------------------
+
+def check_health() -> dict[str, Any]:
+    """``check_llm_health`` on the configured LLM; never raises (errors become 'unhealthy')."""
+    try:
+        from .llm import check_llm_health, default_client, run_sync
+
+        async def go() -> dict[str, Any]:
+            client = default_client()
+            try:
+                return await check_llm_health(client)
+            finally:
+                await client.close()
+
+        return run_sync(go())
+    except SQLLabError as exc:
+        return {"status": "unhealthy", "model": "", "response_time": None, "error": exc.message}
+    except Exception as exc:
+        log.warning("LLM health check failed", exc_info=True)
+        return {"status": "unhealthy", "model": "", "response_time": None,
+                "error": f"{type(exc).__name__}: {exc}"}
+
+
+class LLMStatusBadge(W.VBox):
+    """Green when the LLM answers, red with how to start it when not, grey when offline."""
+
+    def __init__(self, lang: str = "en", llm: str = "auto", *, background: bool = True) -> None:
+        from .lesson import resolve_llm_mode
+
+        self.lang = i18n.normalize_lang(lang)
+        self.mode = resolve_llm_mode(llm, lang=self.lang)
+        self.html = W.HTML()
+        self.health: dict[str, Any] | None = None
+        self._thread: threading.Thread | None = None
+        super().__init__([STYLE, self.html])
+        self.refresh(background=background)
+
+    def __repr__(self) -> str:
+        status = (self.health or {}).get("status", "offline" if self.mode == "offline" else "checking")
+        return f"LLMStatusBadge(mode={self.mode!r}, status={status!r})"
+
+    def refresh(self, *, background: bool = True) -> None:
+        if self.mode == "offline":
+            self.html.value = badge("offline", "muted") + " " + html.escape(i18n.t("ui.llm.offline", self.lang))
+            return
+        self.html.value = badge("LLM", "info") + " " + html.escape(i18n.t("ui.llm.checking", self.lang))
+        if background:
+            self._thread = _in_thread(self._check)
+        else:
+            self._check()
+
+    def wait(self, timeout: float | None = None) -> None:
+        if self._thread:
+            self._thread.join(timeout)
+
+    def _check(self) -> None:
+        self.health = h = check_health()
+        if h.get("status") == "healthy":
+            ms = round(1000 * float(h.get("response_time") or 0))
+            self.html.value = badge("LLM", "ok") + " " + html.escape(
+                i18n.t("ui.llm.healthy", self.lang, model=h.get("model", "?"), ms=ms))
+        else:
+            self.html.value = (badge("LLM", "bad") + " " + html.escape(
+                i18n.t("ui.llm.unhealthy", self.lang, error=h.get("error", "?")))
+                + "<br>" + i18n.t("ui.llm.how_to_start", self.lang))
+
+
+def llm_status(lang: str = "en", llm: str = "auto") -> LLMStatusBadge:
+    return LLMStatusBadge(lang, llm)
+
+
+# --- dataset panel -----------------------------------------------------------------------
+
+class DatasetPanel(W.VBox):
+    """Theme, difficulty, Generate; what was generated, table previews and the ER diagram."""
+
+    def __init__(self, lesson: Any) -> None:
+        self.lesson = lesson
+        self.lang = lesson.lang
+        themes, difficulties = _choices(self.lang)
+        if lesson.theme not in dict((v, k) for k, v in themes).keys():
+            themes.append((lesson.theme, lesson.theme))
+        self.theme = W.Dropdown(options=themes, value=lesson.theme,
+                                description=i18n.t("ui.panel.theme", self.lang))
+        if lesson.difficulty not in [v for _, v in difficulties]:
+            difficulties.append((lesson.difficulty, lesson.difficulty))
+        self.difficulty = W.Dropdown(options=difficulties, value=lesson.difficulty,
+                                     description=i18n.t("ui.panel.difficulty", self.lang))
+        self.generate_button = W.Button(description=i18n.t("ui.panel.generate", self.lang),
+                                        button_style="primary", icon="refresh")
+        self.working = W.IntProgress(value=0, min=0, max=1, bar_style="info",
+                                     description=i18n.t("ui.panel.working", self.lang),
+                                     style={"description_width": "initial"},
+                                     layout=W.Layout(visibility="hidden"))
+        self.badge = W.HTML()
+        self.status = W.HTML()
+        self.previews = W.HTML()
+        self.er = W.Output()
+        self._thread: threading.Thread | None = None
+        self.shown: dict[str, Any] = {"tables": 0, "rows": 0, "exercises": 0, "source": "-"}
+        self.generate_button.on_click(self._on_generate)
+        super().__init__([
+            STYLE,
+            W.HTML(f"<b>{html.escape(i18n.t('ui.panel.title', self.lang))}</b>"),
+            W.HBox([self.theme, self.difficulty, self.generate_button]),
+            self.working, W.HBox([self.badge, self.status]),
+            W.Accordion([self.previews, self.er],
+                        titles=(i18n.t("ui.panel.tables", self.lang), i18n.t("ui.panel.er", self.lang)),
+                        selected_index=0),
+        ])
+        lesson.on_change(lambda _lesson: self.show_content())
+        self.show_content()
+
+    def __repr__(self) -> str:
+        s = self.shown
+        return (f"DatasetPanel(lesson={self.lesson.lesson_id!r}, tables={s['tables']}, rows={s['rows']}, "
+                f"exercises={s['exercises']}, source={s['source']!r})")
+
+    def _show_error(self, text: str) -> None:
+        self.status.value = text
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Wait for a Generate started by a click (tests, scripts)."""
+        if self._thread:
+            self._thread.join(timeout)
+
+    def _on_generate(self, _button: Any = None) -> None:
+        if self._thread and self._thread.is_alive():
+            return
+        self.generate_button.disabled = True
+        self.working.layout.visibility = "visible"
+        self.working.value = 0
+        self.status.value = ""
+        self._thread = _in_thread(self._generate)
+
+    @_safe(_show_error)
+    def _generate(self) -> None:
+        try:
+            self.lesson.prepare(theme=self.theme.value, difficulty=self.difficulty.value)
+        finally:
+            self.working.value = 1
+            self.working.layout.visibility = "hidden"
+            self.generate_button.disabled = False
+
+    @_safe(_show_error)
+    def show_content(self) -> None:
+        content = self.lesson.content
+        if content is None:
+            return
+        t = lambda key, **kw: i18n.t(key, self.lang, **kw)  # noqa: E731
+        badges = []
+        for what, source in (("dataset", content.dataset_source), ("exercises", content.exercise_source)):
+            label = t("ui.badge.llm") if source == "llm" else t("ui.badge.bank")
+            title = t("ui.badge.llm_title") if source == "llm" else t("ui.badge.bank_title")
+            badges.append(badge(label, "ok" if source == "llm" else "muted", title)
+                          .replace('data-sqllab="badge-', f'data-sqllab="{what}-source-'))
+        self.badge.value = " ".join(badges)
+        desc = self.lesson.describe()
+        tables = _tables(desc)
+        rows = sum(n for _, n in tables)
+        note = t("ui.panel.ready", tables=len(tables), rows=rows, n=len(content.exercises))
+        if content.fallback_reason and self.lesson.llm_mode != "offline":
+            note += " — " + t("ui.badge.fallback", reason=content.fallback_reason)
+        self.status.value = f'<span data-sqllab="dataset-ready">{html.escape(note)}</span>'
+        self.previews.value = self._previews(tables)
+        self.shown = {"tables": len(tables), "rows": rows, "exercises": len(content.exercises),
+                      "source": f"{content.dataset_source}/{content.exercise_source}"}
+        self.er.outputs = ()
+        self.er.append_display_data(Markdown(f"```mermaid\n{desc.mermaid}\n```"))
+
+    def _previews(self, tables: list[tuple[str, int]]) -> str:
+        from . import sandbox
+
+        parts = []
+        for name, total in tables:
+            res = sandbox.run_query(self.lesson.db_path,
+                                    f"SELECT * FROM {sandbox.quote_ident(name)} LIMIT {PREVIEW_ROWS}",
+                                    lang=self.lang)
+            caption = i18n.t("ui.panel.rows_of", self.lang, table=name, shown=len(res.rows), total=total)
+            parts.append(table_html(res.columns, res.rows, caption=caption))
+        return "".join(parts)
+
+
+def _tables(desc: Any) -> list[tuple[str, int]]:
+    """(name, row count) of each table of a ``DatabaseDescription``."""
+    out = []
+    for tb in getattr(desc, "tables", []):
+        name = getattr(tb, "name", None) or tb
+        count = getattr(tb, "row_count", None)
+        if count is None:
+            count = getattr(tb, "rows", 0)
+        out.append((str(name), int(count if isinstance(count, int) else len(count or []))))
+    return out
+
+
+def _choices(lang: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    try:
+        from .offline import THEMES, theme_labels
+
+        themes = []
+        for name in THEMES:
+            label = theme_labels(name, lang)
+            themes.append((label if isinstance(label, str) else name, name))
+    except ImportError:
+        themes = []
+    difficulties = [(i18n.t(f"ui.difficulty.{d}", lang), d) for d in ("easy", "medium", "hard")]
+    return themes, difficulties
+
+
+def dataset_panel(lesson: Any) -> DatasetPanel:
+    return DatasetPanel(lesson)
+
+
+# --- exercise card -----------------------------------------------------------------------
+
+class ExerciseCard(W.VBox):
+    """One exercise: question, SQL editor, Run / Check / Hint, verdict and feedback."""
+
+    def __init__(self, lesson: Any, exercise: Any, number: int,
+                 on_checked: Callable[[ExerciseCard], None] | None = None) -> None:
+        self.lesson = lesson
+        self.exercise = exercise
+        self.lang = lesson.lang
+        self.number = number
+        self.on_checked = on_checked
+        t = lambda key, **kw: i18n.t(key, self.lang, **kw)  # noqa: E731
+        progress = lesson.status().get(str(exercise.id))
+        self.attempts = progress.attempts if progress else 0
+        self.solved = bool(progress and progress.solved)
+        self.hint_level = 0
+        self.title = W.HTML()
+        self.question = W.HTML(self._question_html())
+        self.editor = W.Textarea(value=progress.last_sql if progress else "",
+                                 placeholder=t("ui.card.placeholder"),
+                                 layout=W.Layout(width="100%", height="7em"))
+        self.editor.add_class("sqllab-editor")
+        self.run_button = W.Button(description=t("ui.card.run"), icon="play")
+        self.check_button = W.Button(description=t("ui.card.check"), icon="check", button_style="success")
+        self.hint_button = W.Button(description=t("ui.card.hint"), icon="lightbulb-o")
+        self.attempts_label = W.Label()
+        self.result = W.HTML()
+        self.verdict = W.HTML()
+        self.hint = W.HTML()
+        self.feedback = W.Output()
+        self._thread: threading.Thread | None = None
+        self.run_button.on_click(self._on_run)
+        self.check_button.on_click(self._on_check)
+        self.hint_button.on_click(self._on_hint)
+        self._refresh_title()
+        if progress and progress.attempts:
+            self.verdict.value = _message(t("ui.card.restored", n=progress.attempts), "muted")
+        super().__init__([
+            self.title, self.question, self.editor,
+            W.HBox([self.run_button, self.check_button, self.hint_button, self.attempts_label]),
+            self.hint, self.result, self.verdict, self.feedback,
+        ], layout=W.Layout(border="1px solid #ddd", padding="6px", margin="6px 0"))
+
+    def __repr__(self) -> str:
+        return (f"ExerciseCard(exercise={str(self.exercise.id)!r}, attempts={self.attempts}, "
+                f"solved={self.solved})")
+
+    def _question_html(self) -> str:
+        ex = self.exercise
+        extra = []
+        if getattr(ex, "ordered", False):
+            extra.append(i18n.t("ui.card.ordered", self.lang))
+        if getattr(ex, "topic", "") == "modify":
+            extra.append(i18n.t("ui.card.modify_note", self.lang))
+        note = "".join(f"<div><small>{html.escape(e)}</small></div>" for e in extra)
+        return f'<div data-sqllab="question">{html.escape(str(ex.question))}</div>{note}'
+
+    def _refresh_title(self) -> None:
+        t = lambda key, **kw: i18n.t(key, self.lang, **kw)  # noqa: E731
+        source = getattr(self.exercise, "source", "bank")
+        parts = [f"<b>{html.escape(t('ui.card.title', n=self.number))}</b>",
+                 badge(t("ui.badge.llm") if source == "llm" else t("ui.badge.bank"),
+                       "info" if source == "llm" else "muted")]
+        if self.solved:
+            parts.append(badge("✓ " + t("ui.card.solved"), "ok"))
+        self.title.value = " ".join(parts)
+        self.attempts_label.value = t("ui.card.attempts", n=self.attempts)
+
+    def _show_result(self, text: str) -> None:
+        self.result.value = text
+
+    def _show_verdict(self, text: str) -> None:
+        self.verdict.value = text
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Wait for streamed feedback to finish (tests, scripts)."""
+        if self._thread:
+            self._thread.join(timeout)
+
+    @_safe(_show_result)
+    def _on_run(self, _button: Any = None) -> None:
+        sql = self.editor.value
+        if not sql.strip():
+            self.result.value = _message(i18n.t("ui.card.empty", self.lang), "muted")
+            return
+        res = self.lesson.run(sql, max_rows=RESULT_ROWS)
+        self.result.value = _result_html(res, self.lang)
+
+    @_safe(_show_verdict)
+    def _on_check(self, _button: Any = None) -> None:
+        sql = self.editor.value
+        if not sql.strip():
+            self.verdict.value = _message(i18n.t("ui.card.empty", self.lang), "muted")
+            return
+        checked = self.lesson.check(self.exercise, sql)
+        v = checked.verdict
+        self.attempts = checked.progress.attempts or self.attempts + 1
+        self.solved = self.solved or bool(v.correct)
+        head = i18n.t("ui.card.correct" if v.correct else "ui.card.not_correct", self.lang)
+        kind = "ok" if v.correct else "bad"
+        text = (f'<div data-sqllab="verdict-{html.escape(str(v.status))}">'
+                + badge(head, kind) + " " + html.escape(str(v.message or "")) + "</div>")
+        if checked.save_error:
+            text += _message(checked.save_error, "bad")
+        self.verdict.value = text
+        self._refresh_title()
+        self.feedback.outputs = ()
+        if self.on_checked:
+            self.on_checked(self)
+        self._start_feedback(v, sql)
+
+    def _start_feedback(self, verdict: Any, sql: str) -> None:
+        if self.lesson.llm_mode == "offline":
+            return
+        try:
+            from .feedback import feedback
+        except ImportError:
+            return
+        level = max(1, self.hint_level)
+
+        def stream() -> None:
+            try:
+                for chunk in feedback(verdict, self.exercise, sql, lang=self.lang, level=level):
+                    self.feedback.append_stdout(chunk)
+            except Exception:
+                log.warning("feedback failed", exc_info=True)
+                self.feedback.append_stdout("\n" + i18n.t("ui.card.feedback_failed", self.lang))
+
+        self._thread = _in_thread(stream)
+
+    @_safe(_show_result)
+    def _on_hint(self, _button: Any = None) -> None:
+        hints = list(getattr(self.exercise, "hints", []) or [])
+        if not hints:
+            return
+        self.hint_level = self.hint_level % len(hints) + 1
+        self.hint.value = _message(self.lesson.hint(self.exercise, self.hint_level), "info")
+
+
+def _result_html(res: Any, lang: str) -> str:
+    if hasattr(res, "tables"):  # a modification on a throwaway copy
+        parts = [_message(i18n.t("ui.card.rows", lang, n=res.changes) + " — "
+                          + i18n.t("ui.card.modify_note", lang), "info")]
+        for name, table in res.tables.items():
+            parts.append(table_html(table.columns, table.rows[:RESULT_ROWS], caption=name))
+        return '<div data-sqllab="result">' + "".join(parts) + "</div>"
+    if not res.rows:
+        return '<div data-sqllab="result">' + _message(i18n.t("ui.card.no_rows", lang), "muted") + "</div>"
+    caption = i18n.t("ui.card.rows", lang, n=len(res.rows))
+    if res.truncated:
+        caption = i18n.t("ui.card.truncated", lang, n=len(res.rows))
+    return '<div data-sqllab="result">' + table_html(res.columns, res.rows, caption=caption) + "</div>"
+
+
+# --- lesson progress and the list of cards -----------------------------------------------
+
+class LessonProgress(W.HBox):
+    """``solved/total`` as a bar."""
+
+    def __init__(self, lesson: Any) -> None:
+        self.lesson = lesson
+        self.bar = W.IntProgress(min=0, max=1, value=0, bar_style="success")
+        self.label = W.Label()
+        super().__init__([self.bar, self.label])
+        self.refresh()
+
+    def __repr__(self) -> str:
+        return f"LessonProgress(solved={self.bar.value}, total={self.bar.max})"
+
+    def refresh(self) -> None:
+        solved, total = self.lesson.solved_count()
+        self.bar.max = max(1, total)
+        self.bar.value = solved
+        self.label.value = i18n.t("ui.progress.label", self.lesson.lang, solved=solved, total=total)
+
+
+class ExercisesView(W.VBox):
+    """Progress bar, where the student stopped, and the cards; rebuilt when content changes."""
+
+    def __init__(self, lesson: Any) -> None:
+        self.lesson = lesson
+        self.lang = lesson.lang
+        self.progress = LessonProgress(lesson)
+        self.resume = W.HTML()
+        self.cards: list[ExerciseCard] = []
+        super().__init__()
+        lesson.on_change(lambda _lesson: self.rebuild())
+        self.rebuild()
+
+    def __repr__(self) -> str:
+        solved, _total = self.lesson.solved_count()
+        return f"ExercisesView(lesson={self.lesson.lesson_id!r}, cards={len(self.cards)}, solved={solved})"
+
+    def rebuild(self) -> None:
+        self.cards = [ExerciseCard(self.lesson, ex, i + 1, on_checked=lambda _c: self.progress.refresh())
+                      for i, ex in enumerate(self.lesson.exercises)]
+        self.resume.value = f'<div data-sqllab="resume">{html.escape(self.lesson.resume_message())}</div>'
+        self.progress.refresh()
+        self.children = [STYLE, self.progress, self.resume, *self.cards]
+
+
+def exercises(lesson: Any) -> ExercisesView:
+    return ExercisesView(lesson)
