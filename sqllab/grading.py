@@ -72,6 +72,8 @@ class Diff(BaseModel):
     missing_rows: int = 0
     extra_rows: int = 0
     table: str | None = Field(None, description="for INSERT/UPDATE/DELETE: the table whose state differs")
+    error_key: str | None = Field(None, description="kind 'error': the answer fails on this variant")
+    error_params: dict[str, Any] = Field(default_factory=dict)
     counterexample: Counterexample | None = None
 
 
@@ -201,11 +203,13 @@ class Grader:
             for case in self.cases:
                 try:
                     outcome = self._outcome(case.conn, student_sql, timeout_s=timeout, lang=lang)
-                except SQLLabError as exc:
-                    return _error_verdict(exc, lang, len(self.cases) - 1)
                 except Exception as exc:  # noqa: BLE001 - a verdict, never a crash
-                    return _error_verdict(QueryError(key="sql.error", lang=lang, detail=str(exc)), lang,
-                                          len(self.cases) - 1)
+                    if not isinstance(exc, SQLLabError):
+                        exc = QueryError(key="sql.error", lang=lang, detail=str(exc))
+                    if case.name == "visible" or isinstance(exc, QueryTimeoutError):
+                        return _error_verdict(exc, lang, len(self.cases) - 1)
+                    found.append((case, exc, None))    # runs on the visible data, fails on a variant
+                    continue
                 difference = _diff(case.expected, outcome)
                 if difference is not None:
                     found.append((case, difference, outcome))
@@ -220,6 +224,15 @@ class Grader:
                        variants_checked=len(self.cases) - 1, message=render_message(diff, lang))
 
     def _describe(self, case: _Case, difference: Any, outcome: Any, student_sql: str) -> Diff:
+        if isinstance(difference, SQLLabError):
+            expected = case.expected if isinstance(case.expected, Expected) else None
+            inputs = _input_samples(case.variant, self.reference_sql, student_sql, None) if case.variant else []
+            return Diff(kind="error", kinds=["error"], variant=case.name,
+                        expected_rows=len(expected.rows) if expected else 0, got_rows=0,
+                        expected_columns=len(expected.columns) if expected else 0, got_columns=0,
+                        error_key=difference.key, error_params=dict(difference.params),
+                        counterexample=Counterexample(inputs=inputs, expected=_sample(None, [], []),
+                                                      got=_sample(None, [], [])) if inputs else None)
         table = None
         if isinstance(difference, tuple):
             table, difference = difference
@@ -260,12 +273,12 @@ class Grader:
 
 
 def _explanatory(item: tuple[_Case, Any, Any]) -> tuple:
-    """Prefer the visible database, then the most telling kind, then the smallest change."""
+    """Prefer the visible database, then wrong results over errors, the most telling kind, the smallest change."""
     case, difference, _ = item
     if case.name == "visible":
-        return (-1, 0)
+        return (-1, 0, 0)
     size = sum(len(v) for v in case.variant.changed.values()) if case.variant else 0
-    return (KINDS.index(case.name) if case.name in KINDS else len(KINDS), size)
+    return (isinstance(difference, SQLLabError), KINDS.index(case.name) if case.name in KINDS else len(KINDS), size)
 
 
 def _diff(expected: Expected | dict[str, Expected], outcome: Any) -> Difference | tuple[str, Difference] | None:
@@ -320,10 +333,12 @@ def _tables_of(sql: str) -> set[str]:
     return {t.name.lower() for t in tree.find_all(exp.Table)} if tree is not None else set()
 
 
-def _input_samples(variant: Variant, reference_sql: str, student_sql: str, difference: Difference) -> list[TableSample]:
+def _input_samples(variant: Variant, reference_sql: str, student_sql: str,
+                   difference: Difference | None) -> list[TableSample]:
     """The changed rows of the tables either query reads, those sharing values with the differing rows first."""
     wanted = _tables_of(reference_sql) | _tables_of(student_sql)
-    interesting = {v for row in difference.missing + difference.extra for v in row if v is not None}
+    rows_that_differ = difference.missing + difference.extra if difference else []
+    interesting = {v for row in rows_that_differ for v in row if v is not None}
     samples = []
     for table, rowids in variant.changed.items():
         if wanted and table.lower() not in wanted:
@@ -358,7 +373,11 @@ def render_message(diff: Diff, lang: str) -> str:
     """The rule-based explanation of ``diff`` in ``lang`` (Markdown)."""
     t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
     lines: list[str] = []
-    if diff.table:
+    if diff.kind == "error":
+        lines.append(t("sql.grade.fails_on_variant", kind=t(f"sql.variant.{diff.variant}")))
+        if diff.error_key:
+            lines.append(t(diff.error_key, **diff.error_params))
+    elif diff.table:
         lines.append(t("sql.grade.table_changed", table=diff.table, missing=diff.missing_rows, extra=diff.extra_rows))
     elif diff.kind == "column_count":
         lines.append(t("sql.grade.column_count", got=diff.got_columns, expected=diff.expected_columns))
@@ -380,15 +399,16 @@ def render_message(diff: Diff, lang: str) -> str:
         lines.append(t("sql.grade.duplicates"))
     if "null_handling" in diff.kinds:
         lines.append(t("sql.grade.null_handling"))
-    if diff.variant != "visible":
+    if diff.variant != "visible" and diff.kind != "error":
         lines.append(t("sql.grade.hidden", kind=t(f"sql.variant.{diff.variant}")))
     ex = diff.counterexample
     if ex is not None:
         lines += ["", t("sql.grade.example_intro")]
         for sample in ex.inputs:
             lines += ["", t("sql.grade.example_input", table=sample.name), "", markdown_table(sample, lang)]
-        lines += ["", t("sql.grade.example_expected"), "", markdown_table(ex.expected, lang),
-                  "", t("sql.grade.example_got"), "", markdown_table(ex.got, lang)]
+        if diff.kind != "error":
+            lines += ["", t("sql.grade.example_expected"), "", markdown_table(ex.expected, lang),
+                      "", t("sql.grade.example_got"), "", markdown_table(ex.got, lang)]
     return "\n".join(lines)
 
 

@@ -250,8 +250,8 @@ class _Builder:
         names = [d[0] for d in cur.description]
         return [dict(zip(names, r)) for r in cur.fetchall()]
 
-    def clone(self, table: str, row: dict[str, Any], overrides: dict[str, Any] | None = None) -> bool:
-        """Insert a copy of ``row`` with fresh keys and ``overrides``; False when the schema refuses it."""
+    def clone(self, table: str, row: dict[str, Any], overrides: dict[str, Any] | None = None) -> dict[str, Any] | None:
+        """Insert a copy of ``row`` with fresh keys and ``overrides``; the inserted row, or None if refused."""
         t = self.schema[table]
         overrides = {k: v for k, v in (overrides or {}).items()}
         base = {k: v for k, v in row.items() if k != "__rowid__"}
@@ -267,9 +267,26 @@ class _Builder:
                     values[col] = None
                 else:
                     values[col] = self._fresh(table, col, values.get(col), attempt)
-            if self._insert(table, values):
-                return True
-        return False
+            rowid = self._insert(table, values)
+            if rowid is not None:
+                if t.rowid_alias:
+                    values[t.rowid_alias] = rowid
+                return values
+        return None
+
+    def clone_family(self, table: str, row: dict[str, Any], tables: list[str], rng: random.Random) -> None:
+        """Clone ``row`` and one child row of each used child table, re-pointed at the clone."""
+        new = self.clone(table, row)
+        if new is None:
+            return
+        for child in self.schema.values():
+            for fk in child.fks:
+                if fk.parent != table or child.name not in tables or len(fk.columns) != 1:
+                    continue
+                key = fk.parent_columns[0]
+                kids = self.rows(child.name, f"WHERE {quote_ident(fk.columns[0])} = ?", (row.get(key),))
+                for kid in rng.sample(kids, min(1, len(kids))):
+                    self.clone(child.name, kid, {fk.columns[0]: new.get(key)})
 
     def update(self, table: str, rowid: int, values: dict[str, Any]) -> bool:
         sets = ", ".join(f"{quote_ident(k)} = ?" for k in values)
@@ -280,17 +297,18 @@ class _Builder:
         self._mark(table, rowid)
         return True
 
-    def _insert(self, table: str, values: dict[str, Any]) -> bool:
+    def _insert(self, table: str, values: dict[str, Any]) -> int | None:
         cols = ", ".join(quote_ident(k) for k in values)
         marks = ", ".join("?" for _ in values)
         try:
             cur = self.conn.execute(f"INSERT INTO {quote_ident(table)} ({cols}) VALUES ({marks})", tuple(values.values()))
         except sqlite3.Error:
-            return False
+            return None
+        self.count += 1
         if self.schema[table].rowid:
             self._mark(table, cur.lastrowid)
-        self.count += 1
-        return True
+            return cur.lastrowid
+        return 0
 
     def _mark(self, table: str, rowid: int | None) -> None:
         if rowid is not None:
@@ -427,7 +445,7 @@ def _duplicates(base, schema, info: RefInfo, rng) -> list[Variant]:
     for table in info.tables:
         rows = b.rows(table)
         for row in rng.sample(rows, min(2, len(rows))):
-            b.clone(table, row)
+            b.clone_family(table, row, info.tables, rng)
     out: list[Variant] = []
     _done(b, out)
     return out

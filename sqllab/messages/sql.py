@@ -207,6 +207,10 @@ MESSAGES = {
         "en": "Your query gives the right result on the visible data, but not on data with {kind}.",
         "ja": "見えているデータでは正しい結果になりますが、{kind}を含むデータでは正しくありません。",
     },
+    "sql.grade.fails_on_variant": {
+        "en": "Your statement runs on the visible data, but fails on data with {kind}:",
+        "ja": "見えているデータでは実行できますが、{kind}を含むデータではエラーになります:",
+    },
     "sql.grade.example_intro": {
         "en": "A small example where the results differ:",
         "ja": "結果が違う小さな例:",

@@ -30,7 +30,7 @@ INSERT INTO 商品 VALUES
     (3, '小説', 800, '本'),
     (4, '図鑑', 2400, '本'),
     (5, 'マグカップ', 900, '雑貨'),
-    (6, 'トートバッグ', 1200, '雑貨');
+    (6, 'トートバッグ', 1000, '雑貨');
 -- orders are stored in date order (so a missing ORDER BY looks right on this data)
 INSERT INTO 注文 VALUES
     (1, 1, 1, 3, '2024-01-05'),
