@@ -493,7 +493,8 @@ def _unknown(kind: str, name: str, known: list[str], lang: str | None) -> Unknow
     """No such table/column/function, with a close name from the schema when there is one."""
     qualifier, _, bare = name.rpartition(".")
     by_lower = {k.lower(): k for k in known}
-    matches = difflib.get_close_matches(bare.lower(), list(by_lower), n=1, cutoff=0.6)
+    cutoff = 0.5 if len(bare) <= 3 else 0.6            # short (often CJK) names share fewer characters
+    matches = difflib.get_close_matches(bare.lower(), list(by_lower), n=1, cutoff=cutoff)
     if matches:
         suggestion = by_lower[matches[0]]
         if qualifier:
@@ -502,6 +503,8 @@ def _unknown(kind: str, name: str, known: list[str], lang: str | None) -> Unknow
     if kind == "table":
         return UnknownNameError(key="sql.unknown_table", lang=lang, name=name,
                                 available=", ".join(sorted(known)) or "-")
+    if kind == "column" and 0 < len(known) <= 30:
+        return UnknownNameError(key="sql.unknown_column.list", lang=lang, name=name, available=", ".join(known))
     return UnknownNameError(key=f"sql.unknown_{kind}", lang=lang, name=name)
 
 

@@ -106,6 +106,10 @@ MESSAGES = {
         "en": "There is no column named “{name}” in the tables of this query.",
         "ja": "このクエリのテーブルに「{name}」という名前の列はありません。",
     },
+    "sql.unknown_column.list": {
+        "en": "There is no column named “{name}”. Columns of the lesson tables: {available}.",
+        "ja": "「{name}」という名前の列はありません。レッスンのテーブルの列: {available}。",
+    },
     "sql.unknown_column.suggest": {
         "en": "There is no column named “{name}”. Did you mean “{suggestion}”?",
         "ja": "「{name}」という名前の列はありません。「{suggestion}」のことですか？",
