@@ -161,7 +161,7 @@ def _load(directory: Path, task: str, version: str, lang: str) -> PromptTemplate
     path = directory / task / f"{version}.{lang}.md"
     if not path.is_file():
         known = sorted({p.name.split(".")[0] for p in (directory / task).glob(f"*.{lang}.md")})
-        raise PromptError(key="llm.prompt_unknown_version", task=task, version=version, lang=lang,
+        raise PromptError(key="llm.prompt_unknown_version", task=task, version=version, language=lang,
                           known=", ".join(known) or "-")
     return parse_template(path)
 

@@ -91,7 +91,9 @@ class LLMClient:
         self.max_retries = max_retries
         self.retry = retry or RetryConfig()
         self.api_key = api_key
-        self.cache = ResponseCache() if cache is True else (cache or None)
+        # not `cache or None`: an empty cache has len() 0 and is falsy
+        self.cache: ResponseCache | None = ResponseCache() if cache is True else (
+            cache if isinstance(cache, ResponseCache) else None)
         self.max_concurrency = max_concurrency
         self.metrics = metrics or LLMMetrics()
         self.temperature = temperature
@@ -255,14 +257,15 @@ class LLMClient:
         return {"content": content, "model": str(data.get("model") or self.model),
                 "usage": usage if isinstance(usage, dict) else None}
 
-    async def _with_retries(self, call: Callable[[], Awaitable[T]], max_attempts: int | None) -> tuple[T, int]:
-        attempts = 0
+    async def _with_retries(self, call: Callable[[], Awaitable[T]], max_attempts: int | None,
+                            tries: list[int]) -> T:
+        """``call()`` under the retry policy; ``tries[0]`` counts the attempts made (even on failure)."""
         async for attempt in retrying(self.retry, max_attempts=max_attempts or self.max_retries,
                                       on_retry=lambda state: self.metrics.record_retry()):
             with attempt:
-                attempts = attempt.retry_state.attempt_number
+                tries[0] = attempt.retry_state.attempt_number
                 result = await call()
-        return result, attempts
+        return result
 
     # --- requests ------------------------------------------------------------------------
     def _messages(self, prompt: str, system_prompt: str | None) -> list[dict[str, str]]:
@@ -327,23 +330,22 @@ class LLMClient:
 
         payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
         start = time.perf_counter()
-        attempts = 0
+        tries = [0]
         try:
             async with self._limiter():
-                data, attempts = await self._with_retries(lambda: self._attempt(payload, timeout),
-                                                          max_attempts)
+                data = await self._with_retries(lambda: self._attempt(payload, timeout), max_attempts, tries)
         except LLMError as exc:
             elapsed = time.perf_counter() - start
             self.metrics.record_request(False, elapsed)
             log_request(**log, model=self.model, response_time=round(elapsed, 4), tokens_used=0,
-                        success=False, attempt=attempts or None, cache_hit=False,
+                        success=False, attempt=tries[0], cache_hit=False,
                         error_type=type(exc).__name__, status_code=getattr(exc, "status_code", None))
             raise
         elapsed = time.perf_counter() - start
         response = LLMResponse(**data)
         self.metrics.record_request(True, elapsed, response.total_tokens)
         log_request(**log, model=response.model, response_time=round(elapsed, 4),
-                    tokens_used=response.total_tokens, success=True, attempt=attempts, cache_hit=False)
+                    tokens_used=response.total_tokens, success=True, attempt=tries[0], cache_hit=False)
         if validate is not None:
             validate(response.content)  # an invalid answer is not cached
         if key is not None and self.cache is not None:
@@ -398,10 +400,10 @@ class LLMClient:
         parts: list[str] = []
         meta: dict[str, Any] = {"model": self.model, "usage": None}
         started = time.perf_counter()
-        attempts = 0
+        tries = [0]
         try:
             async with self._limiter():
-                response, attempts = await self._with_retries(lambda: self._send(payload, timeout), None)
+                response = await self._with_retries(lambda: self._send(payload, timeout), None, tries)
                 try:
                     async for chunk in self._events(response, timeout, meta):
                         parts.append(chunk)
@@ -412,7 +414,7 @@ class LLMClient:
             elapsed = time.perf_counter() - started
             self.metrics.record_request(False, elapsed)
             log_request(**log, model=self.model, response_time=round(elapsed, 4), tokens_used=0,
-                        success=False, attempt=attempts or None, cache_hit=False,
+                        success=False, attempt=tries[0], cache_hit=False,
                         error_type=type(exc).__name__, status_code=getattr(exc, "status_code", None))
             raise
         elapsed = time.perf_counter() - started
@@ -420,7 +422,7 @@ class LLMClient:
         tokens = LLMResponse(content="", model="", usage=usage).total_tokens
         self.metrics.record_request(True, elapsed, tokens)
         log_request(**log, model=meta["model"], response_time=round(elapsed, 4), tokens_used=tokens,
-                    success=True, attempt=attempts, cache_hit=False)
+                    success=True, attempt=tries[0], cache_hit=False)
         if key is not None and self.cache is not None:
             self.cache.set(key, CachedResponse("".join(parts), meta["model"], usage),
                            prompt_version=prompt_version)

@@ -68,8 +68,8 @@ MESSAGES = {
         "ja": "プロンプトのタスク {task!r} はありません。あるタスク: {known}。",
     },
     "llm.prompt_unknown_version": {
-        "en": "The prompt {task!r} has no version {version!r} in language {lang!r}; known versions: {known}.",
-        "ja": "プロンプト {task!r} に言語 {lang!r} のバージョン {version!r} はありません。あるバージョン: {known}。",
+        "en": "The prompt {task!r} has no version {version!r} in language {language!r}; known versions: {known}.",
+        "ja": "プロンプト {task!r} に言語 {language!r} のバージョン {version!r} はありません。あるバージョン: {known}。",
     },
     "llm.prompt_variables": {
         "en": "The prompt {name} was given wrong variables: missing {missing}, unknown {unknown}.",
