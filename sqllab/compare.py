@@ -130,6 +130,8 @@ def order_spec(reference_sql: str) -> OrderSpec | None:
 
 
 def _resolve(key: exp.Expression, outputs: list[exp.Expression]) -> int | str | None:
+    if not outputs and isinstance(key, exp.Column):
+        return key.name              # compound SELECT: its ORDER BY names an output column
     if isinstance(key, exp.Literal) and not key.is_string:
         try:
             return int(key.this) - 1
@@ -163,11 +165,11 @@ def _order_spec_from_tokens(sql: str) -> OrderSpec | None:
 
     depth = 0
     tokens = _tokens(sql) or []
-    for i, tok in enumerate(tokens):
+    for tok in tokens:
         text = tok.text.upper()
         depth += text == "("
         depth -= text == ")"
-        if depth == 0 and text == "ORDER" or (depth == 0 and text == "ORDER BY"):
+        if depth == 0 and text in ("ORDER", "ORDER BY"):
             return OrderSpec(key_sql=sql, strict=True)
     return None
 

@@ -407,8 +407,9 @@ def render_message(diff: Diff, lang: str) -> str:
         for sample in ex.inputs:
             lines += ["", t("sql.grade.example_input", table=sample.name), "", markdown_table(sample, lang)]
         if diff.kind != "error":
-            lines += ["", t("sql.grade.example_expected"), "", markdown_table(ex.expected, lang),
-                      "", t("sql.grade.example_got"), "", markdown_table(ex.got, lang)]
+            first = "_first" if diff.kind in ("ordering", "column_count") else ""
+            lines += ["", t(f"sql.grade.example_expected{first}"), "", markdown_table(ex.expected, lang),
+                      "", t(f"sql.grade.example_got{first}"), "", markdown_table(ex.got, lang)]
     return "\n".join(lines)
 
 

@@ -231,6 +231,14 @@ MESSAGES = {
         "en": "Your query (rows that differ):",
         "ja": "あなたのクエリの結果（違いのある行）:",
     },
+    "sql.grade.example_expected_first": {
+        "en": "Expected (first rows):",
+        "ja": "期待される結果（先頭の行）:",
+    },
+    "sql.grade.example_got_first": {
+        "en": "Your query (first rows):",
+        "ja": "あなたのクエリの結果（先頭の行）:",
+    },
     "sql.grade.empty_table": {
         "en": "(no rows)",
         "ja": "（行なし）",

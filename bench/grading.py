@@ -1,0 +1,138 @@
+"""Grading speed with hidden variants vs a plain one-database compare, and runaway queries vs their timeout.
+
+    .venv/bin/python bench/grading.py [--repeat 5] [--json]
+
+1. Every (reference, answer) of ``tests/data/grading_cases.yaml`` (three lesson-sized schemas)
+   graded by ``grade()`` with its variants (built once per reference, as for a class) and by a
+   plain compare on the visible database only: p50/p95 per grade and the ratio (target: p95 of
+   grade() under 50 ms). The one-off variant build time per reference is printed too.
+2. Runaway queries (an endless recursive CTE, a huge cross join) under several timeouts:
+   how long ``run_query`` really ran against its timeout (target: ratio ≤ 1.1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DATA = ROOT / "tests" / "data"
+
+RUNAWAY = {
+    "recursive CTE": "WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r) SELECT count(*) FROM r",
+    "cross join": "SELECT count(*) FROM employees a, employees b, employees c, employees d, employees e, "
+                  "employees f, employees g, employees h, employees i, employees j, employees k",
+}
+
+
+def _pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, round(q * (len(values) - 1)))]
+
+
+def _lessons(work: Path) -> dict[str, Path]:
+    out = {}
+    for name in ("hr", "shop_ja", "school"):
+        path = work / f"{name}.db"
+        conn = sqlite3.connect(path)
+        conn.executescript((DATA / f"{name}.sql").read_text(encoding="utf-8"))
+        conn.commit()
+        conn.close()
+        out[name] = path
+    return out
+
+
+def grading_times(dbs: dict[str, Path], repeat: int) -> dict:
+    import yaml
+
+    from sqllab.grading import Grader
+
+    cases = yaml.safe_load((DATA / "grading_cases.yaml").read_text(encoding="utf-8"))
+    with_variants: list[float] = []
+    plain: list[float] = []
+    builds: list[float] = []
+    variants: list[int] = []
+    for case in cases:
+        start = time.perf_counter()
+        full = Grader(dbs[case["schema"]], case["reference"])
+        builds.append(time.perf_counter() - start)
+        variants.append(len(full.cases) - 1)
+        one = Grader(dbs[case["schema"]], case["reference"], max_variants=0)
+        for answer in case["answers"]:
+            for _ in range(repeat):
+                t0 = time.perf_counter()
+                full.grade(answer["sql"])
+                t1 = time.perf_counter()
+                one.grade(answer["sql"])
+                t2 = time.perf_counter()
+                with_variants.append(t1 - t0)
+                plain.append(t2 - t1)
+        full.close()
+        one.close()
+    return {
+        "references": len(cases), "grades": len(plain),
+        "variants_mean": statistics.mean(variants),
+        "with_variants_ms": {"p50": 1000 * _pct(with_variants, .5), "p95": 1000 * _pct(with_variants, .95)},
+        "plain_ms": {"p50": 1000 * _pct(plain, .5), "p95": 1000 * _pct(plain, .95)},
+        "build_ms": {"p50": 1000 * _pct(builds, .5), "p95": 1000 * _pct(builds, .95)},
+    }
+
+
+def runaway_times(db: Path, timeouts: list[float]) -> list[dict]:
+    from sqllab.errors import QueryTimeoutError
+    from sqllab.sandbox import run_query
+
+    rows = []
+    for name, sql in RUNAWAY.items():
+        for timeout in timeouts:
+            start = time.perf_counter()
+            try:
+                run_query(db, sql, timeout_s=timeout)
+                outcome = "finished"
+            except QueryTimeoutError:
+                outcome = "stopped"
+            elapsed = time.perf_counter() - start
+            rows.append({"query": name, "timeout_s": timeout, "elapsed_s": elapsed,
+                         "ratio": elapsed / timeout, "outcome": outcome})
+    return rows
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=5, help="grades per answer (default 5)")
+    ap.add_argument("--timeouts", type=float, nargs="+", default=[0.25, 0.5, 1.0, 2.0])
+    ap.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        dbs = _lessons(Path(tmp))
+        grading = grading_times(dbs, args.repeat)
+        runaway = runaway_times(dbs["hr"], args.timeouts)
+    if args.json:
+        print(json.dumps({"grading": grading, "runaway": runaway}, indent=2))
+        return 0
+    w, p, b = grading["with_variants_ms"], grading["plain_ms"], grading["build_ms"]
+    print(f"grading: {grading['grades']} grades of {grading['references']} references "
+          f"(mean {grading['variants_mean']:.1f} hidden variants each)")
+    print(f"{'':24}{'p50 ms':>10}{'p95 ms':>10}")
+    print(f"{'grade() with variants':24}{w['p50']:>10.2f}{w['p95']:>10.2f}   target p95 < 50 ms: "
+          f"{'ok' if w['p95'] < 50 else 'MISSED'}")
+    print(f"{'plain one-DB compare':24}{p['p50']:>10.2f}{p['p95']:>10.2f}")
+    print(f"{'ratio':24}{w['p50'] / p['p50']:>10.1f}{w['p95'] / p['p95']:>10.1f}")
+    print(f"{'variant build (once)':24}{b['p50']:>10.1f}{b['p95']:>10.1f}")
+    print()
+    print(f"{'runaway query':16}{'timeout s':>10}{'ran s':>10}{'ratio':>8}  outcome   (target ratio <= 1.1)")
+    for row in runaway:
+        print(f"{row['query']:16}{row['timeout_s']:>10.2f}{row['elapsed_s']:>10.3f}{row['ratio']:>8.3f}  "
+              f"{row['outcome']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
