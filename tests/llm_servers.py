@@ -175,6 +175,7 @@ class _Handler(BaseHTTPRequestHandler):
     owner: LLMTestServer
     protocol_version = "HTTP/1.1"
     timeout = 10  # idle keep-alive connections end by themselves
+    disable_nagle_algorithm = True  # headers and body go out at once (no 40 ms delayed-ACK stall)
 
     def log_message(self, *args: Any) -> None:  # quiet
         pass

@@ -15,6 +15,7 @@ import structlog
 from llm_servers import MODEL, LLMTestServer, closed_port_url, status
 from sqllab.errors import LLMConnectionError
 from sqllab.llm import LLMClient, LLMMetrics, ResponseCache, RetryConfig
+from sqllab.llm import logs
 from sqllab.llm.logs import REQUEST_FIELDS, log_request
 
 FAST = RetryConfig(base_delay=0.01, max_delay=0.05)
@@ -23,10 +24,13 @@ FAST = RetryConfig(base_delay=0.01, max_delay=0.05)
 @pytest.fixture(autouse=True)
 def info_level_logs():
     """Let info events through for capture_logs (sqllab's default level is WARNING)."""
+    logs.configure()  # sqllab's own setup first, then only the level is lowered
     old = structlog.get_config()["wrapper_class"]
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG))
+    logs.reset()
     yield
     structlog.configure(wrapper_class=old)
+    logs.reset()
 
 
 SECRET_PROMPT = "student Hanako Yamada wrote: SELECT * FROM secrets"

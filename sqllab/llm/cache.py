@@ -27,6 +27,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 FILENAME = "llm_cache.db"
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 # Each entry moves the schema from version i to i+1; never edit a released one, append.
 MIGRATIONS: list[str] = [
@@ -54,8 +55,7 @@ def cache_key(*, model: str, messages: list[dict[str, Any]], temperature: float,
     payload = {"model": model, "messages": messages, "temperature": temperature,
                "max_tokens": max_tokens, "seed": seed, "response_format": response_format,
                "prompt_version": prompt_version}
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_CANONICAL.encode(payload).encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -322,11 +322,12 @@ class LLMClient:
         key = self._key(body, prompt_version) if use_cache and self.cache is not None else None
         log = {"prompt_type": prompt_type, "prompt_version": prompt_version, "temperature": temperature,
                "stream": False}
-        hit = self._lookup(key, log)
+        hit = self._lookup(key, log) if key is not None else None
         if hit is not None:
             if validate is not None:
                 validate(hit.content)
-            return LLMResponse(content=hit.content, model=hit.model, usage=hit.usage, cached=True)
+            return LLMResponse.model_construct(content=hit.content, model=hit.model, usage=hit.usage,
+                                               cached=True)  # trusted values: skip validation
 
         payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
         start = time.perf_counter()

@@ -63,12 +63,29 @@ def configure(level: str | None = None) -> None:
         )
 
 
+_bound: Any = None
+
+
 def get_logger() -> Any:
-    configure()
-    return structlog.get_logger("sqllab.llm")
+    """sqllab's bound logger, made once (cheap when the level filters the event out)."""
+    global _bound
+    if _bound is None:
+        configure()
+        _bound = structlog.get_logger("sqllab.llm").bind()
+    return _bound
+
+
+def reset() -> None:
+    """Forget the bound logger, so a later ``structlog.configure`` (e.g. in tests) applies."""
+    global _bound
+    _bound = None
 
 
 def log_request(**fields: Any) -> None:
     """Emit ``llm_request`` with the whitelisted ``fields`` (others are dropped, not logged)."""
+    logger = get_logger()
+    enabled = getattr(logger, "is_enabled_for", None)
+    if enabled is not None and not enabled(logging.INFO):
+        return  # filtered out: do not even build the event
     safe = {name: fields[name] for name in REQUEST_FIELDS if name in fields}
-    get_logger().info("llm_request", **safe)
+    logger.info("llm_request", **safe)
