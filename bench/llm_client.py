@@ -74,8 +74,8 @@ async def bench_throughput(url: str, rounds: int, scale: int) -> list[tuple[str,
 
     rows = []
     for concurrency, total in ((1, 150 * scale), (64, 400 * scale)):
-        await throughput(ours_call, concurrency, 64)  # warm up pools
-        await throughput(sdk_call, concurrency, 64)
+        await throughput(ours_call, concurrency, 1000)  # warm up pools (and the server)
+        await throughput(sdk_call, concurrency, 1000)
         a, b = [], []
         for _ in range(rounds):
             a.append(await throughput(ours_call, concurrency, total))

@@ -12,7 +12,8 @@ events when the request says ``"stream": true``. The server counts requests and 
 number in flight, records what it received, and every wait is bounded and interrupted when the
 server stops, so it always shuts down.
 
-Run ``python tests/llm_servers.py`` to serve fast normal replies until killed (for bench/).
+Run ``python tests/llm_servers.py`` to serve fast normal replies until killed (for bench/;
+a minimal asyncio server, or this scripted one with ``--threaded``).
 """
 
 from __future__ import annotations
@@ -282,13 +283,58 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
 
-if __name__ == "__main__":  # a fast normal server for bench/: prints its URL, serves until killed
-    server = LLMTestServer().start()
-    print(server.url, flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
+async def serve_fast(port: int = 0) -> None:
+    """A minimal asyncio HTTP/1.1 keep-alive server answering every POST with an echo completion.
+
+    Only for bench/: fast enough that the client, not the server, is what gets measured.
+    """
+    import asyncio
+
+    async def handle(reader: "asyncio.StreamReader", writer: "asyncio.StreamWriter") -> None:
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = 0
+                for line in head.split(b"\r\n"):
+                    if line[:15].lower() == b"content-length:":
+                        length = int(line[15:])
+                body = json.loads(await reader.readexactly(length)) if length else {}
+                content = "echo: " + str((body.get("messages") or [{}])[-1].get("content", ""))
+                data = json.dumps({
+                    "id": "chatcmpl-test", "object": "chat.completion", "created": 0,
+                    "model": body.get("model") or MODEL,
+                    "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
+                                 "finish_reason": "stop"}],
+                    "usage": {"prompt_tokens": 5, "completion_tokens": 3, "total_tokens": 8}}).encode()
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                             + str(len(data)).encode() + b"\r\n\r\n" + data)
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError, ValueError):
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", port)
+    print(f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/v1", flush=True)
+    async with server:
+        await server.serve_forever()
+
+
+if __name__ == "__main__":  # for bench/: prints its URL, serves until killed
+    import asyncio
+
+    if "--threaded" in sys.argv:  # the scripted test server itself
+        server = LLMTestServer().start()
+        print(server.url, flush=True)
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.stop()
+    else:
+        try:
+            asyncio.run(serve_fast())
+        except KeyboardInterrupt:
+            pass
     sys.exit(0)
