@@ -271,9 +271,9 @@ def _people(spec: ThemeSpec, fake: Faker, rng: random.Random, n: int) -> list[li
             cities.append(city)
     weights = [len(cities) - i + 1 for i in range(len(cities))]  # a few big cities, some small ones
     city_of = [rng.choices(cities, weights)[0] for _ in range(n)]
-    for i in rng.sample(range(n), max(1, n // 6)):
-        city_of[i] = None
     city_of[0] = city_of[1] = city_of[0] or cities[0]          # one city has two people for sure
+    for i in rng.sample(range(2, n), max(1, n // 6)):           # and some people have no city
+        city_of[i] = None
     step = spec.score_step
     score = [step * rng.randint(6, 20) for _ in range(n)]
     score[2] = step * 10                                       # a round boundary value
@@ -303,6 +303,12 @@ def _items(spec: ThemeSpec, lang: str, rng: random.Random, n: int) -> list[list[
         names, plan = [p[0] for p in picked], [p[1] for p in picked]
     price = [rng.choice(spec.price_choices) for _ in range(n)]
     price[1] = price[0]
+    by_cat: dict[str, list[float]] = {}
+    for c, p in zip(plan, price):
+        by_cat.setdefault(c, []).append(p)
+    if len({sum(v) / len(v) for v in by_cat.values()}) == 1:  # category averages must differ
+        i = next(k for k in range(2, n) if plan[k] == plan[0] or k == n - 1)
+        price[i] = max(spec.price_choices) if price[i] != max(spec.price_choices) else min(spec.price_choices)
     extra: list[int | None] = [rng.randint(0, spec.extra_max) for _ in range(n)]
     for i in rng.sample(range(n), max(1, n // 5)):
         extra[i] = None
@@ -320,6 +326,10 @@ def _events(rng: random.Random, people: list[list[Any]], items: list[list[Any]],
     weights = [1 + (k % 3) * 2 for k in range(len(active_p))]  # some people buy much more than others
     while len(pairs) < n:
         pairs.append((rng.choices(active_p, weights)[0], rng.choice(active_i)))
+    per_person = Counter(p for p, _ in pairs)
+    if len(set(per_person.values())) == 1 and len(per_person) > 1:  # counts per person must differ
+        last_p, last_i = pairs[-1]
+        pairs[-1] = (next(p for p in active_p if p != last_p), last_i)
     joined = {p[0]: dt.date.fromisoformat(p[4]) for p in people}
     rows = []
     for p, i in pairs:
