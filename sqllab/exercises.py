@@ -762,13 +762,17 @@ def _nudge(sql: str, lang: str) -> str:
     ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}
     tables = sorted({t.name for t in tree.find_all(exp.Table) if t.name not in ctes})
     aliases: set[str] = {a.alias for a in tree.find_all(exp.Alias)}
-    columns = sorted({c.name for c in tree.find_all(exp.Column) if c.name and c.name not in aliases})
-    return NUDGE[lang].format(tables=", ".join(tables), columns=", ".join(columns[:4]))
+    columns = {c.name for c in tree.find_all(exp.Column) if c.name and c.name not in aliases}
+    for schema in tree.find_all(exp.Schema):  # INSERT INTO t (a, b, ...)
+        columns |= {i.name for i in schema.expressions if isinstance(i, exp.Identifier)}
+    return NUDGE[lang].format(tables=", ".join(tables), columns=", ".join(sorted(columns)[:4]))
 
 
 def _build(tpl: Template, ctx: dict[str, str], lang: str) -> Exercise:
     sql = tpl.sql.format(**ctx)
     question = getattr(tpl, lang).format(**ctx)
+    if lang == "ja":  # no spaces around 「quoted」 values
+        question = re.sub(r" ?(「[^」]*」) ?", r"\1", question)
     ordered = has_top_level_order_by(sql)
     if ordered and re.search(r",\s*id\b(?!\s+DESC)", sql.rsplit("ORDER BY", 1)[-1]):
         question += ORDER_NOTE[lang]
