@@ -103,13 +103,14 @@ LESSONS: list[dict] = [
             "`x IS NOT NULL` と書きます。"),
         "examples": [
             (md("A range:", "範囲で絞り込む:"),
-             "SELECT {t.key}, {t.number} FROM {t.table}\nWHERE {t.number} BETWEEN 1 AND 100\nLIMIT 5;"),
+             "SELECT {t.key}, {t.number} FROM {t.table}\nWHERE {t.number} BETWEEN {t.low} AND {t.high}\nLIMIT 5;"),
             (md("Rows where a value is missing (`IS NULL`):", "値がない行（`IS NULL`）:"),
              "SELECT COUNT(*) AS missing FROM {t.table} WHERE {t.nullable} IS NULL;"),
             (md("`= NULL` finds nothing, whatever the data:", "`= NULL` はデータに関係なく何も見つけません:"),
              "SELECT COUNT(*) AS found FROM {t.table} WHERE {t.nullable} = NULL;"),
-            (md("A pattern with `LIKE` (`%` is any text):", "`LIKE` のパターン（`%` は任意の文字列）:"),
-             "SELECT {t.text} FROM {t.table} WHERE {t.text} LIKE '%a%' LIMIT 5;"),
+            (md("Values starting with a letter (`LIKE`; `%` is any text):",
+                "ある文字で始まる値（`LIKE`。`%` は任意の文字列）:"),
+             "SELECT {t.text} FROM {t.table} WHERE {t.text} LIKE {t.pattern} LIMIT 5;"),
         ],
     },
     {
@@ -159,12 +160,12 @@ LESSONS: list[dict] = [
             "組だけを残し、`LEFT JOIN` は左のテーブルの行をすべて残し、一致しない部分を NULL にします。"),
         "examples": [
             (md("Each row with its parent:", "各行とその親の行:"),
-             "SELECT c.{t.key}, p.{t.parent_text}\nFROM {t.table} AS c\n"
+             "SELECT c.{t.child_key}, p.{t.parent_text}\nFROM {t.child} AS c\n"
              "JOIN {t.parent} AS p ON c.{t.fk} = p.{t.parent_key}\nLIMIT 5;"),
             (md("Every parent, even without children (`LEFT JOIN`):",
                 "子がない親も含めてすべて（`LEFT JOIN`）:"),
-             "SELECT p.{t.parent_key}, COUNT(c.{t.key}) AS children\nFROM {t.parent} AS p\n"
-             "LEFT JOIN {t.table} AS c ON c.{t.fk} = p.{t.parent_key}\nGROUP BY p.{t.parent_key}\n"
+             "SELECT p.{t.parent_key}, COUNT(c.{t.child_key}) AS children\nFROM {t.parent} AS p\n"
+             "LEFT JOIN {t.child} AS c ON c.{t.fk} = p.{t.parent_key}\nGROUP BY p.{t.parent_key}\n"
              "ORDER BY children, p.{t.parent_key}\nLIMIT 5;"),
         ],
     },
@@ -181,7 +182,7 @@ LESSONS: list[dict] = [
              "WHERE {t.number} > (SELECT AVG({t.number}) FROM {t.table})\nORDER BY {t.key}\nLIMIT 5;"),
             (md("Parents with no child (`NOT IN`, minding NULLs):", "子を持たない親（`NOT IN`、NULL に注意）:"),
              "SELECT {t.parent_key} FROM {t.parent}\n"
-             "WHERE {t.parent_key} NOT IN (SELECT {t.fk} FROM {t.table} WHERE {t.fk} IS NOT NULL)\nLIMIT 5;"),
+             "WHERE {t.parent_key} NOT IN (SELECT {t.fk} FROM {t.child} WHERE {t.fk} IS NOT NULL)\nLIMIT 5;"),
             (md("A CTE: the largest group(s):", "CTE: 最も大きいグループ:"),
              "WITH per_group AS (\n  SELECT {t.group} AS g, COUNT(*) AS n FROM {t.table} GROUP BY {t.group}\n)\n"
              "SELECT g, n FROM per_group\nWHERE n = (SELECT MAX(n) FROM per_group);"),
@@ -220,14 +221,14 @@ LESSONS: list[dict] = [
             "テーブルを比較します。"),
         "examples": [
             (md("Insert a row, then look at it:", "行を追加して確認する:"),
-             "INSERT INTO {t.parent} ({t.insert_columns}) VALUES ({t.insert_values});\n"
-             "SELECT * FROM {t.parent} WHERE {t.parent_key} = {t.new_key};"),
+             "INSERT INTO {t.table} ({t.insert_columns}) VALUES ({t.insert_values});\n"
+             "SELECT * FROM {t.table} WHERE {t.key} = {t.new_key};"),
             (md("Change some rows:", "いくつかの行を変更する:"),
-             "UPDATE {t.table} SET {t.number} = {t.number} + 1 WHERE {t.key} <= 3;\n"
-             "SELECT {t.key}, {t.number} FROM {t.table} WHERE {t.key} <= 3;"),
+             "UPDATE {t.child} SET {t.child_number} = {t.child_number} + 1 WHERE {t.child_key} <= 3;\n"
+             "SELECT {t.child_key}, {t.child_number} FROM {t.child} WHERE {t.child_key} <= 3;"),
             (md("Delete a row:", "行を削除する:"),
-             "DELETE FROM {t.table} WHERE {t.key} = (SELECT MAX({t.key}) FROM {t.table});\n"
-             "SELECT COUNT(*) AS n FROM {t.table};"),
+             "DELETE FROM {t.child} WHERE {t.child_key} = (SELECT MAX({t.child_key}) FROM {t.child});\n"
+             "SELECT COUNT(*) AS n FROM {t.child};"),
         ],
         "python": (md(
             "A **transaction** groups statements: all of them take effect (`COMMIT`) or none "
@@ -237,10 +238,10 @@ LESSONS: list[dict] = [
             "import sqlite3\n\n"
             "con = sqlite3.connect(lesson.playground_path, isolation_level=None)\n"
             "con.execute(\"BEGIN\")\n"
-            "con.execute(f\"DELETE FROM {t.table}\")\n"
-            "print(\"inside the transaction:\", con.execute(f\"SELECT COUNT(*) FROM {t.table}\").fetchone()[0])\n"
+            "con.execute(f\"DELETE FROM {t.child}\")\n"
+            "print(\"inside the transaction:\", con.execute(f\"SELECT COUNT(*) FROM {t.child}\").fetchone()[0])\n"
             "con.execute(\"ROLLBACK\")\n"
-            "print(\"after ROLLBACK:\", con.execute(f\"SELECT COUNT(*) FROM {t.table}\").fetchone()[0])\n"
+            "print(\"after ROLLBACK:\", con.execute(f\"SELECT COUNT(*) FROM {t.child}\").fetchone()[0])\n"
             "con.close()"),
     },
     {
@@ -254,8 +255,8 @@ LESSONS: list[dict] = [
             "シナリオになります。"),
         "examples": [
             (md("Warm-up: a CTE, a join and a rank in one query:", "準備運動: CTE・結合・順位を 1 つのクエリで:"),
-             "WITH per_parent AS (\n  SELECT {t.fk} AS parent_id, COUNT(*) AS n, SUM({t.number}) AS total\n"
-             "  FROM {t.table} GROUP BY {t.fk}\n)\n"
+             "WITH per_parent AS (\n  SELECT {t.fk} AS parent_id, COUNT(*) AS n, SUM({t.child_number}) AS total\n"
+             "  FROM {t.child} GROUP BY {t.fk}\n)\n"
              "SELECT p.{t.parent_text}, pp.n, pp.total,\n"
              "       RANK() OVER (ORDER BY pp.total DESC) AS rnk\n"
              "FROM per_parent AS pp JOIN {t.parent} AS p ON p.{t.parent_key} = pp.parent_id\n"

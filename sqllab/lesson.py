@@ -263,11 +263,7 @@ class Lesson:
         source = "llm" if content.dataset_source == "llm" else "bank"
         path = self.work_dir / f"lesson-{self._key(source)}.db"
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(path.name + ".tmp")
-            tmp.unlink(missing_ok=True)
-            load_dataset(content.dataset, tmp)
-            os.replace(tmp, path)
+            load_dataset(content.dataset, path)  # atomic: a half-written file is never seen
         return path
 
     # --- the database ----------------------------------------------------------------
@@ -373,11 +369,14 @@ class Lesson:
 class ExampleNames:
     """Names the worked examples use, picked from whatever dataset was generated.
 
-    ``table``: the table with the most rows among those with a foreign key (else the largest);
-    ``text``/``number``: a text and a numeric column of it; ``nullable``: a column with NULLs;
-    ``group``: a low-cardinality column to group by; ``parent``/``fk``/``parent_key``: the
-    table it references and the join columns; ``key``: its primary key. ``insert_columns`` /
-    ``insert_values`` / ``new_key``: a valid new row for ``parent`` (for INSERT examples).
+    Single-table examples use ``table`` (the table with text, numbers and NULLs) and its
+    columns ``key``, ``text``, ``number``, ``nullable`` (has NULLs when any column does) and
+    ``group`` (few distinct values). Join examples use ``child`` (a table with a foreign key,
+    primary key ``child_key``, numeric ``child_number``) whose ``fk`` references
+    ``parent.parent_key``; ``parent_text`` is a text column of the parent. ``insert_columns`` /
+    ``insert_values`` / ``new_key`` make a valid new row of ``table`` (INSERT examples);
+    ``pattern`` is a LIKE pattern (``'X%'``) that matches some values of ``text``; ``low`` and
+    ``high`` are values of ``number`` around its quartiles (for BETWEEN).
     """
 
     table: str
@@ -386,13 +385,19 @@ class ExampleNames:
     number: str
     nullable: str
     group: str
-    parent: str
+    child: str
+    child_key: str
+    child_number: str
     fk: str
+    parent: str
     parent_key: str
     parent_text: str
     new_key: int
     insert_columns: str
     insert_values: str
+    pattern: str
+    low: str
+    high: str
 
     @classmethod
     def from_db(cls, db: str | Path | None) -> "ExampleNames":
@@ -407,68 +412,118 @@ class ExampleNames:
         return "| | |\n|---|---|\n" + rows
 
 
+_TEXT = ("CHAR", "TEXT", "CLOB")
+_NUMBER = ("INT", "REAL", "NUM", "DEC", "FLOA", "DOUB")
+
+
 def _pick_names(conn: sqlite3.Connection) -> ExampleNames:
     q = lambda s: '"' + s.replace('"', '""') + '"'  # noqa: E731
+    one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
     tables = [r[0] for r in conn.execute(
         "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
     info = {tb: conn.execute(f"PRAGMA table_info({q(tb)})").fetchall() for tb in tables}
     fks = {tb: conn.execute(f"PRAGMA foreign_key_list({q(tb)})").fetchall() for tb in tables}
-    count = {tb: conn.execute(f"SELECT COUNT(*) FROM {q(tb)}").fetchone()[0] for tb in tables}
+    pk = {tb: next((c[1] for c in info[tb] if c[5]), info[tb][0][1]) for tb in tables}
+    fk_cols = {tb: {f[3] for f in fks[tb]} for tb in tables}
+
+    def cols(tb: str, kinds: tuple[str, ...]) -> list[str]:
+        return [c[1] for c in info[tb] if c[1] != pk[tb] and c[1] not in fk_cols[tb]
+                and any(k in (c[2] or "").upper() for k in kinds)]
+
+    def nulls(tb: str, c: str) -> int:
+        return one(f"SELECT COUNT(*) FROM {q(tb)} WHERE {q(c)} IS NULL")
+
+    def distinct(tb: str, c: str) -> int:
+        return one(f"SELECT COUNT(DISTINCT {q(c)}) FROM {q(tb)}")
+
+    def score(tb: str) -> tuple:
+        with_nulls = any(nulls(tb, c[1]) for c in info[tb])
+        return (bool(cols(tb, _TEXT)) and bool(cols(tb, _NUMBER)), with_nulls, len(cols(tb, _TEXT)),
+                one(f"SELECT COUNT(*) FROM {q(tb)}"))
+
+    table = max(tables, key=score)
+    key = pk[table]
+    texts, numbers = cols(table, _TEXT), cols(table, _NUMBER)
+    text = texts[0] if texts else key
+    number = numbers[0] if numbers else key
+    others = [c[1] for c in info[table] if c[1] != key]
+    nullable = max(others or [key], key=lambda c: (nulls(table, c), c in texts))
+    groupable = [c for c in others if distinct(table, c) > 1]
+    group = min(groupable, key=lambda c: (distinct(table, c), c not in texts)) if groupable else key
+
     with_fk = [tb for tb in tables if fks[tb]]
-    table = max(with_fk or tables, key=lambda tb: (count[tb], len(info[tb])))
-    cols = info[table]
-    key = next((c[1] for c in cols if c[5]), cols[0][1])
-
-    def typed(tb: str, want: tuple[str, ...], exclude: set[str]) -> str | None:
-        for c in info[tb]:
-            if c[1] not in exclude and any(w in (c[2] or "").upper() for w in want):
-                return c[1]
-        return None
-
-    fk_cols = {f[3] for f in fks[table]}
-    text = typed(table, ("CHAR", "TEXT", "CLOB"), fk_cols | {key}) or key
-    number = typed(table, ("INT", "REAL", "NUM", "DEC", "FLOA", "DOUB"), fk_cols | {key}) or key
-
-    def nulls(c: str) -> int:
-        return conn.execute(f"SELECT COUNT(*) FROM {q(table)} WHERE {q(c)} IS NULL").fetchone()[0]
-
-    nullable = max((c[1] for c in cols), key=nulls)
-    if nulls(nullable) == 0:
-        nullable = next((c[1] for c in cols if not c[3] and not c[5]), text)
-
-    def distinct(c: str) -> int:
-        return conn.execute(f"SELECT COUNT(DISTINCT {q(c)}) FROM {q(table)}").fetchone()[0]
-
-    candidates = [c[1] for c in cols if c[1] != key and distinct(c[1]) > 1]
-    group = min(candidates, key=lambda c: (distinct(c), c)) if candidates else key
-    if fks[table]:
-        f = fks[table][0]
+    child = max(with_fk, key=lambda tb: one(f"SELECT COUNT(*) FROM {q(tb)}")) if with_fk else table
+    if fks[child]:
+        f = fks[child][0]
         parent, fk = f[2], f[3]
-        parent_key = f[4] or next((c[1] for c in info[parent] if c[5]), info[parent][0][1])
+        parent_key = f[4] or pk[parent]
     else:
-        parent, fk, parent_key = table, key, key
-    parent_text = typed(parent, ("CHAR", "TEXT", "CLOB"), {parent_key}) or parent_key
-    new_key = (conn.execute(f"SELECT MAX({q(parent_key)}) FROM {q(parent)}").fetchone()[0] or 0)
+        parent, fk, parent_key = child, pk[child], pk[child]
+    parent_text = (cols(parent, _TEXT) or [parent_key])[0]
+    child_number = (cols(child, _NUMBER) or [pk[child]])[0]
+
+    new_key = one(f"SELECT MAX({q(key)}) FROM {q(table)}")
     new_key = new_key + 1 if isinstance(new_key, int) else 1
+    unique = set()
+    for idx in conn.execute(f"PRAGMA index_list({q(table)})").fetchall():
+        if idx[2]:
+            unique |= {r[2] for r in conn.execute(f"PRAGMA index_info({q(idx[1])})").fetchall()}
     columns, values = [], []
-    for c in info[parent]:
-        name, ctype, notnull, default, pk = c[1], (c[2] or "").upper(), c[3], c[4], c[5]
-        if not (pk or notnull or name == parent_text) or (default is not None and not pk):
+    for c in info[table]:
+        name, ctype, notnull, default, is_pk = c[1], (c[2] or "").upper(), c[3], c[4], c[5]
+        if not (is_pk or notnull or name in (text, number)) or (default is not None and not is_pk):
             continue
-        sample = conn.execute(f"SELECT {q(name)} FROM {q(parent)} WHERE {q(name)} IS NOT NULL "
+        sample = conn.execute(f"SELECT {q(name)} FROM {q(table)} WHERE {q(name)} IS NOT NULL "
                               "LIMIT 1").fetchone()
-        if pk or name == parent_key:
+        sample = sample[0] if sample else None
+        if is_pk or name == key:
             value = str(new_key)
-        elif sample is not None and isinstance(sample[0], (int, float)):
-            value = repr(sample[0])
-        elif sample is not None:
-            value = "'" + f"{sample[0]}".replace("'", "''") + "'"
+        elif isinstance(sample, (int, float)) and name not in unique:
+            value = repr(sample)
+        elif isinstance(sample, (int, float)):
+            value = str(one(f"SELECT MAX({q(name)}) FROM {q(table)}") + 1)
+        elif any(k in ctype for k in _NUMBER) and sample is None:
+            value = "0"
+        elif sample is not None and name not in unique:
+            value = "'" + f"{sample}".replace("'", "''") + "'"
         else:
-            value = "0" if any(w in ctype for w in ("INT", "REAL", "NUM")) else "'new'"
-        columns.append(q(name) if not name.isidentifier() else name)
+            value = f"'new {new_key}'"
+        columns.append(_ident(name))
         values.append(value)
-    return ExampleNames(table, key, text, number, nullable, group, parent, fk, parent_key,
-                        parent_text, new_key, ", ".join(columns), ", ".join(values))
+    return ExampleNames(*(_ident(n) for n in (table, key, text, number, nullable, group, child,
+                                              pk[child], child_number, fk, parent, parent_key,
+                                              parent_text)),
+                        new_key, ", ".join(columns), ", ".join(values), _pattern(conn, table, text),
+                        *_quartiles(conn, table, number))
+
+
+def _quartiles(conn: sqlite3.Connection, table: str, column: str) -> tuple[str, str]:
+    q = lambda s: '"' + s.replace('"', '""') + '"'  # noqa: E731
+    values = [r[0] for r in conn.execute(f"SELECT {q(column)} FROM {q(table)} WHERE {q(column)} IS NOT NULL "
+                                         f"ORDER BY {q(column)}")]
+    if not values:
+        return "0", "0"
+    lo, hi = values[len(values) // 4], values[(3 * len(values)) // 4]
+    fmt = lambda v: repr(v) if isinstance(v, (int, float)) else "'" + str(v).replace("'", "''") + "'"  # noqa: E731
+    return fmt(lo), fmt(hi)
+
+
+def _pattern(conn: sqlite3.Connection, table: str, column: str) -> str:
+    q = lambda s: '"' + s.replace('"', '""') + '"'  # noqa: E731
+    row = conn.execute(f"SELECT substr({q(column)}, 1, 1) AS c, COUNT(*) AS n FROM {q(table)} "
+                       f"WHERE {q(column)} IS NOT NULL GROUP BY c ORDER BY n DESC, c LIMIT 1").fetchone()
+    first = str(row[0]) if row and row[0] not in (None, "", "%", "_") else ""
+    return "'" + first.replace("'", "''") + "%'"
+
+
+def _ident(name: str) -> str:
+    """``name`` as SQL: bare when it can be, quoted otherwise."""
+    from .dataset import sql_keywords
+
+    if name.isidentifier() and name.upper() not in sql_keywords():
+        return name
+    return '"' + name.replace('"', '""') + '"'
+
 
 
 def overview(student_id: str, lang: str = "en", *, progress: ProgressStore | None = None) -> "Overview":

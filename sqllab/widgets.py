@@ -292,11 +292,14 @@ def _choices(lang: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
 
         themes = []
         for name in THEMES:
-            label = theme_labels(name, lang)
-            themes.append((label if isinstance(label, str) else name, name))
+            themes.append((str(theme_labels(name, lang)), name))
     except ImportError:
         themes = []
-    difficulties = [(i18n.t(f"ui.difficulty.{d}", lang), d) for d in ("easy", "medium", "hard")]
+    try:
+        from .offline import DIFFICULTIES
+    except ImportError:
+        DIFFICULTIES = ("easy", "medium", "hard")  # noqa: N806
+    difficulties = [(i18n.t(f"ui.difficulty.{d}", lang), d) for d in DIFFICULTIES]
     return themes, difficulties
 
 
