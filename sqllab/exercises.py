@@ -205,7 +205,7 @@ TEMPLATES: list[Template] = [
       "{people}の全員の{c_name}と{c_city}を、{c_city}の昇順、同じなら{c_name}の昇順に表示してください"
       "（SQLite では NULL が先頭に来ます）。",
       "order_by", "SELECT {p_name}, {p_city} FROM {P} ORDER BY ___, ___, id;"),
-    T("order-07", "medium", "SELECT {i_name}, {i_price} FROM {I} ORDER BY {i_price}, id LIMIT 3 OFFSET 3",
+    T("order-07", "hard", "SELECT {i_name}, {i_price} FROM {I} ORDER BY {i_price}, id LIMIT 3 OFFSET 3",
       "From {items} sorted by {c_price} from lowest to highest, show the {c_iname} and {c_price} of "
       "rows 4 to 6 (the second page of 3).",
       "{items}を{c_price}の安い順に並べたとき、4〜6 行目（3 行ずつの 2 ページ目）の{c_iname}と{c_price}を"
@@ -445,7 +445,7 @@ TEMPLATES: list[Template] = [
       "in total.",
       "{events}の各行について、id・{c_person}と、その{c_person}の{events}の合計件数を表示してください。",
       "window_aggregate", "SELECT id, {e_person}, COUNT(*) OVER (PARTITION BY ___) FROM {E};"),
-    T("window-09", "medium",
+    T("window-09", "easy",
       "SELECT {p_name}, {p_score}, {p_score} - AVG({p_score}) OVER () AS diff FROM {P}",
       "From {people}, show each {c_name}, the {c_score} and how far it is above (+) or below (-) the "
       "average {c_score} of everyone.",

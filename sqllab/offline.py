@@ -291,7 +291,8 @@ def _items(spec: ThemeSpec, lang: str, rng: random.Random, n: int) -> list[list[
         names = rng.sample(groups[0], n)
         k = min(len(cats_all), max(3, n // 3))
         cats = rng.sample(cats_all, k)
-        plan = [cats[min(i % (k + 1), k - 1)] for i in range(n)]
+        pattern = [cats[j] for j in range(k) for _ in range(j + 1)]  # sizes 1, 2, 3, ... per round
+        plan = [pattern[i % len(pattern)] for i in range(n)]
         rng.shuffle(plan)
     else:
         pool = [(name, cats_all[g]) for g, names_g in enumerate(groups) for name in names_g]
