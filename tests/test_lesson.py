@@ -82,11 +82,15 @@ def test_example_names_exist_in_the_database(tmp_path: Path) -> None:
     lesson = _lesson(tmp_path, "05_joins")
     t = lesson.names
     conn = sqlite3.connect(lesson.db_path)
-    conn.execute(f"SELECT c.{t.key}, p.{t.parent_text} FROM {t.table} AS c "
-                 f"JOIN {t.parent} AS p ON c.{t.fk} = p.{t.parent_key}").fetchall()
-    conn.execute(f"SELECT {t.group}, COUNT(*), AVG({t.number}) FROM {t.table} GROUP BY {t.group}")
-    conn.execute(f"INSERT INTO {t.parent} ({t.insert_columns}) VALUES ({t.insert_values})")
-    assert conn.execute(f"SELECT COUNT(*) FROM {t.parent} WHERE {t.parent_key} = {t.new_key}").fetchone() == (1,)
+    assert conn.execute(f"SELECT c.{t.child_key}, p.{t.parent_text} FROM {t.child} AS c "
+                        f"JOIN {t.parent} AS p ON c.{t.fk} = p.{t.parent_key}").fetchall()
+    groups = conn.execute(f"SELECT {t.group}, COUNT(*), AVG({t.number}) FROM {t.table} GROUP BY {t.group}").fetchall()
+    assert len(groups) > 1
+    assert conn.execute(f"SELECT COUNT(*) FROM {t.table} WHERE {t.nullable} IS NULL").fetchone()[0] > 0
+    assert conn.execute(f"SELECT COUNT(*) FROM {t.table} WHERE {t.text} LIKE {t.pattern}").fetchone()[0] > 0
+    assert conn.execute(f"SELECT COUNT(*) FROM {t.table} WHERE {t.number} BETWEEN {t.low} AND {t.high}").fetchone()[0] > 0
+    conn.execute(f"INSERT INTO {t.table} ({t.insert_columns}) VALUES ({t.insert_values})")
+    assert conn.execute(f"SELECT COUNT(*) FROM {t.table} WHERE {t.key} = {t.new_key}").fetchone() == (1,)
     conn.close()
 
 
@@ -114,10 +118,11 @@ def test_modify_lesson_previews_on_a_copy_and_grades(tmp_path: Path) -> None:
     play = lesson.reset_playground()
     t = lesson.names
     conn = sqlite3.connect(play)
-    conn.execute(f"DELETE FROM {t.table}")
+    conn.execute(f"DELETE FROM {t.child}")
     conn.commit()
+    conn.close()
     assert lesson.reset_playground() == play
-    assert sqlite3.connect(play).execute(f"SELECT COUNT(*) FROM {t.table}").fetchone()[0] > 0
+    assert sqlite3.connect(play).execute(f"SELECT COUNT(*) FROM {t.child}").fetchone()[0] > 0
 
 
 def test_unreachable_llm_falls_back_to_the_bank(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
