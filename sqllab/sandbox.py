@@ -293,7 +293,9 @@ class _Guard:
             return s.SQLITE_OK
         if action in (s.SQLITE_INSERT, s.SQLITE_UPDATE, s.SQLITE_DELETE):
             table = arg1 or ""
-            if self.mode == "modify" and dbname == "main" and not table.lower().startswith("sqlite_"):
+            if table.lower().startswith("sqlite_"):
+                return self._deny("sql.forbidden.system")
+            if self.mode == "modify" and dbname == "main":
                 return s.SQLITE_OK
             return self._deny("sql.forbidden.write", name=table)
         if action in (s.SQLITE_ATTACH, s.SQLITE_DETACH):
@@ -401,6 +403,8 @@ def _translate(exc: Exception, conn: sqlite3.Connection, sql: str, guard: _Guard
         return MultipleStatementsError(key="sql.multiple_statements", lang=lang, line="?", col="?")
     if "readonly database" in text or "query_only" in text:
         return ForbiddenQueryError(key="sql.forbidden.write", lang=lang, name="?")
+    if "Incorrect number of bindings" in text:
+        return QueryError(key="sql.parameters", lang=lang)
     if isinstance(exc, sqlite3.IntegrityError):
         return QueryError(key="sql.constraint", lang=lang, detail=text)
     if m := re.match(r'near "(.*)": syntax error', text, re.S):

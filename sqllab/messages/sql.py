@@ -58,6 +58,14 @@ MESSAGES = {
         "en": "Transactions (BEGIN, COMMIT, ROLLBACK, SAVEPOINT) are not needed and not allowed here.",
         "ja": "トランザクション（BEGIN・COMMIT・ROLLBACK・SAVEPOINT）はここでは不要で、使えません。",
     },
+    "sql.forbidden.system": {
+        "en": "SQLite's internal tables and PRAGMA functions are not available here; the lesson shows the schema.",
+        "ja": "SQLite の内部テーブルや PRAGMA 関数はここでは使えません。スキーマはレッスンに表示されています。",
+    },
+    "sql.parameters": {
+        "en": "The query has a parameter (?, :name, @name or $name); write the value itself into the query.",
+        "ja": "クエリにパラメータ（?、:name、@name、$name）があります。値そのものをクエリに書いてください。",
+    },
     "sql.forbidden.other": {
         "en": "This statement is not allowed here ({action}).",
         "ja": "この文はここでは使えません（{action}）。",
