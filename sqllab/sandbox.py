@@ -132,9 +132,16 @@ def modify(conn: sqlite3.Connection, sql: str, *, timeout_s: float = 2.0, lang: 
 
 
 def copy_to_memory(src: sqlite3.Connection) -> sqlite3.Connection:
-    """An in-memory copy of ``src`` made with the backup API."""
+    """An in-memory, writable copy of ``src`` (its own uncommitted changes included).
+
+    The backup API is used when ``src`` has no open transaction; ``serialize``/``deserialize``
+    otherwise, because a backup step waits forever on a source holding a write transaction.
+    """
     mem = sqlite3.connect(":memory:", check_same_thread=False)
-    src.backup(mem)
+    if src.in_transaction:
+        mem.deserialize(src.serialize())
+    else:
+        src.backup(mem)
     return mem
 
 

@@ -162,3 +162,14 @@ def test_modification_runs_on_a_throwaway_copy(db):
             run_modification(db, sql, timeout_s=0.5)
         assert info.value.message_in("ja") != info.value.message_in("en")
     assert _sha(db) == before
+
+
+def test_connection_with_an_open_transaction_is_copied_not_waited_on():
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, a TEXT)")
+    conn.execute("INSERT INTO t (a) VALUES ('x')")
+    assert conn.in_transaction                      # a backup would wait forever here
+    result = run_modification(conn, "INSERT INTO t (a) VALUES ('y')")
+    assert result.tables["t"].rows == [(1, "x"), (2, "y")]
+    assert run_query(conn, "SELECT a FROM t").rows == [("x",)]
+    conn.close()
