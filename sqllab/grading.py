@@ -33,7 +33,7 @@ from .sandbox import (
     run_query,
     snapshot,
 )
-from .variants import KINDS, Variant, analyse, candidate_variants, read_schema, select_variants
+from .variants import KINDS, Variant, candidate_variants, read_schema, select_variants
 
 Status = Literal["correct", "wrong_result", "error", "timeout", "forbidden"]
 MAX_ROWS = 20_000

@@ -56,7 +56,6 @@ SQLITE_FUNCTIONS = (
     "log log10 log2 mod pi pow power sin sqrt tan trunc json json_extract json_array json_object"
 ).split()
 FORBIDDEN_FUNCTIONS = {"load_extension", "readfile", "writefile", "edit", "fts3_tokenizer"}
-READ_PRAGMAS: set[str] = set()      # no PRAGMA at all for students; schema comes from describe()
 
 
 class QueryResult(BaseModel):

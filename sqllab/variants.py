@@ -396,7 +396,8 @@ def _fit(value: Any, column: Column) -> Any:
     return value
 
 
-def _boundary(base, schema, info: RefInfo, rng, most) -> list[Variant]:
+def _boundary(base: sqlite3.Connection, schema: dict[str, Table], info: RefInfo, rng: random.Random,
+        most: int) -> list[Variant]:
     out: list[Variant] = []
     seen: set[tuple] = set()
     for const in info.constants:
@@ -420,7 +421,8 @@ def _boundary(base, schema, info: RefInfo, rng, most) -> list[Variant]:
     return out
 
 
-def _nulls(base, schema, info: RefInfo, rng, most) -> list[Variant]:
+def _nulls(base: sqlite3.Connection, schema: dict[str, Table], info: RefInfo, rng: random.Random,
+        most: int) -> list[Variant]:
     out: list[Variant] = []
     for table, col in info.columns:
         t = schema[table]
@@ -440,7 +442,7 @@ def _nulls(base, schema, info: RefInfo, rng, most) -> list[Variant]:
     return out
 
 
-def _duplicates(base, schema, info: RefInfo, rng) -> list[Variant]:
+def _duplicates(base: sqlite3.Connection, schema: dict[str, Table], info: RefInfo, rng: random.Random) -> list[Variant]:
     b = _Builder(base, schema, "duplicates", "cloned rows")
     for table in info.tables:
         rows = b.rows(table)
@@ -451,7 +453,8 @@ def _duplicates(base, schema, info: RefInfo, rng) -> list[Variant]:
     return out
 
 
-def _ties(base, schema, info: RefInfo, rng, most) -> list[Variant]:
+def _ties(base: sqlite3.Connection, schema: dict[str, Table], info: RefInfo, rng: random.Random,
+        most: int) -> list[Variant]:
     out: list[Variant] = []
     columns = info.order_columns + [p for p in info.columns if p not in info.order_columns]
     for table, col in columns:
@@ -471,7 +474,8 @@ def _ties(base, schema, info: RefInfo, rng, most) -> list[Variant]:
     return out
 
 
-def _unmatched(base, schema, info: RefInfo, rng, most) -> list[Variant]:
+def _unmatched(base: sqlite3.Connection, schema: dict[str, Table], info: RefInfo, rng: random.Random,
+        most: int) -> list[Variant]:
     out: list[Variant] = []
     for child in schema.values():
         for fk in child.fks:
@@ -491,7 +495,8 @@ def _unmatched(base, schema, info: RefInfo, rng, most) -> list[Variant]:
     return out
 
 
-def _case(base, schema, info: RefInfo, rng, most) -> list[Variant]:
+def _case(base: sqlite3.Connection, schema: dict[str, Table], info: RefInfo, rng: random.Random,
+        most: int) -> list[Variant]:
     out: list[Variant] = []
     for const in info.constants:
         if not isinstance(const.value, str) or not any(ch.isalpha() for ch in const.value):
@@ -513,7 +518,7 @@ def _case(base, schema, info: RefInfo, rng, most) -> list[Variant]:
     return out
 
 
-def _renumbered(base, schema, info: RefInfo) -> list[Variant]:
+def _renumbered(base: sqlite3.Connection, schema: dict[str, Table], info: RefInfo) -> list[Variant]:
     """Integer keys remapped (in reverse order, to new numbers) with every foreign key following them."""
     b = _Builder(base, schema, "renumbered_ids", "new ids")
     b.conn.execute("PRAGMA foreign_keys = OFF")
@@ -547,7 +552,8 @@ def _renumbered(base, schema, info: RefInfo) -> list[Variant]:
     return out
 
 
-def _group_sizes(base, schema, info: RefInfo, rng, most) -> list[Variant]:
+def _group_sizes(base: sqlite3.Connection, schema: dict[str, Table], info: RefInfo, rng: random.Random,
+        most: int) -> list[Variant]:
     """A group with exactly the count a HAVING compares with (and one more)."""
     out: list[Variant] = []
     if not info.having_counts or not info.group_columns:
@@ -580,7 +586,8 @@ def _group_sizes(base, schema, info: RefInfo, rng, most) -> list[Variant]:
     return out
 
 
-def _random_dbs(base, schema, info: RefInfo, rng, count) -> list[Variant]:
+def _random_dbs(base: sqlite3.Connection, schema: dict[str, Table], info: RefInfo, rng: random.Random,
+                count: int) -> list[Variant]:
     """Small databases filled from scratch with values drawn from the visible data and the constants."""
     needed = _with_parents(info.tables, schema)
     order = _parents_first(needed, schema)
@@ -621,7 +628,8 @@ def _random_dbs(base, schema, info: RefInfo, rng, count) -> list[Variant]:
     return out
 
 
-def _random_row(conn, t: Table, schema, pools, rng, key: int) -> dict[str, Any] | None:
+def _random_row(conn: sqlite3.Connection, t: Table, schema: dict[str, Table], pools: dict[tuple[str, str], list[Any]],
+                rng: random.Random, key: int) -> dict[str, Any] | None:
     values: dict[str, Any] = {}
     fk_of = {fk.columns[0]: fk for fk in t.fks if len(fk.columns) == 1}
     for c in t.columns:
@@ -643,7 +651,7 @@ def _random_row(conn, t: Table, schema, pools, rng, key: int) -> dict[str, Any] 
     return values
 
 
-def _pool(base, t: Table, c: Column, info: RefInfo) -> list[Any]:
+def _pool(base: sqlite3.Connection, t: Table, c: Column, info: RefInfo) -> list[Any]:
     q = quote_ident(c.name)
     pool = [r[0] for r in base.execute(f"SELECT DISTINCT {q} FROM {quote_ident(t.name)} WHERE {q} IS NOT NULL LIMIT 30")]
     for const in info.constants:
