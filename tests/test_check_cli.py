@@ -88,4 +88,6 @@ def test_check_on_a_file_made_by_load_dataset(tmp_path):
     wrong = sqllab("check", "--db", str(path), "--reference", reference, "--answer",
                    f'SELECT * FROM "{table}" LIMIT 1', "--json")
     assert wrong.returncode == 1
-    assert json.loads(wrong.stdout)["diff"]["kind"] in ("row_count", "missing_rows")
+    diff = json.loads(wrong.stdout)["diff"]
+    assert diff["got_rows"] == 1 and diff["missing_rows"] == diff["expected_rows"] - 1 > 0
+    assert "missing_rows" in diff["kinds"] and "row_count" in diff["kinds"]

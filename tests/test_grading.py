@@ -227,3 +227,21 @@ def test_ordering_with_ties_and_limit():
     # ORDER BY a column that is not selected: its values come from the appended key column
     spec = order_spec("SELECT name FROM t ORDER BY score")
     assert spec.extra == 1 and "__sqllab_k0" in spec.key_sql
+
+
+@pytest.mark.parametrize("theme, lang", [("shop", "ja"), ("school", "en")])
+def test_bank_references_are_accepted_on_their_own_variants(tmp_path, theme, lang):
+    """Real lesson files (offline dataset + load_dataset): the reference itself must always pass."""
+    db = pytest.importorskip("sqllab.db")
+    offline = pytest.importorskip("sqllab.offline")
+    exercises = pytest.importorskip("sqllab.exercises")
+    dataset = offline.generate_offline_dataset(theme, lang=lang, seed=11, difficulty="medium")
+    path = db.load_dataset(dataset, tmp_path / "lesson.db")
+    bank = exercises.all_bank_exercises(dataset, lang=lang, seed=11)
+    assert len(bank) >= 8 * 8
+    rejected = []
+    for exercise in bank:
+        verdict = grade(path, exercise.reference_sql, exercise.reference_sql, lang=lang)
+        if not verdict.correct:
+            rejected.append(f"{exercise.id}: {verdict.message}")
+    assert not rejected, "\n".join(rejected)
