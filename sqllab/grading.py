@@ -93,6 +93,8 @@ class Verdict(BaseModel):
             return i18n.t(self.error_key, lang, **self.error_params)
         if self.diff is not None:
             return render_message(self.diff, lang)
+        if not self.correct:
+            return self.message
         return i18n.t("sql.grade.correct", lang, variants=self.variants_checked)
 
 
@@ -177,6 +179,11 @@ class Grader:
         if tree is None or self._differs(visible, tree.sql(dialect=DIALECT)):
             return []           # sqlglot's round trip changes the meaning: its neighbours are unreliable
         return [sql for sql in neighbours if not self._differs(visible, sql)]
+
+    def distinguishes(self, sql: str) -> bool:
+        """Whether the visible database or a hidden variant tells ``sql`` apart from the reference."""
+        with self._lock:
+            return any(self._differs(case, sql) for case in self.cases)
 
     def _differs(self, case: _Case, sql: str) -> bool:
         try:
