@@ -226,6 +226,8 @@ class Dataset(BaseModel):
     lang: Literal["en", "ja"] = "en"
     description: str = ""
     tables: list[Table]
+    source: Literal["llm", "bank"] = Field("bank", description="who wrote the content: the LLM or the offline generator")
+    notice: str = Field("", description="what the student is told about where the content came from")
 
     @model_validator(mode="after")
     def _validate(self) -> "Dataset":

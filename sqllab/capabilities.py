@@ -1,0 +1,85 @@
+"""Which jobs a model may be given, from measured pass rates (``models/capabilities.toml``).
+
+The embedded SmolLM2-135M follows a JSON schema but cannot write a valid related dataset or a
+working reference query, nor any usable Japanese; a LocalAI model of a few billion parameters
+can. Rather than hard-coding model names in the code, each profile lists the share of outputs
+that passed verification per task and language (measured by ``bench/generation.py``), and a
+task is given to the model only when that share reaches ``min_pass_rate``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+TASKS = ("table_generation", "dataset_text", "problem_generation", "feedback")
+FORCE_ALL = "all"   # SQLLAB_MODEL_PROFILE=all: every task (what the benchmark uses to measure)
+
+
+def capabilities_file() -> Path:
+    configured = os.environ.get("SQLLAB_CAPABILITIES_FILE")
+    return Path(configured) if configured else Path(__file__).resolve().parents[1] / "models" / "capabilities.toml"
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    min_pass_rate: float
+    pass_rates: dict[str, float] = field(default_factory=dict)
+    description: str = ""
+
+    def pass_rate(self, task: str, lang: str) -> float:
+        if task not in TASKS:
+            raise ValueError(f"unknown task {task!r}; tasks: {', '.join(TASKS)}")
+        return float(self.pass_rates.get(f"{task}.{lang}", 1.0))
+
+    def allows(self, task: str, lang: str) -> bool:
+        return self.name == FORCE_ALL or self.pass_rate(task, lang) >= self.min_pass_rate
+
+
+@lru_cache(maxsize=4)
+def _load(path: Path) -> dict[str, Any]:
+    with open(path, "rb") as fh:
+        return tomllib.load(fh)
+
+
+def profile_named(name: str) -> Profile:
+    data = _load(capabilities_file())
+    minimum = float(data.get("min_pass_rate", 0.5))
+    if name == FORCE_ALL:
+        return Profile(FORCE_ALL, minimum, description="every task (measurement)")
+    profiles = data.get("profiles", {})
+    entry = profiles.get(name) or profiles.get("default", {})
+    return Profile(name if name in profiles else "default", minimum,
+                   {k: float(v) for k, v in entry.get("pass_rates", {}).items()}, entry.get("description", ""))
+
+
+def profile_name_for(client: Any) -> str:
+    """``SQLLAB_MODEL_PROFILE``, else the embedded GGUF's file name when ``client`` talks to the
+    embedded server, else the model name the client sends."""
+    configured = os.environ.get("SQLLAB_MODEL_PROFILE", "").strip()
+    if configured:
+        return configured
+    from .settings import llm_settings
+
+    base_url = str(getattr(client, "base_url", "") or "")
+    if llm_settings().embedded and base_url.startswith("http://127.0.0.1:"):
+        from .llm.embedded import find_model
+
+        model = find_model()
+        if model is not None:
+            return model.name
+    return str(getattr(client, "model", "") or "default")
+
+
+def profile_for(client: Any) -> Profile:
+    return profile_named(profile_name_for(client))
+
+
+def allows(client: Any, task: str, lang: str) -> bool:
+    """Whether ``client``'s model should be given ``task`` in ``lang``."""
+    return profile_for(client).allows(task, lang)

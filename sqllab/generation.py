@@ -1,0 +1,580 @@
+"""LLM-generated datasets and exercises, verified by executing them before a student sees them.
+
+The LLM proposes; sqllab checks. A dataset must validate (``Dataset``) and load into SQLite; an
+exercise is kept only when its reference runs in the sandbox, returns rows, is not trivial, uses
+the lesson's topic, does not depend on unspecified row order, is pinned down by the question
+(no comparison or literal neighbour of the reference is indistinguishable on the hidden
+variants), and its text is in the requested language without the SQL in it. What fails goes
+back to the LLM with the checker's problems (``repair`` prompt, bounded rounds); what still
+fails is replaced by the offline generator / exercise bank, and ``Dataset.notice`` says so.
+
+Which jobs a model gets follows its measured capability (``sqllab.capabilities``): a small model
+such as the embedded SmolLM2 only names the rows of a fixed offline schema; a larger one writes
+whole datasets and exercises.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import hashlib
+import json
+import logging
+import re
+import sqlite3
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import sqlglot
+from pydantic import BaseModel, Field
+from sqlglot import exp
+
+from . import i18n
+from .capabilities import allows
+from .dataset import Dataset
+from .db import load_dataset
+from .errors import DatasetError, LLMError, QueryError, SQLLabError
+from .exercises import TOPICS, Exercise, bank_exercises, has_top_level_order_by
+from .offline import THEMES, generate_offline_dataset, theme_labels
+from .prompts import get_template
+from .sandbox import run_modification, run_query
+
+log = logging.getLogger(__name__)
+
+REPAIR_ROUNDS = 2
+ROWS_PER_TABLE = {"easy": 6, "medium": 10, "hard": 16}
+PROBLEM_LEVEL = {"easy": "beginner", "medium": "intermediate", "hard": "advanced"}
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+_SQL_IN_TEXT = re.compile(
+    r"\bselect\s+(?:distinct\s+)?[\w*\"`.()]+(?:\s*,\s*[\w*\"`.()]+)*\s+from\s+[\w\"`]+"
+    r"|\binsert\s+into\s+[\w\"`]+|\bupdate\s+[\w\"`]+\s+set\s+[\w\"`]+\s*="
+    r"|\bdelete\s+from\s+[\w\"`]+", re.I)
+_NAME_OK = re.compile(r"^[^\"'`;\\\n\r\t<>{}]{2,30}$")
+
+
+class GenerationError(SQLLabError):
+    """Generation could not produce verified content (the caller falls back to the offline path)."""
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+def has_japanese(text: str) -> bool:
+    return bool(_JAPANESE.search(text or ""))
+
+
+def language_problem(text: str, lang: str) -> str | None:
+    """Why ``text`` is not in ``lang`` (ja needs Japanese characters, en must have none)."""
+    if lang == "ja" and not has_japanese(text):
+        return "the text must be written in Japanese"
+    if lang == "en" and has_japanese(text):
+        return "the text must be written in English"
+    if not re.search(r"\w", text or ""):
+        return "the text is empty"
+    return None
+
+
+def _client(client: Any) -> Any:
+    if client is not None:
+        return client
+    from .llm import shared_client
+
+    return shared_client()
+
+
+def _run(coro: Any) -> Any:
+    from .llm import run_sync
+
+    return run_sync(coro)
+
+
+async def _ask_json(client: Any, task: str, lang: str, variables: dict[str, Any], schema: Any, *,
+                    seed: int, temperature: float, max_tokens: int,
+                    previous: str | None = None, problems: list[str] | None = None) -> Any:
+    """One JSON answer for prompt ``task``; with ``previous``/``problems`` it is a repair round."""
+    tpl = get_template(task, lang)
+    prompt, system, version = tpl.format(**variables), tpl.system_prompt, tpl.ref
+    if problems is not None:
+        repair = get_template("repair", lang)
+        prompt = repair.format(request=prompt, previous=(previous or "")[:6000],
+                               problems="\n".join(f"- {p}" for p in problems[:20]))
+        system, version = repair.system_prompt, f"{tpl.ref}+{repair.ref}"
+    return await client.complete_json(prompt, schema, system_prompt=system, temperature=temperature,
+                                      max_tokens=max_tokens, seed=seed, prompt_version=version,
+                                      prompt_type=task)
+
+
+def _raw(exc: Exception) -> str:
+    return str(getattr(exc, "raw_text", "") or "")
+
+
+def _problems_of(exc: Exception) -> list[str]:
+    errors = getattr(exc, "validation_errors", None)
+    if errors:
+        return [str(e) for e in errors][:20]
+    if hasattr(exc, "problem_texts"):
+        return exc.problem_texts("en")  # type: ignore[no-any-return]
+    return [exc.message_in("en") if isinstance(exc, SQLLabError) else str(exc)]
+
+
+def _notice(key: str, lang: str, **params: Any) -> str:
+    return i18n.t(key, lang, **params)
+
+
+# --- datasets -----------------------------------------------------------------------------
+
+def generate_dataset(theme: str, *, lang: str, seed: int, difficulty: str = "easy",
+                     client: Any = None) -> Dataset:
+    """A practice dataset on ``theme``: by the LLM when it can, else offline; never unverified.
+
+    The result's ``source`` is ``"llm"`` when the LLM wrote (part of) it and ``notice`` says what
+    happened in ``lang``. LLM errors never escape: they end in the offline dataset.
+    """
+    lang = i18n.normalize_lang(lang)
+    try:
+        client = _client(client)
+    except SQLLabError as exc:
+        return _offline(theme, lang, seed, difficulty, _notice("gen.llm_unavailable", lang,
+                                                                reason=exc.message_in(lang)))
+    try:
+        if allows(client, "table_generation", lang):
+            dataset = _run(_llm_dataset(client, theme, lang, seed, difficulty))
+            if dataset is not None:
+                return dataset
+            return _offline(theme, lang, seed, difficulty, _notice("gen.dataset_rejected", lang,
+                                                                    rounds=REPAIR_ROUNDS))
+        if allows(client, "dataset_text", lang) and theme in THEMES:
+            dataset = _run(_llm_named_dataset(client, theme, lang, seed, difficulty))
+            if dataset is not None:
+                return dataset
+            return _offline(theme, lang, seed, difficulty, _notice("gen.names_rejected", lang))
+        return _offline(theme, lang, seed, difficulty, _notice("gen.model_too_small", lang))
+    except LLMError as exc:
+        return _offline(theme, lang, seed, difficulty, _notice("gen.llm_unavailable", lang,
+                                                                reason=exc.message_in(lang)))
+
+
+def _offline(theme: str, lang: str, seed: int, difficulty: str, notice: str) -> Dataset:
+    base = theme if theme in THEMES else _theme_for(theme, seed)
+    dataset = generate_offline_dataset(base, lang=lang, seed=seed, difficulty=difficulty)
+    return dataset.model_copy(update={"source": "bank", "notice": notice})
+
+
+def _theme_for(theme: str, seed: int) -> str:
+    """An offline theme for a free-form theme name (deterministic)."""
+    names = sorted(THEMES)
+    digest = hashlib.sha256(f"{theme}:{seed}".encode()).digest()
+    return names[digest[0] % len(names)]
+
+
+def dataset_problems(dataset: Dataset) -> list[str]:
+    """What makes a (valid) LLM dataset unfit for a lesson: too small, no relation, wrong language."""
+    found = []
+    if len(dataset.tables) < 2:
+        found.append("give at least 2 tables")
+    if not any(t.foreign_keys for t in dataset.tables):
+        found.append("link the tables with at least one foreign key (references)")
+    for t in dataset.tables:
+        if len(t.rows) < 3:
+            found.append(f"table {t.name}: give at least 3 rows")
+    texts = [str(v) for t in dataset.tables for r in t.rows for v in r if isinstance(v, str)]
+    if dataset.lang == "ja" and texts and sum(has_japanese(x) for x in texts) < len(texts) / 4:
+        found.append("write the text values (names, cities, titles...) in Japanese")
+    return found
+
+
+async def _llm_dataset(client: Any, theme: str, lang: str, seed: int, difficulty: str) -> Dataset | None:
+    label = theme_labels(theme, lang).title if theme in THEMES else theme
+    variables = {"theme": label, "n_tables": 3, "n_rows": ROWS_PER_TABLE.get(difficulty, 8),
+                 "difficulty": difficulty}
+    previous, problems = None, None
+    for round_no in range(REPAIR_ROUNDS + 1):
+        try:
+            data = await _ask_json(client, "table_generation", lang, variables, Dataset.llm_json_schema(),
+                                   seed=seed + round_no, temperature=0.3, max_tokens=3000,
+                                   previous=previous, problems=problems)
+            previous = json.dumps(data, ensure_ascii=False)
+            dataset = Dataset.parse_llm_json(data, theme=theme, lang=lang)
+            problems = dataset_problems(dataset)
+            if not problems:
+                with tempfile.TemporaryDirectory() as tmp:
+                    load_dataset(dataset, Path(tmp) / "check.db")   # it loads: constraints hold
+                notice = _notice("gen.dataset_llm", lang, rounds=round_no)
+                return dataset.model_copy(update={"source": "llm", "notice": notice})
+        except (DatasetError, QueryError) as exc:
+            problems = _problems_of(exc)
+        except LLMError as exc:
+            if not hasattr(exc, "raw_text"):
+                raise        # the server is down or failing: no point repairing
+            previous, problems = _raw(exc), _problems_of(exc)
+        log.info("dataset rejected (round %d): %s", round_no, "; ".join(problems or [])[:300])
+    return None
+
+
+def _names_schema(n: int) -> dict[str, Any]:
+    return {"type": "object", "properties": {"names": {
+        "type": "array", "items": {"type": "string", "minLength": 2, "maxLength": 30},
+        "minItems": n, "maxItems": n}}, "required": ["names"], "additionalProperties": False}
+
+
+def names_problems(names: list[str], n: int, lang: str, reserved: set[str]) -> list[str]:
+    """Why a list of row names from the LLM cannot be used (``reserved``: casefolded words not allowed)."""
+    found = []
+    if len(names) != n:
+        found.append(f"give exactly {n} names")
+    seen: set[str] = set()
+    for name in names:
+        key = name.strip().casefold()
+        if not _NAME_OK.match(name.strip()):
+            found.append(f"{name!r}: 2 to 30 characters, no quotes or special characters")
+        elif key in seen:
+            found.append(f"{name!r} is repeated")
+        elif key in reserved:
+            found.append(f"{name!r} is a category, not a name")
+        elif problem := language_problem(name, lang):
+            found.append(f"{name!r}: {problem}")
+        seen.add(key)
+    return found
+
+
+async def _llm_named_dataset(client: Any, theme: str, lang: str, seed: int, difficulty: str) -> Dataset | None:
+    """The offline dataset with the items' names written by the LLM (a small model's job)."""
+    base = generate_offline_dataset(theme, lang=lang, seed=seed, difficulty=difficulty)
+    spec, labels = THEMES[theme], theme_labels(theme, lang)
+    items = base.table(spec.tables["items"])
+    name_i, cat_i = items.index(spec.columns["items"]["name"]), items.index(spec.columns["items"]["category"])
+    by_category: dict[str, list[int]] = collections.defaultdict(list)
+    for row_no, row in enumerate(items.rows):
+        by_category[str(row[cat_i])].append(row_no)
+
+    async def names_for(category: str, rows: list[int], offset: int) -> list[str] | None:
+        examples = ", ".join(str(items.rows[r][name_i]) for r in rows[:2])
+        variables = {"theme": labels.title, "table": labels.table_labels["items"], "category": category,
+                     "n": len(rows), "examples": examples}
+        previous, problems = None, None
+        for round_no in range(REPAIR_ROUNDS + 1):
+            try:
+                data = await _ask_json(client, "dataset_text", lang, variables, _names_schema(len(rows)),
+                                       seed=seed + offset + 97 * round_no, temperature=0.7, max_tokens=300,
+                                       previous=previous, problems=problems)
+                names = [str(x).strip() for x in data.get("names", [])]
+                previous = json.dumps(data, ensure_ascii=False)
+                problems = names_problems(names, len(rows), lang, reserved)
+                if not problems:
+                    return names
+            except LLMError as exc:
+                if not hasattr(exc, "raw_text"):
+                    raise
+                previous, problems = _raw(exc), _problems_of(exc)
+        return None
+
+    categories = sorted(by_category)
+    reserved = {c.casefold() for c in spec.categories[lang]}
+    answers = await asyncio.gather(*(names_for(c, by_category[c], i) for i, c in enumerate(categories)))
+    rows = [list(r) for r in items.rows]
+    used: set[str] = set()
+    replaced = 0
+    for category, names in zip(categories, answers):
+        if names is None or any(n.casefold() in used for n in names):
+            continue
+        for row_no, name in zip(by_category[category], names):
+            rows[row_no][name_i] = name
+        used |= {n.casefold() for n in names}
+        replaced += 1
+    if replaced == 0:
+        return None
+    tables = [t.model_copy(update={"rows": rows}) if t.name == items.name else t for t in base.tables]
+    try:
+        dataset = Dataset(**{**base.model_dump(exclude={"tables", "source", "notice"}), "tables": tables})
+    except DatasetError:
+        return None
+    notice = _notice("gen.dataset_names_llm", lang, done=replaced, total=len(categories))
+    return dataset.model_copy(update={"source": "llm", "notice": notice})
+
+
+# --- exercises ----------------------------------------------------------------------------
+
+class ProposedExercise(BaseModel):
+    question: str = Field(min_length=5, max_length=600)
+    reference_sql: str = Field(min_length=8, max_length=2000)
+    hints: list[str] = Field(default_factory=list, max_length=4)
+    difficulty: str = "beginner"
+
+
+class ProposedExercises(BaseModel):
+    exercises: list[ProposedExercise] = Field(min_length=1, max_length=12)
+
+
+TOPIC_WORDS = {
+    "select": "SELECT: choosing columns and computed expressions",
+    "where": "WHERE: filtering rows, comparisons, AND/OR, IN, BETWEEN, LIKE and NULL",
+    "order": "ORDER BY, LIMIT and DISTINCT",
+    "aggregate": "aggregates (COUNT, SUM, AVG, MIN, MAX) with GROUP BY and HAVING",
+    "joins": "joins (INNER JOIN and LEFT JOIN) across related tables",
+    "subqueries": "subqueries and common table expressions (WITH)",
+    "window": "window functions (ROW_NUMBER, RANK, SUM OVER, LAG) with OVER (PARTITION BY ... ORDER BY ...)",
+    "modify": "INSERT, UPDATE and DELETE statements",
+}
+
+
+def _schema_text(db: Path) -> str:
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        parts = []
+        for name, sql in con.execute("SELECT name, sql FROM sqlite_master WHERE type='table' "
+                                     "AND name NOT LIKE 'sqlite_%' ORDER BY rowid"):
+            parts.append(sql + ";")
+            cur = con.execute(f'SELECT * FROM "{name}" LIMIT 3')
+            cols = [d[0] for d in cur.description]
+            parts.append(f"-- sample rows of {name} ({', '.join(cols)}): "
+                         + "; ".join(repr(tuple(r)) for r in cur.fetchall()))
+        return "\n".join(parts)
+    finally:
+        con.close()
+
+
+def _tree(sql: str) -> exp.Expression | None:
+    try:
+        trees = sqlglot.parse(sql, read="sqlite")
+    except Exception:  # noqa: BLE001 - sqlglot raises several error kinds
+        return None
+    trees = [t for t in trees if t is not None]
+    return trees[0] if len(trees) == 1 else None
+
+
+def uses_topic(tree: exp.Expression, topic: str) -> bool:
+    """Whether the statement exercises ``topic`` (checked on the parse tree, not by regex)."""
+    if topic == "modify":
+        return isinstance(tree, (exp.Insert, exp.Update, exp.Delete))
+    if isinstance(tree, (exp.Insert, exp.Update, exp.Delete)):
+        return False
+    checks = {
+        "select": lambda: True,
+        "where": lambda: tree.find(exp.Where) is not None,
+        "order": lambda: any(tree.find(k) is not None for k in (exp.Order, exp.Limit, exp.Distinct)),
+        "aggregate": lambda: tree.find(exp.AggFunc) is not None or tree.find(exp.Group) is not None,
+        "joins": lambda: tree.find(exp.Join) is not None,
+        "subqueries": lambda: tree.find(exp.Subquery) is not None or tree.find(exp.CTE) is not None
+        or any(isinstance(s, exp.Select) for s in tree.find_all(exp.Select) if s is not tree),
+        "window": lambda: tree.find(exp.Window) is not None,
+    }
+    return checks[topic]()
+
+
+def _order_independent(db: Path, sql: str, ordered: bool) -> bool:
+    """Same answer when SQLite scans tables in reverse (``PRAGMA reverse_unordered_selects``)."""
+    con = sqlite3.connect(":memory:")
+    try:
+        src = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        src.backup(con)
+        src.close()
+        first = run_query(con, sql, max_rows=5000).rows
+        con.execute("PRAGMA reverse_unordered_selects = ON")
+        second = run_query(con, sql, max_rows=5000).rows
+    finally:
+        con.close()
+    if ordered:
+        return first == second
+    return collections.Counter(map(repr, first)) == collections.Counter(map(repr, second))
+
+
+def _limit_cuts_a_tie(db: Path, sql: str) -> bool:
+    """True when LIMIT/OFFSET cuts between rows that tie on every ORDER BY key."""
+    from .compare import _key_getters, canon, order_spec
+
+    spec = order_spec(sql)
+    if spec is None or not spec.has_limit or spec.full_sql is None:
+        return False
+    tree = _tree(sql)
+    offset_node = tree.args.get("offset") if tree is not None else None
+    try:
+        offset = int(offset_node.expression.name) if offset_node is not None else 0
+    except (AttributeError, ValueError):
+        return False
+    shown = run_query(db, spec.key_sql, max_rows=5000).rows
+    full = run_query(db, spec.full_sql, max_rows=5000)
+    n = len(full.columns) - spec.extra
+    getters = _key_getters(spec, full.columns[:n], n)
+
+    def key(row: tuple) -> tuple:
+        return tuple(canon(g(row)) for g in getters)
+
+    cuts = [(offset - 1, offset)] if offset else []
+    end = offset + len(shown)
+    cuts.append((end - 1, end))
+    return any(0 <= a and b < len(full.rows) and key(full.rows[a]) == key(full.rows[b]) for a, b in cuts)
+
+
+def _whole_table(db: Path, result: Any) -> bool:
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"):
+            rows = con.execute(f'SELECT * FROM "{name}"').fetchall()
+            if len(result.columns) == len(rows[0]) if rows else False:
+                if sorted(map(repr, rows)) == sorted(map(repr, result.rows)):
+                    return True
+    finally:
+        con.close()
+    return False
+
+
+_COMPARISONS = {"GT", "GTE", "LT", "LTE", "EQ", "NEQ"}
+
+
+def _one_token_change(a: str, b: str) -> bool:
+    """True when ``b`` differs from ``a`` in exactly one comparison operator, or in one literal
+    that is an operand of a comparison or BETWEEN (not, say, ``SELECT 1`` inside EXISTS)."""
+    try:
+        ta = [(t.token_type.name, t.text) for t in sqlglot.tokenize(a, read="sqlite")]
+        tb = [(t.token_type.name, t.text) for t in sqlglot.tokenize(b, read="sqlite")]
+    except Exception:  # noqa: BLE001
+        return False
+    if len(ta) != len(tb):
+        return False
+    diffs = [i for i, (x, y) in enumerate(zip(ta, tb)) if x != y]
+    if len(diffs) != 1:
+        return False
+    i = diffs[0]
+    kind_a, kind_b = ta[i][0], tb[i][0]
+    if kind_a in _COMPARISONS and kind_b in _COMPARISONS:
+        return True
+    if kind_a in ("NUMBER", "STRING") and kind_b in ("NUMBER", "STRING"):
+        around = {ta[j][0] for j in (i - 1, i + 1) if 0 <= j < len(ta)}
+        between = any(ta[j][0] == "BETWEEN" for j in range(max(0, i - 3), i))
+        return bool(around & _COMPARISONS) or between
+    return False
+
+
+def ambiguous_neighbours(db: Path, reference_sql: str) -> list[str]:
+    """Comparison/literal neighbours of the reference that no test database tells apart from it."""
+    from .grading import grader_for
+    from .neighbours import neighbour_queries
+
+    grader = grader_for(db, reference_sql)
+    base = _tree(reference_sql)
+    if base is None:
+        return []
+    canonical = base.sql(dialect="sqlite")
+    out = []
+    for sql in neighbour_queries(reference_sql):
+        if _one_token_change(canonical, sql) and not grader.distinguishes(sql):
+            out.append(sql)
+    return out
+
+
+def check_exercise(db: Path, exercise: Exercise, topic: str) -> list[str]:
+    """Every reason (in English, for the repair prompt and logs) not to show ``exercise``."""
+    found: list[str] = []
+    sql = exercise.reference_sql.strip().rstrip(";").strip()
+    tree = _tree(sql)
+    if tree is None:
+        return ["reference_sql must be exactly one SQLite statement that parses"]
+    if not uses_topic(tree, topic):
+        found.append(f"reference_sql must practise the topic: {TOPIC_WORDS[topic]}")
+    try:
+        if topic == "modify":
+            result = run_modification(db, sql, lang="en")
+            if result.changes < 1:
+                found.append("reference_sql must change at least one row")
+        else:
+            result = run_query(db, sql, lang="en", max_rows=5000)
+            if not result.rows:
+                found.append("reference_sql must return at least one row on this data")
+            elif tree.find(exp.From) is None:
+                found.append("reference_sql must read from a table (not only constants)")
+            elif _whole_table(db, result):
+                found.append("the answer must not be a whole table unchanged (too trivial)")
+            elif not _order_independent(db, sql, has_top_level_order_by(sql)) or _limit_cuts_a_tie(db, sql):
+                found.append("the result depends on an unspecified row order or on ties: "
+                             "add ORDER BY keys that break every tie")
+            else:
+                loose = ambiguous_neighbours(db, sql)
+                if loose:
+                    found.append("the question does not pin the answer down: a query with one comparison "
+                                 "or constant changed gives the same result; state the boundary exactly")
+    except QueryError as exc:
+        found.append(f"reference_sql fails: {exc.message_in('en')}")
+    if problem := language_problem(exercise.question, exercise.lang):
+        found.append(f"question: {problem}")
+    llm_hints = exercise.hints[:-1] if exercise.source == "llm" else []   # the bank's nudge may show SQL
+    if _SQL_IN_TEXT.search(exercise.question) or _SQL_IN_TEXT.search(" ".join(llm_hints)):
+        found.append("question and the first hints must not contain SQL")
+    return found
+
+
+def _skeleton(sql: str) -> str:
+    """A near-solution hint: the reference with its constants blanked."""
+    masked = re.sub(r"'(?:[^']|'')*'", "'___'", sql)
+    return re.sub(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])", "___", masked)
+
+
+def _exercise(p: ProposedExercise, topic: str, lang: str, difficulty: str) -> Exercise:
+    sql = p.reference_sql.strip().rstrip(";").strip()
+    hints = [h for h in p.hints if h.strip()][:2]
+    while len(hints) < 2:
+        hints.append(i18n.t("gen.hint_generic", lang))
+    hints.append(i18n.t("gen.hint_skeleton", lang, skeleton=_skeleton(sql)))
+    digest = hashlib.sha1(sql.encode()).hexdigest()[:8]
+    return Exercise(id=f"llm-{topic}-{digest}", topic=topic, question=p.question.strip(), reference_sql=sql,
+                    difficulty=difficulty, hints=hints, ordered=has_top_level_order_by(sql),
+                    source="llm", lang=lang)
+
+
+def generate_exercises(dataset: Dataset, topic: str, *, n: int, lang: str, seed: int,
+                       difficulty: str = "easy", client: Any = None) -> list[Exercise]:
+    """``n`` verified exercises on ``topic`` for ``dataset``: the LLM's when they pass, the bank's
+    otherwise (every exercise returned passes ``check_exercise`` or comes from the bank)."""
+    lang = i18n.normalize_lang(lang)
+    if topic not in TOPICS:
+        raise DatasetError(key="dataset.unknown_topic", topic=topic, topics=", ".join(TOPICS))
+    kept: list[Exercise] = []
+    try:
+        client = _client(client)
+        if n > 0 and allows(client, "problem_generation", lang):
+            with tempfile.TemporaryDirectory() as tmp:
+                db = load_dataset(dataset, Path(tmp) / "lesson.db")
+                kept = _run(_llm_exercises(client, db, topic, n, lang, seed, difficulty))
+    except LLMError as exc:
+        log.info("exercise generation fell back to the bank: %s", exc.message_in("en"))
+    if len(kept) >= n:
+        return kept[:n]
+    try:
+        bank = bank_exercises(dataset, topic, n=n, lang=lang, seed=seed, difficulty=difficulty)
+    except (DatasetError, KeyError) as exc:
+        if kept:
+            return kept
+        raise GenerationError(key="gen.no_bank", lang=lang, topic=topic) from exc
+    taken = {e.reference_sql for e in kept}
+    return kept + [e for e in bank if e.reference_sql not in taken][: n - len(kept)]
+
+
+async def _llm_exercises(client: Any, db: Path, topic: str, n: int, lang: str, seed: int,
+                         difficulty: str) -> list[Exercise]:
+    variables = {"schema": _schema_text(db), "topic": TOPIC_WORDS[topic], "n": n,
+                 "difficulty": PROBLEM_LEVEL.get(difficulty, difficulty)}
+    kept: list[Exercise] = []
+    previous, problems = None, None
+    for round_no in range(REPAIR_ROUNDS + 1):
+        try:
+            batch = await _ask_json(client, "problem_generation", lang, variables, ProposedExercises,
+                                    seed=seed + round_no, temperature=0.3, max_tokens=2500,
+                                    previous=previous, problems=problems)
+        except LLMError as exc:
+            if not hasattr(exc, "raw_text"):
+                raise
+            previous, problems = _raw(exc), _problems_of(exc)
+            continue
+        previous = batch.model_dump_json()
+        problems = []
+        for i, proposal in enumerate(batch.exercises, 1):
+            exercise = _exercise(proposal, topic, lang, difficulty)
+            if any(e.reference_sql == exercise.reference_sql for e in kept):
+                continue
+            found = await asyncio.to_thread(check_exercise, db, exercise, topic)
+            if found:
+                problems += [f"exercise {i}: {p}" for p in found]
+            else:
+                kept.append(exercise)
+        if len(kept) >= n or not problems:
+            break
+    return kept[:n]

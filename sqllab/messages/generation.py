@@ -1,0 +1,38 @@
+MESSAGES = {
+    "gen.llm_unavailable": {
+        "en": "The AI is not available, so this lesson uses built-in content. ({reason})",
+        "ja": "AI が使えないため、このレッスンは組み込みの教材を使います。（{reason}）",
+    },
+    "gen.dataset_rejected": {
+        "en": "The AI's dataset did not pass the checks after {rounds} repair rounds; a built-in dataset is used instead.",
+        "ja": "AI が作ったデータセットは {rounds} 回の修正でも検査に通らなかったため、組み込みのデータセットを使います。",
+    },
+    "gen.names_rejected": {
+        "en": "The AI's names did not pass the checks; a built-in dataset is used instead.",
+        "ja": "AI が考えた名前は検査に通らなかったため、組み込みのデータセットを使います。",
+    },
+    "gen.model_too_small": {
+        "en": "The configured AI model is too small for this job in this language; a built-in dataset is used.",
+        "ja": "設定されている AI モデルはこの言語でこの作業をするには小さすぎるため、組み込みのデータセットを使います。",
+    },
+    "gen.dataset_llm": {
+        "en": "Dataset written by the AI and checked by sqllab (repair rounds: {rounds}).",
+        "ja": "AI が作り、sqllab が検査したデータセットです（修正回数: {rounds}）。",
+    },
+    "gen.dataset_names_llm": {
+        "en": "Built-in tables; the AI named the rows of {done} of {total} categories (checked by sqllab).",
+        "ja": "組み込みのテーブルに、AI が {total} カテゴリ中 {done} カテゴリの名前を付けました（sqllab が検査済み）。",
+    },
+    "gen.hint_generic": {
+        "en": "Read the question again: which tables and columns does it name?",
+        "ja": "問題文をもう一度読み、どのテーブルと列が出てくるか確かめましょう。",
+    },
+    "gen.hint_skeleton": {
+        "en": "Almost there — fill in the blanks: {skeleton}",
+        "ja": "あと少しです。空欄を埋めてください: {skeleton}",
+    },
+    "gen.no_bank": {
+        "en": "No verified exercises on {topic} could be made for this dataset.",
+        "ja": "このデータセットでは {topic} の検証済みの問題を作れませんでした。",
+    },
+}

@@ -1,0 +1,215 @@
+"""Generation: the LLM proposes, sqllab verifies by executing; what fails is repaired or replaced.
+
+Against a scripted loopback server (full-size model behaviour, good and bad) and the real
+embedded SmolLM2 (small-model jobs). Nothing asserts on prose: only on structure, verification
+and fallbacks.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sqllab import settings
+from sqllab.db import load_dataset
+from sqllab.exercises import TOPICS
+from sqllab.generation import (ambiguous_neighbours, check_exercise, generate_dataset, generate_exercises,
+                               has_japanese)
+from sqllab.llm import LLMClient, RetryConfig
+from sqllab.offline import generate_offline_dataset
+from sqllab.sandbox import run_modification, run_query
+
+from llm_servers import LLMTestServer, closed_port_url, ok
+
+SHOP_SCHEMA_HINT = "customers"
+
+
+@pytest.fixture
+def full_profile(monkeypatch):
+    """Treat the scripted server as a capable model (every task)."""
+    monkeypatch.setenv("SQLLAB_MODEL_PROFILE", "default")
+
+
+def client_for(url: str) -> LLMClient:
+    return LLMClient(url, "gpt-3.5-turbo", timeout=10, max_retries=1, retry=RetryConfig(base_delay=0.01))
+
+
+def independent_check(db: Path, exercise) -> None:
+    """What a student will meet: the reference runs on the lesson DB and returns/changes rows."""
+    if exercise.topic == "modify":
+        assert run_modification(db, exercise.reference_sql).changes >= 1
+    else:
+        assert run_query(db, exercise.reference_sql).rows
+
+
+def exercises_json(*items: tuple[str, str]) -> str:
+    return json.dumps({"exercises": [{"question": q, "reference_sql": sql, "hints": ["a", "b"],
+                                       "difficulty": "beginner"} for q, sql in items]})
+
+
+def dataset_json(bad_fk: bool = False, hostile: bool = False) -> str:
+    people = "x\"; DROP TABLE t; --" if hostile else "members"
+    return json.dumps({"name": "club", "description": "a club", "tables": [
+        {"name": people, "description": "people", "columns": [
+            {"name": "id", "type": "INTEGER", "primary_key": True, "nullable": False, "references": None},
+            {"name": "name", "type": "TEXT", "primary_key": False, "nullable": False, "references": None},
+            {"name": "age", "type": "INTEGER", "primary_key": False, "nullable": True, "references": None}],
+         "rows": [[1, "Ann", 30], [2, "Bob", None], [3, "Cy", 41], [4, "Di", 30]]},
+        {"name": "visits", "description": "visits", "columns": [
+            {"name": "id", "type": "INTEGER", "primary_key": True, "nullable": False, "references": None},
+            {"name": "member_id", "type": "INTEGER", "primary_key": False, "nullable": False,
+             "references": f"{'members' if not hostile else people}.id"},
+            {"name": "day", "type": "DATE", "primary_key": False, "nullable": False, "references": None}],
+         "rows": [[1, 1, "2024-01-02"], [2, 99 if bad_fk else 1, "2024-01-05"], [3, 3, "2024-02-01"]]}]})
+
+
+# --- datasets -----------------------------------------------------------------------------
+
+def test_dataset_from_llm_is_validated_repaired_and_loaded(full_profile) -> None:
+    with LLMTestServer([ok("{not json"), ok(dataset_json(bad_fk=True)), ok(dataset_json())]) as server:
+        dataset = generate_dataset("club", lang="en", seed=1, client=client_for(server.url))
+        assert server.chat_count == 3
+        repair_prompt = server.chat_requests[2].body["messages"][-1]["content"]
+    assert dataset.source == "llm"
+    assert {t.name for t in dataset.tables} == {"members", "visits"}
+    assert "99" in repair_prompt and "members.id" in repair_prompt   # the checker's problem went back
+
+
+def test_hostile_identifiers_never_reach_sqlite_and_end_in_the_offline_dataset(full_profile, tmp_path) -> None:
+    with LLMTestServer(default=ok(dataset_json(hostile=True))) as server:
+        dataset = generate_dataset("shop", lang="en", seed=1, client=client_for(server.url))
+        assert server.chat_count == 3      # the first answer and two repair rounds, all rejected
+    assert dataset.source == "bank" and dataset.notice
+    assert dataset.theme == "shop"
+    load_dataset(dataset, tmp_path / "ok.db")
+
+
+def test_llm_down_gives_the_offline_dataset_with_a_notice_in_the_language(full_profile) -> None:
+    dataset = generate_dataset("school", lang="ja", seed=2, client=client_for(closed_port_url()))
+    assert dataset.source == "bank"
+    assert has_japanese(dataset.notice)
+    again = generate_dataset("school", lang="ja", seed=2, client=client_for(closed_port_url()))
+    assert again.tables == dataset.tables      # the same offline dataset: deterministic
+
+
+# --- exercises ----------------------------------------------------------------------------
+
+@pytest.fixture
+def shop_db(tmp_path):
+    dataset = generate_offline_dataset("shop", lang="en", seed=4)
+    return dataset, load_dataset(dataset, tmp_path / "shop.db")
+
+
+def test_only_verified_llm_exercises_are_kept_and_the_bank_fills_the_rest(full_profile, shop_db) -> None:
+    dataset, db = shop_db
+    answer = exercises_json(
+        ("Show the names of customers from a city that does not exist.",
+         "SELECT name FROM customers WHERE city = 'Atlantis'"),                       # no rows
+        ("List everything.", "SELECT * FROM customers"),                            # whole table
+        ("Show the points of the customer called Bob.", "SELECT points FROM nope"),  # fails
+        ("Show names with points of at least 100.", "SELECT name FROM customers WHERE points >= 100"))
+    with LLMTestServer(default=ok(answer)) as server:
+        exercises = generate_exercises(dataset, "where", n=3, lang="en", seed=1, client=client_for(server.url))
+        assert server.chat_count == 3          # answer + 2 repair rounds (the same bad ones come back)
+    assert len(exercises) == 3
+    llm = [e for e in exercises if e.source == "llm"]
+    assert [e.reference_sql for e in llm] == ["SELECT name FROM customers WHERE points >= 100"]
+    for e in exercises:
+        independent_check(db, e)
+        assert len(e.hints) == 3
+
+
+def test_exercise_whose_answer_depends_on_ties_is_rejected(full_profile, shop_db) -> None:
+    dataset, db = shop_db
+    points = [r[3] for r in dataset.table("customers").rows]
+    tied = max(set(points), key=points.count)
+    assert points.count(tied) >= 2
+    tie = f"SELECT name FROM customers WHERE points >= {tied} ORDER BY points LIMIT 1"
+    answer = exercises_json(("Who has the most points?", tie))
+    with LLMTestServer(default=ok(answer)) as server:
+        exercises = generate_exercises(dataset, "order", n=1, lang="en", seed=1, client=client_for(server.url))
+    assert exercises[0].source == "bank"
+    from sqllab.exercises import Exercise
+
+    problems = check_exercise(db, Exercise(id="x", topic="order", question="Who has the most points?",
+                                           reference_sql=tie, hints=["a", "b", "c"], source="llm"), "order")
+    assert any("order" in p or "ties" in p for p in problems), problems
+
+
+def test_wrong_topic_and_wrong_language_are_rejected(full_profile, shop_db) -> None:
+    dataset, db = shop_db
+    answer = exercises_json(("Show names with points of at least 100.",          # en text for a ja lesson
+                             "SELECT c.name FROM customers c JOIN orders o ON o.customer_id = c.id"))
+    with LLMTestServer(default=ok(answer)) as server:
+        exercises = generate_exercises(dataset, "aggregate", n=2, lang="ja", seed=1, client=client_for(server.url))
+    assert all(e.source == "bank" for e in exercises)
+    assert all(has_japanese(e.question) for e in exercises)
+
+
+def test_prompt_schema_text_is_data_not_instructions(full_profile, shop_db) -> None:
+    dataset, _ = shop_db
+    with LLMTestServer(default=ok(exercises_json())) as server:
+        generate_exercises(dataset, "select", n=1, lang="en", seed=1, client=client_for(server.url))
+        body = server.chat_requests[0].body
+    assert body["response_format"]["type"] == "json_schema"
+    assert body["seed"] == 1
+    assert SHOP_SCHEMA_HINT in body["messages"][-1]["content"]
+
+
+def test_same_parameters_come_from_the_cache(full_profile, shop_db, tmp_path) -> None:
+    from sqllab.llm import ResponseCache
+
+    dataset, _ = shop_db
+    answer = exercises_json(("Show names with points of at least 100.",
+                             "SELECT name FROM customers WHERE points >= 100"))
+    with LLMTestServer(default=ok(answer)) as server:
+        def run():
+            client = LLMClient(server.url, "gpt-3.5-turbo", max_retries=1, cache=ResponseCache(tmp_path / "c.db"))
+            return generate_exercises(dataset, "where", n=1, lang="en", seed=5, client=client)
+        first, second = run(), run()
+        assert server.chat_count == 1
+    assert first == second
+
+
+def test_ambiguity_check_flags_an_unpinned_boundary(shop_db) -> None:
+    _, db = shop_db
+    # AVG per group equal to the overall AVG is a boundary no variant reaches: > and >= look the same
+    sql = ("SELECT category, AVG(price) FROM products GROUP BY category "
+           "HAVING AVG(price) > (SELECT AVG(price) FROM products)")
+    assert ambiguous_neighbours(db, sql)
+    assert not ambiguous_neighbours(db, "SELECT name FROM customers WHERE points >= 100")
+
+
+# --- the embedded model: small jobs, real completions ---------------------------------------
+
+@pytest.mark.embedded
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_every_topic_gets_verified_exercises_with_the_embedded_default(embedded_llm, lang, tmp_path) -> None:
+    settings.reload()
+    client = LLMClient(embedded_llm, "gpt-3.5-turbo", timeout=60)
+    dataset = generate_dataset("library", lang=lang, seed=11, difficulty="easy", client=client)
+    assert dataset.notice
+    db = load_dataset(dataset, tmp_path / "lesson.db")
+    for topic in TOPICS:
+        exercises = generate_exercises(dataset, topic, n=2, lang=lang, seed=11, client=client)
+        assert len(exercises) == 2
+        for e in exercises:
+            assert e.topic == topic and e.lang == lang
+            independent_check(db, e)
+            if lang == "ja":
+                assert has_japanese(e.question)
+
+
+@pytest.mark.embedded
+def test_small_model_names_rows_of_a_fixed_schema(embedded_llm) -> None:
+    client = LLMClient(embedded_llm, "gpt-3.5-turbo", timeout=60)
+    dataset = generate_dataset("shop", lang="en", seed=3, client=client)
+    offline = generate_offline_dataset("shop", lang="en", seed=3)
+    # same schema and keys as the offline dataset; only verified names may differ
+    assert [t.name for t in dataset.tables] == [t.name for t in offline.tables]
+    assert dataset.table("orders").rows == offline.table("orders").rows
+    if dataset.source == "llm":
+        names = [r[1] for r in dataset.table("products").rows]
+        assert len(set(n.casefold() for n in names)) == len(names)
