@@ -138,7 +138,10 @@ def build_course(roster: str | Path | Sequence[Student], lessons: str | Path | S
                  out: str | Path, *, jobs: int = 1, llm: str | None = None, lang: str | None = None,
                  kernel_name: str | None = None, timeout_s: float = 600.0, progress: bool = True,
                  on_result: Callable[[BuildResult], None] | None = None) -> CourseReport:
-    """Run every lesson for every student; never stops at a failed notebook."""
+    """Run every lesson for every student; never stops at a failed notebook.
+
+    Worker output (kernel chatter, tracebacks) goes to ``<out>/.logs/``.
+    """
     if llm is not None and llm not in LLM_MODES:
         raise ConfigError(key="ui.lesson.bad_llm_mode", lang=lang, value=llm)
     students = read_roster(roster, lang=lang) if isinstance(roster, (str, Path)) else list(roster)
@@ -150,7 +153,10 @@ def build_course(roster: str | Path | Sequence[Student], lessons: str | Path | S
 
     bar = tqdm(total=len(items), desc=t("course.progress", lang), unit="nb", disable=not progress)
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=ctx) as pool:
+    logs = Path(out) / ".logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=ctx, initializer=_quiet_worker,
+                             initargs=(str(logs),)) as pool:
         futures = {pool.submit(run_one, item, kernel_name=kernel_name, timeout_s=timeout_s): item
                    for item in items}
         for fut in as_completed(futures):
@@ -166,6 +172,20 @@ def build_course(roster: str | Path | Sequence[Student], lessons: str | Path | S
     report.results.sort(key=lambda r: (r.item.student, r.item.lesson.name))
     report.seconds = time.perf_counter() - start
     return report
+
+
+def _quiet_worker(log_dir: str) -> None:
+    """Send a worker's (and its kernels') stdout/stderr to ``<out>/.logs/worker-<pid>.log``.
+
+    Kernels print shutdown chatter to the inherited stderr; the instructor's terminal keeps
+    only the progress bar and the summary, and the log keeps the rest for when a build fails.
+    """
+    import os
+
+    fd = os.open(os.path.join(log_dir, f"worker-{os.getpid()}.log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
 
 
 def run_one(item: BuildItem, *, kernel_name: str | None = None, timeout_s: float = 600.0) -> BuildResult:

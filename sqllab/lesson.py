@@ -231,10 +231,12 @@ class Lesson:
             return Content(None, [], self.theme, self.difficulty, "bank",
                            i18n.t("ui.lesson.no_generation", self.lang))
         try:
+            client = self._client()
             dataset = generation.generate_dataset(self.theme, lang=self.lang, seed=self.seed,
-                                                  difficulty=self.difficulty)
+                                                  difficulty=self.difficulty, client=client)
             exercises = self._spread(lambda topic, n: generation.generate_exercises(
-                dataset, topic, n=n, lang=self.lang, seed=self.seed, difficulty=self.difficulty))
+                dataset, topic, n=n, lang=self.lang, seed=self.seed, difficulty=self.difficulty,
+                client=client))
         except SQLLabError as exc:
             return Content(None, [], self.theme, self.difficulty, "bank", exc.message_in(self.lang))
         except Exception as exc:
@@ -246,6 +248,21 @@ class Lesson:
         if content.dataset_source == "llm" or content.exercise_source == "llm":
             self._save(content, "llm")
         return content
+
+    def _client(self) -> Any:
+        """The LLM client for this mode: None lets generation use the configured default."""
+        if self.llm_mode == "auto":
+            return None
+        from .llm import default_client
+        from .settings import llm_settings
+
+        if self.llm_mode == "embedded":
+            from .llm.embedded import ensure_running
+
+            return default_client(base_url=ensure_running())
+        if llm_settings().embedded:  # remote asked for, but no LLM_API_URL given
+            raise ConfigError(key="ui.lesson.no_remote", lang=self.lang)
+        return default_client()
 
     def _spread(self, make: Callable[[str, int], list[Any]]) -> list[Any]:
         """``n_exercises`` in all, shared between the lesson's topics."""

@@ -131,6 +131,10 @@ MESSAGES = {
         "en": "| lesson | solved | attempts |",
         "ja": "| レッスン | 正解 | 解答回数 |",
     },
+    "ui.lesson.no_remote": {
+        "en": "llm='remote' needs LLM_API_URL (e.g. http://localhost:8080/v1 for LocalAI)",
+        "ja": "llm='remote' には LLM_API_URL の設定が必要です（例: LocalAI なら http://localhost:8080/v1）",
+    },
     # --- course build ----------------------------------------------------------------
     "course.roster.missing_column": {
         "en": "The roster {path} needs a 'student_id' column (found: {found}).",
