@@ -244,7 +244,7 @@ class Lesson:
             return Content(None, [], self.theme, self.difficulty, "bank", type(exc).__name__)
         source = getattr(dataset, "source", "llm")
         content = Content(dataset, exercises, self.theme, self.difficulty,
-                          "llm" if source == "llm" else "bank")
+                          "llm" if source == "llm" else "bank", getattr(dataset, "notice", None) or None)
         if content.dataset_source == "llm" or content.exercise_source == "llm":
             self._save(content, "llm")
         return content

@@ -21,7 +21,6 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import ipywidgets as W
-from IPython.display import HTML, Markdown
 
 from . import i18n
 from .errors import SQLLabError
@@ -258,8 +257,9 @@ class DatasetPanel(W.VBox):
         self.previews.value = self._previews(tables)
         self.shown = {"tables": len(tables), "rows": rows, "exercises": len(content.exercises),
                       "source": f"{content.dataset_source}/{content.exercise_source}"}
-        self.er.outputs = ()
-        self.er.append_display_data(Markdown(f"```mermaid\n{desc.mermaid}\n```"))
+        diagram = f"```mermaid\n{desc.mermaid}\n```"  # the bundle is explicit: no formatter needed
+        self.er.outputs = ({"output_type": "display_data", "metadata": {},
+                            "data": {"text/markdown": diagram, "text/plain": desc.mermaid}},)
 
     def _previews(self, tables: list[tuple[str, int]]) -> str:
         from . import sandbox
@@ -420,17 +420,20 @@ class ExerciseCard(W.VBox):
         self._start_feedback(v, sql)
 
     def _start_feedback(self, verdict: Any, sql: str) -> None:
-        if self.lesson.llm_mode == "offline":
+        """Stream LLM feedback into ``self.feedback`` from a thread; the verdict never waits."""
+        if self.lesson.llm_mode == "offline" or verdict.correct:
             return
         try:
             from .feedback import feedback
         except ImportError:
             return
-        level = max(1, self.hint_level)
+        level = max(0, self.hint_level - 1)  # 0 nudge, 1 concept, 2 near-solution
 
         def stream() -> None:
             try:
-                for chunk in feedback(verdict, self.exercise, sql, lang=self.lang, level=level):
+                client = self.lesson._client()
+                for chunk in feedback(verdict, self.exercise, sql, lang=self.lang, level=level,
+                                      db=self.lesson.db_path, client=client):
                     self.feedback.append_stdout(chunk)
             except Exception:
                 log.warning("feedback failed", exc_info=True)

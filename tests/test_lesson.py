@@ -141,5 +141,6 @@ def test_unreachable_llm_falls_back_to_the_bank(tmp_path: Path, monkeypatch: pyt
     lesson = _lesson(tmp_path, llm="remote")
     assert lesson.llm_mode == "remote"
     assert lesson.content.exercise_source == "bank" and len(lesson.exercises) == 3
+    assert lesson.content.dataset_source == "bank" and lesson.content.fallback_reason  # says why
     ex = lesson.exercises[0]
     assert lesson.check(ex, ex.reference_sql).verdict.correct

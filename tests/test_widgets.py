@@ -145,3 +145,24 @@ def test_llm_badge_offline_and_unreachable(monkeypatch: pytest.MonkeyPatch) -> N
     down = widgets.LLMStatusBadge("ja", "remote", background=False)
     assert down.health["status"] == "unhealthy"
     assert 'data-sqllab="badge-bad"' in down.html.value and "sqllab llm serve" in down.html.value
+
+
+def test_feedback_streams_after_the_verdict_even_when_the_llm_is_down(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("LLM_API_URL", f"http://127.0.0.1:{port}/v1")
+    monkeypatch.setenv("LLM_MAX_RETRIES", "1")
+    monkeypatch.setenv("LLM_TIMEOUT", "2")
+    settings.reload()
+    lesson = Lesson("01_select", lang="en", seed=4, llm="remote", work_dir=tmp_path / "w",
+                    progress=ProgressStore(tmp_path / "p.db"))
+    card = widgets.exercises(lesson).cards[0]
+    card.editor.value = "SELECT 1 AS x"
+    card.check_button.click()
+    assert 'data-sqllab="verdict-wrong_result"' in card.verdict.value  # shown before any feedback
+    card.wait(120)
+    streamed = "".join(o.get("text", "") for o in card.feedback.outputs)
+    assert streamed.strip()  # a notice and the bank hint instead of LLM text; no traceback
+    assert "Traceback" not in streamed
