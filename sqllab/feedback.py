@@ -1,0 +1,356 @@
+"""LLM feedback on a graded answer: streamed, grounded in the grader's diff, and guarded.
+
+    for chunk in feedback(verdict, exercise, student_sql, lang="ja", level=1, db=lesson_db):
+        print(chunk, end="")
+
+The prompt (template ``feedback``) holds the question, the verdict's status, a text rendering of
+the grader's structured diff (kinds, counts, the hidden-data kind that exposed it, counterexample
+rows) and the student's SQL sanitised and fenced as data; never the reference query.
+
+The model's text is released sentence by sentence. Before each release the whole text so far
+goes through :func:`reveals_solution`; when it gives the answer away the stream is dropped and
+a notice plus the rule-based hint is yielded instead. Errors, a model not trusted with the
+language, and empty or wrong-language output end the same way: a notice and the hint. Nothing
+raises; the verdict itself never waits for any of this.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import unicodedata
+from collections.abc import Iterator
+from typing import Any
+
+import sqlglot
+
+from . import i18n
+from .errors import SQLLabError
+
+log = logging.getLogger(__name__)
+
+MAX_TOKENS = 200
+TOKEN_SHARE = 0.7          # this share of the reference's tokens, in order, in one SQL span reveals it
+MAX_GRADED = 12            # SQL snippets graded per check (each is cheap once the grader is cached)
+MAX_SNIPPET_CHARS = 2000
+
+_SQL_START = re.compile(r"(?<![A-Za-z0-9_])(select|with|insert|update|delete)(?![A-Za-z0-9_])", re.I)
+_FENCE = re.compile(r"```[^\n`]*\n?(.*?)(?:```|\Z)", re.S)
+_TOKEN = re.compile(r"'[^']*'|\d+(?:\.\d+)?|\w+|<=|>=|<>|!=|\|\||[^\s\w]")
+_QUOTES = str.maketrans({'"': "'", "`": "'", "\u2018": "'", "\u2019": "'", "\u201c": "'", "\u201d": "'",
+                         "\u300c": "'", "\u300d": "'", "\u300e": "'", "\u300f": "'"})
+_PUNCT_SPACE = re.compile(r"\s*([(),;=<>!+*/%|.-])\s*")
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
+_SENTENCE_END = "!?。！？\n"
+
+
+# --- the guard ---------------------------------------------------------------------------
+
+def normalize_sql_text(text: str) -> str:
+    """Lowercase, NFKC, one kind of quote, single spaces and none around punctuation."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).lower()
+    text = re.sub(r"\s+", " ", text)
+    return _PUNCT_SPACE.sub(r"\1", text).strip()
+
+
+def _tokens(text: str) -> list[str]:
+    return _TOKEN.findall(normalize_sql_text(text))
+
+
+def _share(reference: list[str], text: list[str]) -> float:
+    """Share of ``reference``'s tokens found in order in ``text`` (longest common subsequence)."""
+    if not reference or not text:
+        return 0.0
+    previous = [0] * (len(text) + 1)
+    for ref_token in reference:
+        current = [0]
+        for j, token in enumerate(text):
+            current.append(previous[j] + 1 if token == ref_token else max(previous[j + 1], current[j]))
+        previous = current
+    return previous[-1] / len(reference)
+
+
+def _scan_span(text: str, start: int) -> tuple[int, bool]:
+    """Where an unfenced SQL span starting at ``start`` ends, and whether it has ended for sure."""
+    quote: str | None = None
+    j, n = start, len(text)
+    while j < n:
+        ch = text[j]
+        if quote is not None:
+            if ch == quote or ch == "\n":
+                quote = None
+        elif ch in "'\"":
+            quote = ch
+        elif ch == ";":
+            return j + 1, True
+        elif ch == "\n" and text[j + 1:].lstrip(" \t").startswith("\n"):
+            return j, True                      # a blank line
+        elif ch in ".!?" and j + 1 < n and text[j + 1].isspace():
+            return j, True                      # the end of a sentence
+        elif ch == "`" or ord(ch) > 127:
+            return j, True                      # inline code ends, or prose (Japanese) resumes
+        j += 1
+    return n, False
+
+
+def sql_spans(text: str) -> list[tuple[int, int, bool]]:
+    """``(start, end, closed)`` of the SQL-looking parts of ``text``: ```` ``` ```` blocks (their
+    contents) and runs that start with SELECT/WITH/INSERT/UPDATE/DELETE. ``text`` is NFKC-normalised."""
+    spans: list[tuple[int, int, bool]] = []
+    blanked = list(text)
+    for match in _FENCE.finditer(text):
+        whole = match.group(0)
+        closed = len(whole) >= 6 and whole.endswith("```")
+        spans.append((match.start(1), match.end(1), closed))
+        blanked[match.start():match.end()] = " " * (match.end() - match.start())
+    prose = "".join(blanked)
+    position = 0
+    while True:
+        match = _SQL_START.search(prose, position)
+        if match is None:
+            break
+        end, closed = _scan_span(prose, match.start())
+        spans.append((match.start(), end, closed))
+        position = max(end, match.end())
+    return sorted(spans)
+
+
+def _candidates(snippet: str) -> list[str]:
+    """Statements worth grading in one span: each ``;`` statement, its line prefixes, and its
+    longest word prefix that parses."""
+    found: list[str] = []
+    for statement in snippet.split(";"):
+        start = _SQL_START.search(statement)
+        if start is None:
+            continue
+        statement = statement[start.start():].strip()
+        found.append(statement)
+        lines = statement.splitlines()
+        found += ["\n".join(lines[:k]).strip() for k in range(1, len(lines))]
+        words = statement.split()
+        for k in range(len(words), max(1, len(words) - 60), -1):
+            prefix = " ".join(words[:k])
+            try:
+                if sqlglot.parse_one(prefix, read="sqlite") is not None:
+                    found.append(prefix)
+                    break
+            except sqlglot.errors.SqlglotError:
+                continue
+    unique = list(dict.fromkeys(c for c in found if c and len(c) <= MAX_SNIPPET_CHARS))
+    return unique
+
+
+class SolutionGuard:
+    """Decides whether text reveals an exercise's reference; remembers graded snippets."""
+
+    def __init__(self, exercise: Any, db: Any = None, student_sql: str | None = None) -> None:
+        self.reference = str(exercise.reference_sql)
+        self.normalized = normalize_sql_text(self.reference).rstrip(";").strip()
+        self.ref_tokens = _tokens(self.reference.rstrip().rstrip(";"))
+        self.student_share = _share(self.ref_tokens, _tokens(student_sql)) if student_sql else 0.0
+        self.db = db
+        self._graded: dict[str, bool] = {}
+
+    def reveals(self, text: str) -> bool:
+        text = unicodedata.normalize("NFKC", text)
+        if self.normalized and self.normalized in normalize_sql_text(text):
+            return True
+        spans = sql_spans(text)
+        for start, end, _closed in spans:
+            share = _share(self.ref_tokens, _tokens(text[start:end]))
+            if share >= TOKEN_SHARE and share > self.student_share:
+                return True
+        if self.db is not None:
+            snippets = [c for start, end, _ in spans for c in _candidates(text[start:end])]
+            for snippet in snippets[:MAX_GRADED]:
+                if self._correct(snippet):
+                    return True
+        return False
+
+    def _correct(self, snippet: str) -> bool:
+        if snippet not in self._graded:
+            from .grading import grade
+
+            try:
+                self._graded[snippet] = bool(grade(self.db, self.reference, snippet).correct)
+            except SQLLabError:      # the reference itself does not run here: nothing to compare
+                self._graded[snippet] = False
+        return self._graded[snippet]
+
+
+def reveals_solution(text: str, exercise: Any, db: Any = None, *, student_sql: str | None = None) -> bool:
+    """Whether ``text`` gives ``exercise``'s answer away.
+
+    True when it contains the reference query (whitespace, case and quotes ignored), when one
+    SQL-looking span holds at least 70% of the reference's tokens in order (and more than the
+    student's own query, when ``student_sql`` is given: quoting the student is not a leak), or,
+    with ``db``, when any SQL snippet in it is graded correct against the reference.
+    """
+    return SolutionGuard(exercise, db, student_sql).reveals(text)
+
+
+# --- the prompt --------------------------------------------------------------------------
+
+def _t(key: str, lang: str, **params: Any) -> str:
+    try:
+        return i18n.t(key, lang, **params)
+    except (KeyError, IndexError, ValueError):
+        return key if not params else f"{key} {params}"
+
+
+def render_diff(verdict: Any, lang: str) -> str:
+    """The grader's structured result as prompt text: never contains the reference query."""
+    from .grading import markdown_table
+
+    lines: list[str] = []
+    diff = getattr(verdict, "diff", None)
+    if diff is not None:
+        lines.append(_t("feedback.diff.kind", lang, kind=diff.kind, kinds=", ".join(diff.kinds) or diff.kind))
+        if diff.variant == "visible":
+            lines.append(_t("feedback.diff.visible", lang))
+        else:
+            lines.append(_t("feedback.diff.hidden", lang, kind=_t(f"sql.variant.{diff.variant}", lang)))
+        lines.append(_t("feedback.diff.rows", lang, expected=diff.expected_rows, got=diff.got_rows,
+                        missing=diff.missing_rows, extra=diff.extra_rows))
+        lines.append(_t("feedback.diff.columns", lang, expected=diff.expected_columns, got=diff.got_columns))
+        if diff.table:
+            lines.append(_t("feedback.diff.table", lang, table=diff.table))
+        if diff.error_key:
+            lines.append(_t("feedback.diff.error", lang, error=_t(diff.error_key, lang, **diff.error_params)))
+        example = diff.counterexample
+        if example is not None:
+            for sample in example.inputs:
+                lines += ["", _t("feedback.diff.input", lang, table=sample.name), markdown_table(sample, lang)]
+            if diff.kind != "error":
+                lines += ["", _t("feedback.diff.expected", lang), markdown_table(example.expected, lang),
+                          "", _t("feedback.diff.got", lang), markdown_table(example.got, lang)]
+    elif getattr(verdict, "error_key", None):
+        lines.append(_t("feedback.diff.error", lang, error=_t(verdict.error_key, lang, **verdict.error_params)))
+    else:
+        lines += [_t("feedback.diff.message", lang), str(verdict.message)]
+    return "\n".join(lines)
+
+
+def build_prompt(verdict: Any, exercise: Any, student_sql: str, *, lang: str, level: int) -> tuple[Any, str]:
+    """``(template, user prompt)`` for this verdict at hint ``level`` (0..2)."""
+    from .llm import fence_user_input
+    from .prompts import get_template
+
+    template = get_template("feedback", lang)
+    diff_text = render_diff(verdict, lang)
+    if normalize_sql_text(exercise.reference_sql).rstrip(";") in normalize_sql_text(diff_text):
+        diff_text = _t(f"feedback.status.{verdict.status}", lang)   # never ship the reference
+    variables = {"question": exercise.question, "status": _t(f"feedback.status.{verdict.status}", lang),
+                 "diff": diff_text, "student_sql": fence_user_input(student_sql),
+                 "level": _t(f"feedback.level.{min(level, 2)}", lang)}
+    return template, template.format(**{k: v for k, v in variables.items() if k in template.variables})
+
+
+# --- streaming ---------------------------------------------------------------------------
+
+def _looks_written_in(text: str, lang: str) -> bool:
+    if lang == "ja":
+        return bool(_JAPANESE.search(text))
+    return any(ch.isalpha() for ch in text)
+
+
+def _release_point(text: str, start: int) -> int | None:
+    """The end of the last complete sentence after ``start`` that is not inside open SQL."""
+    limit = len(text)
+    if text.count("```") % 2:
+        limit = text.rindex("```")
+    for span_start, _end, closed in sql_spans(text[:limit]):
+        if not closed:
+            limit = min(limit, span_start)
+    cut = None
+    for i in range(start, limit):
+        ch = text[i]
+        if ch in _SENTENCE_END or (ch == "." and i + 1 < limit and text[i + 1].isspace()):
+            cut = i + 1
+    return cut
+
+
+def _seed(exercise: Any, student_sql: str, level: int, lang: str) -> int:
+    digest = hashlib.sha256(f"{exercise.id}\x00{student_sql}\x00{level}\x00{lang}".encode()).hexdigest()
+    return int(digest[:8], 16)
+
+
+def _fallback(notice_key: str, exercise: Any, lang: str, level: int, *, after_text: bool) -> Iterator[str]:
+    hints = list(getattr(exercise, "hints", []) or [])
+    yield ("\n\n" if after_text else "") + i18n.t(notice_key, lang) + "\n"
+    if hints:
+        yield hints[level] + "\n"
+
+
+def _allowed(client: Any, lang: str) -> bool:
+    try:
+        from .capabilities import allows
+    except ImportError:
+        return True
+    try:
+        return bool(allows(client, "feedback", lang))
+    except Exception:  # noqa: BLE001 - a broken profile file must not hide feedback
+        log.warning("capability check failed; feedback allowed", exc_info=True)
+        return True
+
+
+def feedback(verdict: Any, exercise: Any, student_sql: str, *, lang: str, level: int = 0,
+             db: Any = None, client: Any = None) -> Iterator[str]:
+    """Stream hint text for ``verdict`` on ``exercise`` at ``level`` (0 nudge, 1 concept, 2 near-solution).
+
+    A correct verdict yields its message (no LLM). Otherwise the LLM's text is released sentence
+    by sentence while :func:`reveals_solution` (grading snippets on ``db`` when given) says it is
+    safe; anything else ends in a notice and ``exercise.hints[level]``. Never raises.
+    """
+    lang = i18n.normalize_lang(lang)
+    hints = list(getattr(exercise, "hints", []) or [])
+    level = max(0, min(int(level), len(hints) - 1, 2)) if hints else max(0, min(int(level), 2))
+    if verdict.correct:
+        yield verdict.message if getattr(verdict, "lang", lang) == lang else verdict.message_in(lang)
+        return
+    released = 0
+    stream: Any = None
+    try:
+        if client is None:
+            from .llm import shared_client
+
+            client = shared_client()
+        if not _allowed(client, lang):
+            yield from _fallback("feedback.not_capable", exercise, lang, level, after_text=False)
+            return
+        template, prompt = build_prompt(verdict, exercise, student_sql, lang=lang, level=level)
+        guard = SolutionGuard(exercise, db, student_sql)
+        stream = client.sync.stream(prompt, system_prompt=template.system_prompt, max_tokens=MAX_TOKENS,
+                                    seed=_seed(exercise, student_sql, level, lang),
+                                    prompt_version=template.ref, prompt_type="feedback")
+        text = ""
+        for chunk in stream:
+            text += chunk
+            cut = _release_point(text, released)
+            if cut is None or not _looks_written_in(text[:cut], lang):
+                continue
+            if guard.reveals(text):
+                yield from _fallback("feedback.withheld", exercise, lang, level, after_text=released > 0)
+                return
+            yield text[released:cut]
+            released = cut
+        if guard.reveals(text):
+            yield from _fallback("feedback.withheld", exercise, lang, level, after_text=released > 0)
+            return
+        if not _looks_written_in(text, lang):
+            yield from _fallback("feedback.unusable", exercise, lang, level, after_text=released > 0)
+            return
+        if text[released:]:
+            yield text[released:]
+    except GeneratorExit:
+        raise
+    except SQLLabError as exc:
+        log.info("LLM feedback unavailable: %s", exc.message_in("en"))
+        yield from _fallback("feedback.unavailable", exercise, lang, level, after_text=released > 0)
+    except Exception:  # noqa: BLE001 - a student never sees a traceback here
+        log.warning("LLM feedback failed", exc_info=True)
+        yield from _fallback("feedback.unavailable", exercise, lang, level, after_text=released > 0)
+    finally:
+        if stream is not None:
+            stream.close()      # stop reading: cancels the request when it is still running
