@@ -102,6 +102,15 @@ def closed_port_url() -> str:
     return f"http://127.0.0.1:{port}/v1"
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)  # clients hanging up are expected
+
+
 class LLMTestServer:
     def __init__(self, script: Iterable[Reply] = (), *, default: Reply | None = None,
                  responder: Callable[[dict[str, Any]], Reply | None] | None = None,
@@ -122,9 +131,7 @@ class LLMTestServer:
     # --- lifecycle -----------------------------------------------------------------------
     def start(self) -> "LLMTestServer":
         handler = type("Handler", (_Handler,), {"owner": self})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._httpd.daemon_threads = True
-        self._httpd.block_on_close = False
+        self._httpd = _QuietServer(("127.0.0.1", 0), handler)
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                         name="llm-test-server", daemon=True)
         self._thread.start()

@@ -65,7 +65,7 @@ def test_bad_arguments() -> None:
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
 def test_the_feedback_template_explains_the_fence(lang: str) -> None:
-    template = get_template("feedback", lang)
+    template = get_template("feedback", lang, "v1")
     assert START in template.system_prompt and END in template.system_prompt
     prompt = template.format(question="q", status="wrong_result", diff="-", student_sql=fence_user_input(INJECTIONS[1]))
     assert prompt.count(START) == 1 and prompt.count(END) == 1

@@ -99,7 +99,9 @@ class LLMClient:
         self.temperature = temperature
         self.max_tokens = max_tokens
         self.lang = normalize_lang(lang) if lang else default_lang()
-        pool = max_connections or max_concurrency or 100
+        # The limiter bounds requests in flight; the pool gets some headroom above it so a
+        # connection slot lost to a cancelled request can never block later ones.
+        pool = max_connections or max(max_concurrency or 100, 10)
         self._limits = httpx.Limits(max_connections=pool, max_keepalive_connections=pool)
         self._chat_url = self.base_url + "/chat/completions"
         self._states: dict[asyncio.AbstractEventLoop, _LoopState] = {}
@@ -119,7 +121,7 @@ class LLMClient:
             for old in [lp for lp in self._states if lp.is_closed()]:
                 del self._states[old]  # its sockets died with the loop
             headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
-            http = httpx.AsyncClient(timeout=httpx.Timeout(self.timeout, pool=None), limits=self._limits,
+            http = httpx.AsyncClient(timeout=httpx.Timeout(self.timeout), limits=self._limits,
                                      headers=headers)
             limiter = RateLimiter(self.max_concurrency) if self.max_concurrency else None
             state = self._states[loop] = _LoopState(http, limiter)
@@ -207,7 +209,7 @@ class LLMClient:
         http = self._state().http
         request = http.build_request(
             "POST", self._chat_url, content=payload, headers={"Content-Type": "application/json"},
-            timeout=httpx.Timeout(timeout, pool=None) if timeout else httpx.USE_CLIENT_DEFAULT)
+            timeout=httpx.Timeout(timeout) if timeout else httpx.USE_CLIENT_DEFAULT)
         try:
             response = await http.send(request, stream=True)
         except httpx.TimeoutException as exc:
@@ -477,7 +479,7 @@ class LLMClient:
         http = self._state().http
         url = self.base_url + "/models"
         try:
-            response = await http.get(url, timeout=httpx.Timeout(timeout, pool=None) if timeout
+            response = await http.get(url, timeout=httpx.Timeout(timeout) if timeout
                                       else httpx.USE_CLIENT_DEFAULT)
         except httpx.TimeoutException as exc:
             raise self._timeout_error(timeout or self.timeout) from exc
