@@ -266,7 +266,7 @@ LESSONS: list[dict] = [
 ]
 
 START = {
-    "id": "00_start",
+    "id": "00_start_here",
     "title": md("00 · Start here", "00 · はじめに"),
     "cells": [
         ("md", md(

@@ -42,7 +42,7 @@ CONTENT_VERSION = 1
 
 #: lesson id -> the exercise topics it draws from
 LESSON_TOPICS: dict[str, tuple[str, ...]] = {
-    "00_start": (),
+    "00_start_here": (),
     "01_select": ("select",),
     "02_where": ("where",),
     "03_order": ("order",),
@@ -572,7 +572,7 @@ class Overview:
         rows = []
         for lesson_id in LESSON_TOPICS:
             ex = self.lessons.get(lesson_id, {})
-            if lesson_id == "00_start":
+            if lesson_id == "00_start_here":
                 continue
             rows.append(f"| {lesson_id} | {sum(p.solved for p in ex.values())} | "
                         f"{sum(p.attempts for p in ex.values())} |")

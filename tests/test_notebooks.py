@@ -12,7 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 PARAMS = {"lang", "seed", "student_id", "theme", "difficulty", "n_exercises", "llm"}
-EXPECTED = ["00_start", "01_select", "02_where", "03_order", "04_aggregate", "05_joins",
+EXPECTED = ["00_start_here", "01_select", "02_where", "03_order", "04_aggregate", "05_joins",
             "06_subqueries", "07_window", "08_modify", "09_capstone"]
 
 
@@ -145,7 +145,7 @@ def test_papermill_runs_lessons_with_non_default_parameters(lang_dir: str, name:
 
 @pytest.mark.slow
 def test_papermill_start_here_offline_shows_status_without_traceback(tmp_path: Path) -> None:
-    nb = _execute("ja", "00_start", tmp_path, llm="offline", student_id="s-1")
+    nb = _execute("ja", "00_start_here", tmp_path, llm="offline", student_id="s-1")
     texts = "\n".join(_texts(nb))
     assert "Error" not in texts
     assert "LLMStatusBadge(mode='offline'" in texts
