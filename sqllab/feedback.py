@@ -36,6 +36,8 @@ MAX_GRADED = 12            # SQL snippets graded per check (each is cheap once t
 MAX_SNIPPET_CHARS = 2000
 
 _SQL_START = re.compile(r"(?<![A-Za-z0-9_])(select|with|insert|update|delete)(?![A-Za-z0-9_])", re.I)
+_LOOKS_SQL = re.compile(r"^(select\b.*\bfrom\b|with\b.*\bas\s*\(.*\bselect\b|insert\s+into\b|"
+                        r"update\b.*\bset\b|delete\s+from\b)", re.I | re.S)
 _FENCE = re.compile(r"```[^\n`]*\n?(.*?)(?:```|\Z)", re.S)
 _TOKEN = re.compile(r"'[^']*'|\d+(?:\.\d+)?|\w+|<=|>=|<>|!=|\|\||[^\s\w]")
 _QUOTES = str.maketrans({'"': "'", "`": "'", "\u2018": "'", "\u2019": "'", "\u201c": "'", "\u201d": "'",
@@ -43,6 +45,7 @@ _QUOTES = str.maketrans({'"': "'", "`": "'", "\u2018": "'", "\u2019": "'", "\u20
 _PUNCT_SPACE = re.compile(r"\s*([(),;=<>!+*/%|.-])\s*")
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
 _SENTENCE_END = "!?。！？\n"
+_BOUNDARY = re.compile(r"[!?。！？\n]|\.(?=\s)")
 
 
 # --- the guard ---------------------------------------------------------------------------
@@ -125,11 +128,13 @@ def _candidates(snippet: str) -> list[str]:
         if start is None:
             continue
         statement = statement[start.start():].strip()
+        if not _LOOKS_SQL.match(statement):
+            continue            # "with" or "select" in prose: no FROM, SET, INTO, ...
         found.append(statement)
         lines = statement.splitlines()
         found += ["\n".join(lines[:k]).strip() for k in range(1, len(lines))]
         words = statement.split()
-        for k in range(len(words), max(1, len(words) - 60), -1):
+        for k in range(len(words), max(1, len(words) - 30), -1):
             prefix = " ".join(words[:k])
             try:
                 if sqlglot.parse_one(prefix, read="sqlite") is not None:
@@ -151,6 +156,8 @@ class SolutionGuard:
         self.student_share = _share(self.ref_tokens, _tokens(student_sql)) if student_sql else 0.0
         self.db = db
         self._graded: dict[str, bool] = {}
+        self._shares: dict[str, float] = {}     # span -> share: a stream re-checks the same spans
+        self._spans: dict[str, list[str]] = {}  # span -> snippets to grade
 
     def reveals(self, text: str) -> bool:
         text = unicodedata.normalize("NFKC", text)
@@ -158,15 +165,22 @@ class SolutionGuard:
             return True
         spans = sql_spans(text)
         for start, end, _closed in spans:
-            share = _share(self.ref_tokens, _tokens(text[start:end]))
-            if share >= TOKEN_SHARE and share > self.student_share:
+            span = text[start:end]
+            if span not in self._shares:
+                self._shares[span] = _share(self.ref_tokens, _tokens(span))
+            if self._shares[span] >= TOKEN_SHARE and self._shares[span] > self.student_share:
                 return True
         if self.db is not None:
-            snippets = [c for start, end, _ in spans for c in _candidates(text[start:end])]
+            snippets = [c for start, end, _ in spans for c in self._candidates(text[start:end])]
             for snippet in snippets[:MAX_GRADED]:
                 if self._correct(snippet):
                     return True
         return False
+
+    def _candidates(self, span: str) -> list[str]:
+        if span not in self._spans:
+            self._spans[span] = _candidates(span)
+        return self._spans[span]
 
     def _correct(self, snippet: str) -> bool:
         if snippet not in self._graded:
@@ -327,6 +341,8 @@ def feedback(verdict: Any, exercise: Any, student_sql: str, *, lang: str, level:
         text = ""
         for chunk in stream:
             text += chunk
+            if not _BOUNDARY.search(text, max(released, len(text) - len(chunk) - 1)):
+                continue        # no sentence ended in this chunk: nothing new to release
             cut = _release_point(text, released)
             if cut is None or not _looks_written_in(text[:cut], lang):
                 continue
