@@ -22,8 +22,16 @@ import tempfile
 import time
 from pathlib import Path
 
+from sqllab.llm.embedded import find_model  # noqa: E402  (before the cache dir moves)
+
+_model = find_model()
+if _model is not None:
+    os.environ.setdefault("SQLLAB_EMBEDDED_MODEL", str(_model))
 os.environ["SQLLAB_MODEL_PROFILE"] = "all"
-os.environ.setdefault("SQLLAB_CACHE_DIR", tempfile.mkdtemp(prefix="sqllab-bench-gen-"))
+os.environ["SQLLAB_CACHE_DIR"] = tempfile.mkdtemp(prefix="sqllab-bench-gen-")   # no cache hits from earlier runs
+from sqllab.settings import reload as _reload_settings  # noqa: E402
+
+_reload_settings()
 
 import httpx  # noqa: E402
 
@@ -164,7 +172,9 @@ def main() -> int:
     except LLMError as exc:
         print(f"no LLM: {exc}")
         return 1
+    os.environ["SQLLAB_MODEL_PROFILE"] = ""
     model = profile_name_for(client)
+    os.environ["SQLLAB_MODEL_PROFILE"] = "all"
     print(f"model profile: {model}   server: {client.base_url}   samples per cell: {args.samples}\n")
     figures: dict = {"model": model, "samples": args.samples, "tasks": {}}
     tmp = Path(tempfile.mkdtemp(prefix="sqllab-bench-db-"))

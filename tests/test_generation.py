@@ -213,3 +213,17 @@ def test_small_model_names_rows_of_a_fixed_schema(embedded_llm) -> None:
     if dataset.source == "llm":
         names = [r[1] for r in dataset.table("products").rows]
         assert len(set(n.casefold() for n in names)) == len(names)
+
+
+def test_wrong_schema_goes_back_for_repair_then_is_used(full_profile, shop_db) -> None:
+    dataset, db = shop_db
+    good = exercises_json(("Show names with points of at least 100.",
+                           "SELECT name FROM customers WHERE points >= 100"))
+    wrong_shape = json.dumps({"exercises": [{"q": "no reference here"}]})
+    with LLMTestServer([ok(wrong_shape), ok(good)]) as server:
+        exercises = generate_exercises(dataset, "where", n=1, lang="en", seed=2, client=client_for(server.url))
+        assert server.chat_count == 2
+        repair = server.chat_requests[1].body["messages"][-1]["content"]
+    assert "reference_sql" in repair                   # the validation error named the missing field
+    assert exercises[0].source == "llm"
+    independent_check(db, exercises[0])
