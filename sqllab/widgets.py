@@ -84,6 +84,12 @@ def _safe(show: Callable[[Any, str], None]) -> Callable[[Callable[..., Any]], Ca
     return deco
 
 
+def _hooks(widgets: dict[W.DOMWidget, str]) -> None:
+    """Stable CSS classes (``sqllab-<name>``) that browser tests and custom styles select on."""
+    for widget, name in widgets.items():
+        widget.add_class(f"sqllab-{name}")
+
+
 def _in_thread(target: Callable[[], None]) -> threading.Thread:
     thread = threading.Thread(target=target, daemon=True)
     thread.start()
@@ -125,6 +131,7 @@ class LLMStatusBadge(W.VBox):
         self.health: dict[str, Any] | None = None
         self._thread: threading.Thread | None = None
         super().__init__([STYLE, self.html])
+        self.add_class("sqllab-llm-status")
         self.refresh(background=background)
 
     def __repr__(self) -> str:
@@ -191,6 +198,8 @@ class DatasetPanel(W.VBox):
         self._thread: threading.Thread | None = None
         self.shown: dict[str, Any] = {"tables": 0, "rows": 0, "exercises": 0, "source": "-"}
         self.generate_button.on_click(self._on_generate)
+        _hooks({self.theme: "theme", self.difficulty: "difficulty", self.generate_button: "generate",
+                self.status: "dataset-status", self.previews: "previews"})
         super().__init__([
             STYLE,
             W.HTML(f"<b>{html.escape(i18n.t('ui.panel.title', self.lang))}</b>"),
@@ -200,6 +209,7 @@ class DatasetPanel(W.VBox):
                         titles=(i18n.t("ui.panel.tables", self.lang), i18n.t("ui.panel.er", self.lang)),
                         selected_index=0),
         ])
+        self.add_class("sqllab-dataset-panel")
         lesson.on_change(lambda _lesson: self.show_content())
         self.show_content()
 
@@ -342,6 +352,9 @@ class ExerciseCard(W.VBox):
         self.run_button.on_click(self._on_run)
         self.check_button.on_click(self._on_check)
         self.hint_button.on_click(self._on_hint)
+        _hooks({self.run_button: "run", self.check_button: "check", self.hint_button: "hint",
+                self.result: "result", self.verdict: "verdict", self.hint: "hint-text",
+                self.feedback: "feedback", self.attempts_label: "attempts"})
         self._refresh_title()
         if progress and progress.attempts:
             self.verdict.value = _message(t("ui.card.restored", n=progress.attempts), "muted")
@@ -350,6 +363,7 @@ class ExerciseCard(W.VBox):
             W.HBox([self.run_button, self.check_button, self.hint_button, self.attempts_label]),
             self.hint, self.result, self.verdict, self.feedback,
         ], layout=W.Layout(border="1px solid #ddd", padding="6px", margin="6px 0"))
+        self.add_class("sqllab-card")
 
     def __repr__(self) -> str:
         return (f"ExerciseCard(exercise={str(self.exercise.id)!r}, attempts={self.attempts}, "
@@ -421,13 +435,16 @@ class ExerciseCard(W.VBox):
 
     def _start_feedback(self, verdict: Any, sql: str) -> None:
         """Stream LLM feedback into ``self.feedback`` from a thread; the verdict never waits."""
-        if self.lesson.llm_mode == "offline" or verdict.correct:
+        if verdict.correct:
+            return
+        level = max(0, self.hint_level - 1)  # 0 nudge, 1 concept, 2 near-solution
+        if self.lesson.llm_mode == "offline":
+            self._rule_feedback(level)
             return
         try:
             from .feedback import feedback
         except ImportError:
             return
-        level = max(0, self.hint_level - 1)  # 0 nudge, 1 concept, 2 near-solution
 
         def stream() -> None:
             try:
@@ -440,6 +457,14 @@ class ExerciseCard(W.VBox):
                 self.feedback.append_stdout("\n" + i18n.t("ui.card.feedback_failed", self.lang))
 
         self._thread = _in_thread(stream)
+
+    def _rule_feedback(self, level: int) -> None:
+        """Offline: the exercise's rule-based hint at ``level`` instead of LLM text."""
+        hints = list(getattr(self.exercise, "hints", []) or [])
+        if not hints:
+            return
+        text = hints[min(level, len(hints) - 1)]
+        self.feedback.append_stdout(i18n.t("offline_feedback.notice", self.lang) + "\n" + text + "\n")
 
     @_safe(_show_result)
     def _on_hint(self, _button: Any = None) -> None:

@@ -43,6 +43,18 @@ class Lab:
         return httpx.request(method, f"{self.url}/api/{path}", headers={"Authorization": f"token {self.token}"},
                              timeout=10)
 
+    def wait_kernel(self, relpath: str, timeout: float = 60) -> str:
+        """Wait until the notebook at ``relpath`` has a session whose kernel is idle; its kernel id."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for session in self.api("GET", "sessions").json():
+                kernel = session.get("kernel") or {}
+                if session.get("path") == relpath and kernel.get("execution_state") == "idle":
+                    return kernel["id"]
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no idle kernel for {relpath} after {timeout} s")
+            time.sleep(0.2)
+
     def shutdown_kernels(self) -> None:
         for session in self.api("GET", "sessions").json():
             self.api("DELETE", f"sessions/{session['id']}")
@@ -58,7 +70,10 @@ def running_lab(workdir: Path, env: dict[str, str] | None = None, timeout: float
     settings_dir = workdir / "lab-settings"
     (settings_dir).mkdir()
     (settings_dir / "overrides.json").write_text(json.dumps({
-        "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}))
+        "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+        # every cell stays in the DOM: widgets below the fold can be found and scrolled to
+        # and the notebook's kernel starts by itself (no "Select Kernel" dialog)
+        "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none", "autoStartDefaultKernel": True}}))
     port, token = free_port(), secrets.token_hex(16)
     lab_env = {**os.environ, **(env or {}), "JUPYTERLAB_SETTINGS_DIR": str(workdir / "user-settings"),
                "JUPYTER_RUNTIME_DIR": str(workdir / "runtime")}

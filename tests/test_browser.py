@@ -1,0 +1,164 @@
+"""Lessons as a student meets them: JupyterLab in headless Chromium, widgets clicked for real.
+
+One JupyterLab (offline content, cache and progress in a temporary directory) and one Chromium
+serve the whole module. The reference answer never comes from the page: the test builds the same
+offline ``Lesson`` in its own process from the notebook's parameter cell. Screenshots go to
+``docs/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from jupyterlab_server import Lab, chromium_page, running_lab
+from sqllab.lesson import Lesson
+from sqllab.offline import THEMES, theme_labels
+from sqllab.progress import ProgressStore
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+SHOTS = ROOT / "docs" / "screenshots"
+WAIT_MS = 60_000  # kernel start + Run All on a busy 2-core machine
+WRONG_SQL = "SELECT 1 AS x"
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    work = tmp_path_factory.mktemp("lab")
+    env = {"SQLLAB_LLM_MODE": "offline", "SQLLAB_CACHE_DIR": str(work / "cache"),
+           "SQLLAB_PROGRESS_DB": str(work / "progress.db")}
+    with running_lab(work, env=env) as server:
+        yield server
+
+
+def forget_progress(lab: Lab) -> None:
+    """Delete the lab's progress file (kernels must be shut down): each notebook starts fresh."""
+    for path in (lab.root.parent).glob("progress.db*"):
+        path.unlink()
+
+
+@pytest.fixture(scope="module")
+def browser_page(lab: Lab) -> Iterator[Any]:
+    with chromium_page((1400, 1000)) as page:
+        page.set_default_timeout(WAIT_MS)
+        yield page
+
+
+@pytest.fixture
+def page(browser_page: Any, lab: Lab) -> Iterator[Any]:
+    """The module's page; kernels and sessions are deleted after each notebook."""
+    forget_progress(lab)
+    yield browser_page
+    browser_page.goto("about:blank")
+    lab.shutdown_kernels()
+
+
+def notebook_parameters(relpath: str) -> dict[str, Any]:
+    """The values of the notebook's ``parameters`` cell, as the kernel sees them."""
+    nb = json.loads((ROOT / "notebooks" / relpath).read_text(encoding="utf-8"))
+    cell = next(c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", []))
+    values: dict[str, Any] = {}
+    exec("".join(cell["source"]), {}, values)  # noqa: S102 - our own notebook's literals
+    return values
+
+
+def open_and_run_all(page: Any, lab: Lab, relpath: str) -> None:
+    page.goto(lab.notebook_url(relpath))
+    page.locator(".jp-Notebook .jp-Cell").first.wait_for()
+    if page.locator("#jp-left-stack").is_visible():
+        page.keyboard.press("Control+b")  # hide the file browser: wider cells on screenshots
+    lab.wait_kernel(relpath)
+    page.locator(".lm-MenuBar-item", has_text="Run").first.click()
+    page.locator(".lm-Menu-item", has_text="Run All Cells").first.click()
+
+
+def shot(page: Any, name: str, target: Any | None = None) -> Path:
+    if target is not None:
+        target.evaluate("el => el.scrollIntoView({block: 'start'})")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / name
+    page.screenshot(path=str(path))
+    return path
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_lesson01_generate_check_and_hint(page: Any, lab: Lab, lang: str,
+                                          tmp_path: Path) -> None:
+    relpath = f"{lang}/01_select.ipynb"
+    params = notebook_parameters(relpath)
+    assert params["lang"] == lang
+    new_theme = next(name for name in THEMES if name != params["theme"])
+    ref = Lesson("01_select", lang=lang, seed=params["seed"], student_id=params["student_id"],
+                 theme=new_theme, difficulty=params["difficulty"], n_exercises=params["n_exercises"],
+                 llm="offline", work_dir=tmp_path / "ref", progress=ProgressStore(tmp_path / "ref.db"))
+    first = ref.exercises[0]
+    new_table = ref.dataset.tables[0].name
+
+    open_and_run_all(page, lab, relpath)
+    panel = page.locator(".sqllab-dataset-panel")
+    panel.locator("[data-sqllab='dataset-ready']").wait_for()
+    cards = page.locator(".sqllab-card")
+    cards.nth(params["n_exercises"] - 1).wait_for()
+    assert cards.count() == params["n_exercises"]
+    html = page.content()
+    assert first.reference_sql not in html and "reference_sql" not in html
+
+    # another theme, Generate: new tables in the previews, new exercise cards
+    panel.locator(".sqllab-theme select").select_option(label=str(theme_labels(new_theme, lang)))
+    panel.locator("button.sqllab-generate").click()
+    panel.locator(".sqllab-previews caption", has_text=new_table).first.wait_for()
+    page.locator(".sqllab-card [data-sqllab='question']").first.filter(
+        has_text=str(first.question)).wait_for()
+    expect_enabled(panel.locator("button.sqllab-generate"))
+    sources = panel.locator("[data-sqllab^='dataset-source-']").first.get_attribute("data-sqllab")
+    assert sources == "dataset-source-muted"  # offline: the bank, and the badge says so
+    shot(page, f"lesson01-{lang}-dataset.png", panel)
+
+    card = page.locator(".sqllab-card").first
+    editor = card.locator(".sqllab-editor textarea")
+    editor.fill(first.reference_sql)
+    card.locator("button.sqllab-check").click()
+    card.locator(".sqllab-verdict [data-sqllab='verdict-correct']").wait_for()
+    card.locator("[data-sqllab='badge-ok']", has_text="✓").first.wait_for()  # solved in the title
+    assert card.locator(".sqllab-feedback .jp-OutputArea-output").count() == 0  # no feedback when right
+    shot(page, f"lesson01-{lang}.png", card)
+
+    editor.fill(WRONG_SQL)
+    card.locator("button.sqllab-check").click()
+    wrong = card.locator(".sqllab-verdict [data-sqllab='verdict-wrong_result']")
+    wrong.wait_for()
+    assert wrong.locator("[data-sqllab='badge-bad']").count() == 1
+    assert wrong.inner_text().strip()
+    feedback = card.locator(".sqllab-feedback .jp-OutputArea-output").first
+    feedback.wait_for()
+    assert first.hints[0] in feedback.inner_text()  # offline: the rule-based hint, level 1
+
+    card.locator("button.sqllab-hint").click()
+    hint = card.locator(".sqllab-hint-text [data-sqllab='msg-info']")
+    hint.wait_for()
+    assert first.hints[0] in hint.inner_text()
+    assert "Traceback" not in card.inner_text()
+    assert "2" in card.locator(".sqllab-attempts").inner_text()  # both checks reached the kernel
+    shot(page, f"lesson01-{lang}-wrong.png", card)
+
+
+def expect_enabled(button: Any) -> None:
+    from playwright.sync_api import expect
+
+    expect(button).to_be_enabled(timeout=WAIT_MS)
+
+
+def test_start_here_shows_the_llm_status_badge(page: Any, lab: Lab) -> None:
+    open_and_run_all(page, lab, "en/00_start_here.ipynb")
+    status = page.locator(".sqllab-llm-status")
+    badge = status.locator("[data-sqllab^='badge-']").first
+    badge.wait_for()
+    assert badge.get_attribute("data-sqllab") == "badge-muted"  # SQLLAB_LLM_MODE=offline
+    assert status.inner_text().strip() != badge.inner_text().strip()  # the badge comes with its text
+    shot(page, "start-here-en.png", status)
