@@ -87,6 +87,12 @@ def shot(page: Any, name: str, target: Any | None = None) -> Path:
     return path
 
 
+def expect_enabled(button: Any) -> None:
+    from playwright.sync_api import expect
+
+    expect(button).to_be_enabled(timeout=WAIT_MS)
+
+
 @pytest.mark.parametrize("lang", ["en", "ja"])
 def test_lesson01_generate_check_and_hint(page: Any, lab: Lab, lang: str,
                                           tmp_path: Path) -> None:
@@ -148,12 +154,6 @@ def test_lesson01_generate_check_and_hint(page: Any, lab: Lab, lang: str,
     shot(page, f"lesson01-{lang}-wrong.png", card)
 
 
-def expect_enabled(button: Any) -> None:
-    from playwright.sync_api import expect
-
-    expect(button).to_be_enabled(timeout=WAIT_MS)
-
-
 def test_start_here_shows_the_llm_status_badge(page: Any, lab: Lab) -> None:
     open_and_run_all(page, lab, "en/00_start_here.ipynb")
     status = page.locator(".sqllab-llm-status")
@@ -161,4 +161,5 @@ def test_start_here_shows_the_llm_status_badge(page: Any, lab: Lab) -> None:
     badge.wait_for()
     assert badge.get_attribute("data-sqllab") == "badge-muted"  # SQLLAB_LLM_MODE=offline
     assert status.inner_text().strip() != badge.inner_text().strip()  # the badge comes with its text
+    page.locator(".jp-OutputArea-output table").first.wait_for()  # the progress overview, last output
     shot(page, "start-here-en.png", status)
