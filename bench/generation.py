@@ -71,7 +71,8 @@ async def dataset_text(client: LLMClient, lang: str, seed: int) -> bool:
         data = await gen._ask_json(client, "dataset_text", lang, variables, gen._names_schema(3), seed=seed,
                                    temperature=0.7, max_tokens=300)
         names = [str(x).strip() for x in data.get("names", [])]
-        return not gen.names_problems(names, 3, lang, {c.casefold() for c in spec.categories[lang]})
+        request = get_template("dataset_text", lang).format(**variables)
+        return not gen.names_problems(names, 3, lang, {c.casefold() for c in spec.categories[lang]}, request)
     except SQLLabError:
         return False
 
@@ -105,10 +106,29 @@ def feedback_case(client: LLMClient, lang: str, seed: int, dataset: Dataset, db:
         chunks.append(chunk)
     total = time.perf_counter() - start
     text = "".join(chunks)
-    hints = set(exercise.hints)
-    passes = (bool(text.strip()) and not reveals_solution(text, exercise, db)
-              and gen.language_problem(text, lang) is None and not any(h in text for h in hints))
-    return passes, first or total, total
+    return feedback_passes(text, exercise, verdict, db, lang), first or total, total
+
+
+def feedback_passes(text: str, exercise, verdict, db: Path, lang: str) -> bool:
+    """Useful LLM feedback: shown (not the fallback hint), safe, in the language, grounded in the
+    exercise or the diff (names a column/table or a count), and no code of its own."""
+    import re
+
+    import sqlglot
+    from sqlglot import exp
+
+    from sqllab.feedback import reveals_solution
+
+    if not text.strip() or any(h in text for h in exercise.hints) or "```" in text:
+        return False
+    if reveals_solution(text, exercise, db) or gen.language_problem(text, lang) is not None:
+        return False
+    tree = sqlglot.parse_one(exercise.reference_sql, read="sqlite")
+    names = {c.name for c in tree.find_all(exp.Column)} | {t.name for t in tree.find_all(exp.Table)}
+    diff = verdict.diff
+    counts = {str(v) for v in (diff.expected_rows, diff.got_rows, diff.missing_rows, diff.extra_rows)} if diff else set()
+    words = set(re.findall(r"\w+", text))
+    return bool(names & words or counts & words)
 
 
 def overhead(client: LLMClient, rounds: int) -> tuple[float, float, float]:
@@ -166,6 +186,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--samples", type=int, default=6, help="answers per task and language")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
+    parser.add_argument("--tasks", nargs="+", default=["table_generation", "dataset_text", "problem_generation",
+                                                       "feedback"], help="tasks to measure")
+    parser.add_argument("--no-lesson", action="store_true", help="skip the lesson-path and overhead runs")
     args = parser.parse_args()
     try:
         client = default_client(timeout=120)
@@ -183,7 +206,7 @@ def main() -> int:
     for lang in ("en", "ja"):
         dataset = generate_offline_dataset("shop", lang=lang, seed=1)
         db = load_dataset(dataset, tmp / f"shop-{lang}.db")
-        for task in ("table_generation", "dataset_text", "problem_generation", "feedback"):
+        for task in args.tasks:
             ok, secs, first, total = 0, [], [], []
             for seed in seeds:
                 t = time.perf_counter()
@@ -206,6 +229,10 @@ def main() -> int:
                                                           total_s=statistics.median(total))
             print(f"{task:<20}{lang:<6}{pct(rate):>19}{statistics.mean(secs):>9.2f}")
 
+    if args.no_lesson:
+        if args.json:
+            args.json.write_text(json.dumps(figures, indent=2, ensure_ascii=False))
+        return 0
     print("\nlesson path (the model's real profile, repair rounds and bank fallback included):")
     print(f"{'lang':<6}{'dataset by LLM':>16}{'exercises by LLM':>18}{'by bank':>9}{'p50 s':>8}")
     for lang in ("en", "ja"):

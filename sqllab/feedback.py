@@ -285,6 +285,42 @@ def _release_point(text: str, start: int) -> int | None:
     return cut
 
 
+class EchoFilter:
+    """Drops what a small model parrots instead of explaining: a sentence that repeats a long run
+    of the prompt (or our fence markers), or one it already said; too many of those stop the stream."""
+
+    RUN = 30            # characters copied from the prompt that make a sentence an echo
+    MAX_DROPPED = 3
+
+    def __init__(self, prompt: str) -> None:
+        self.prompt = _squash(prompt)
+        self.seen: set[str] = set()
+        self.dropped = 0
+        self.shown = 0
+
+    def useful(self, segment: str) -> bool:
+        text = _squash(segment)
+        if not text:
+            return True      # blank lines between sentences are harmless
+        echo = "<<<" in text or ">>>" in text or text in self.seen or any(
+            text[i:i + self.RUN] in self.prompt for i in range(0, max(1, len(text) - self.RUN + 1), 4)
+            if len(text) >= self.RUN)
+        self.seen.add(text)
+        if echo:
+            self.dropped += 1
+            return False
+        self.shown += 1
+        return True
+
+    @property
+    def hopeless(self) -> bool:
+        return self.dropped >= self.MAX_DROPPED and self.dropped > self.shown
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
 def _seed(exercise: Any, student_sql: str, level: int, lang: str) -> int:
     digest = hashlib.sha256(f"{exercise.id}\x00{student_sql}\x00{level}\x00{lang}".encode()).hexdigest()
     return int(digest[:8], 16)
@@ -338,6 +374,7 @@ def feedback(verdict: Any, exercise: Any, student_sql: str, *, lang: str, level:
         stream = client.sync.stream(prompt, system_prompt=template.system_prompt, max_tokens=MAX_TOKENS,
                                     seed=_seed(exercise, student_sql, level, lang),
                                     prompt_version=template.ref, prompt_type="feedback")
+        echo = EchoFilter(template.system_prompt + "\n" + prompt)
         text = ""
         for chunk in stream:
             text += chunk
@@ -349,16 +386,23 @@ def feedback(verdict: Any, exercise: Any, student_sql: str, *, lang: str, level:
             if guard.reveals(text):
                 yield from _fallback("feedback.withheld", exercise, lang, level, after_text=released > 0)
                 return
-            yield text[released:cut]
+            segment = text[released:cut]
             released = cut
+            if echo.useful(segment):
+                yield segment
+            elif echo.hopeless:
+                break           # the model only parrots: stop reading
         if guard.reveals(text):
             yield from _fallback("feedback.withheld", exercise, lang, level, after_text=released > 0)
             return
         if not _looks_written_in(text, lang):
             yield from _fallback("feedback.unusable", exercise, lang, level, after_text=released > 0)
             return
-        if text[released:]:
-            yield text[released:]
+        tail = text[released:]
+        if tail and not echo.hopeless and echo.useful(tail):
+            yield tail
+        if echo.shown == 0:
+            yield from _fallback("feedback.unusable", exercise, lang, level, after_text=False)
     except GeneratorExit:
         raise
     except SQLLabError as exc:

@@ -217,8 +217,10 @@ def _names_schema(n: int) -> dict[str, Any]:
         "minItems": n, "maxItems": n}}, "required": ["names"], "additionalProperties": False}
 
 
-def names_problems(names: list[str], n: int, lang: str, reserved: set[str]) -> list[str]:
-    """Why a list of row names from the LLM cannot be used (``reserved``: casefolded words not allowed)."""
+def names_problems(names: list[str], n: int, lang: str, reserved: set[str], prompt: str = "") -> list[str]:
+    """Why a list of row names from the LLM cannot be used (``reserved``: casefolded words not
+    allowed; a name copied from the ``prompt`` itself, e.g. an example or the theme, is refused)."""
+    prompt = prompt.casefold()
     found = []
     if len(names) != n:
         found.append(f"give exactly {n} names")
@@ -231,6 +233,10 @@ def names_problems(names: list[str], n: int, lang: str, reserved: set[str]) -> l
             found.append(f"{name!r} is repeated")
         elif key in reserved:
             found.append(f"{name!r} is a category, not a name")
+        elif key in prompt:
+            found.append(f"{name!r} is copied from the request: write new names")
+        elif sum(ch.isalpha() for ch in name) < 2 or sum(ch.isdigit() for ch in name) > len(name) / 3:
+            found.append(f"{name!r}: a name is mostly letters")
         elif problem := language_problem(name, lang):
             found.append(f"{name!r}: {problem}")
         seen.add(key)
@@ -259,7 +265,8 @@ async def _llm_named_dataset(client: Any, theme: str, lang: str, seed: int, diff
                                        previous=previous, problems=problems)
                 names = [str(x).strip() for x in data.get("names", [])]
                 previous = json.dumps(data, ensure_ascii=False)
-                problems = names_problems(names, len(rows), lang, reserved)
+                request = get_template("dataset_text", lang).format(**variables)
+                problems = names_problems(names, len(rows), lang, reserved, request)
                 if not problems:
                     return names
             except LLMError as exc:

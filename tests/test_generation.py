@@ -18,7 +18,7 @@ from sqllab.exercises import TOPICS
 from sqllab.generation import (ambiguous_neighbours, check_exercise, generate_dataset, generate_exercises,
                                has_japanese)
 from sqllab.llm import LLMClient, RetryConfig
-from sqllab.offline import generate_offline_dataset
+from sqllab.offline import THEMES, generate_offline_dataset
 from sqllab.sandbox import run_modification, run_query
 
 from llm_servers import LLMTestServer, closed_port_url, ok
@@ -203,16 +203,32 @@ def test_every_topic_gets_verified_exercises_with_the_embedded_default(embedded_
 
 
 @pytest.mark.embedded
-def test_small_model_names_rows_of_a_fixed_schema(embedded_llm) -> None:
+def test_small_model_names_rows_of_a_fixed_schema(embedded_llm, monkeypatch) -> None:
+    monkeypatch.setenv("SQLLAB_MODEL_PROFILE", "all")     # force the job to check what comes back
     client = LLMClient(embedded_llm, "gpt-3.5-turbo", timeout=60)
     dataset = generate_dataset("shop", lang="en", seed=3, client=client)
     offline = generate_offline_dataset("shop", lang="en", seed=3)
     # same schema and keys as the offline dataset; only verified names may differ
     assert [t.name for t in dataset.tables] == [t.name for t in offline.tables]
     assert dataset.table("orders").rows == offline.table("orders").rows
-    if dataset.source == "llm":
-        names = [r[1] for r in dataset.table("products").rows]
-        assert len(set(n.casefold() for n in names)) == len(names)
+    names = [r[1] for r in dataset.table("products").rows]
+    assert len(set(n.casefold() for n in names)) == len(names)
+    offline_names = {r[1] for r in offline.table("products").rows}
+    categories = {c.casefold() for c in THEMES["shop"].categories["en"]}
+    for name in set(names) - offline_names:                 # whatever the model wrote passed the checks
+        assert name.casefold() not in categories and not has_japanese(name) and 2 <= len(name) <= 30
+    assert (dataset.source == "llm") == bool(set(names) - offline_names)
+
+
+@pytest.mark.embedded
+def test_embedded_model_profile_keeps_it_to_what_it_measured(embedded_llm) -> None:
+    from sqllab.capabilities import allows, profile_for
+
+    client = LLMClient(embedded_llm, "gpt-3.5-turbo")
+    assert profile_for(client).name == "SmolLM2-135M-Instruct.Q4_1.gguf"
+    assert not allows(client, "problem_generation", "en") and not allows(client, "table_generation", "ja")
+    dataset = generate_dataset("hr", lang="ja", seed=1, client=client)
+    assert dataset.source == "bank" and has_japanese(dataset.notice)
 
 
 def test_wrong_schema_goes_back_for_repair_then_is_used(full_profile, shop_db) -> None:
