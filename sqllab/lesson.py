@@ -250,19 +250,26 @@ class Lesson:
         return content
 
     def _client(self) -> Any:
-        """The LLM client for this mode: None lets generation use the configured default."""
+        """The LLM client for this mode (made once per lesson): None lets generation and feedback
+        use the process's shared default client."""
         if self.llm_mode == "auto":
             return None
+        client = getattr(self, "_llm_client", None)
+        if client is not None:
+            return client
         from .llm import default_client
         from .settings import llm_settings
 
         if self.llm_mode == "embedded":
             from .llm.embedded import ensure_running
 
-            return default_client(base_url=ensure_running())
-        if llm_settings().embedded:  # remote asked for, but no LLM_API_URL given
+            client = default_client(base_url=ensure_running())
+        elif llm_settings().embedded:  # remote asked for, but no LLM_API_URL given
             raise ConfigError(key="ui.lesson.no_remote", lang=self.lang)
-        return default_client()
+        else:
+            client = default_client()
+        self._llm_client = client
+        return client
 
     def _spread(self, make: Callable[[str, int], list[Any]]) -> list[Any]:
         """``n_exercises`` in all, shared between the lesson's topics."""
