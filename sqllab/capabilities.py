@@ -43,8 +43,15 @@ class Profile:
 
 @lru_cache(maxsize=4)
 def _load(path: Path) -> dict[str, Any]:
-    with open(path, "rb") as fh:
-        return tomllib.load(fh)
+    """The capabilities file; a missing or broken one means "no measurements": every task."""
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        import logging
+
+        logging.getLogger(__name__).warning("no model capabilities (%s): every task allowed", exc)
+        return {}
 
 
 def profile_named(name: str) -> Profile:

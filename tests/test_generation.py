@@ -243,3 +243,11 @@ def test_wrong_schema_goes_back_for_repair_then_is_used(full_profile, shop_db) -
     assert "reference_sql" in repair                   # the validation error named the missing field
     assert exercises[0].source == "llm"
     independent_check(db, exercises[0])
+
+
+def test_a_missing_capabilities_file_allows_every_task(monkeypatch, tmp_path) -> None:
+    from sqllab.capabilities import profile_named
+
+    monkeypatch.setenv("SQLLAB_CAPABILITIES_FILE", str(tmp_path / "absent.toml"))
+    profile = profile_named("SmolLM2-135M-Instruct.Q4_1.gguf")
+    assert profile.allows("problem_generation", "ja")
