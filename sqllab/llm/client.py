@@ -29,7 +29,7 @@ from .cache import CachedResponse, ResponseCache, cache_key
 from .logs import log_request
 from .metrics import LLMMetrics
 from .ratelimit import RateLimiter
-from .retry import RetryConfig, parse_retry_after, retrying
+from .retry import RetryConfig, parse_retry_after, retry_delay, retrying
 
 if TYPE_CHECKING:
     from .sync import SyncLLMClient
@@ -261,11 +261,24 @@ class LLMClient:
 
     async def _with_retries(self, call: Callable[[], Awaitable[T]], max_attempts: int | None,
                             tries: list[int]) -> T:
-        """``call()`` under the retry policy; ``tries[0]`` counts the attempts made (even on failure)."""
-        async for attempt in retrying(self.retry, max_attempts=max_attempts or self.max_retries,
+        """``call()`` under the retry policy; ``tries[0]`` counts the attempts made (even on failure).
+
+        The first attempt runs bare (most calls succeed, and tenacity's bookkeeping costs more
+        than a loopback request); tenacity takes over from the first retryable failure.
+        """
+        attempts = max_attempts or self.max_retries
+        tries[0] = 1
+        try:
+            return await call()
+        except LLMError as exc:
+            if attempts <= 1 or not RetryConfig.should_retry(exc):
+                raise
+            self.metrics.record_retry()
+            await asyncio.sleep(retry_delay(self.retry, exc, 1))
+        async for attempt in retrying(self.retry, max_attempts=attempts, attempts_done=1,
                                       on_retry=lambda state: self.metrics.record_retry()):
             with attempt:
-                tries[0] = attempt.retry_state.attempt_number
+                tries[0] = attempt.retry_state.attempt_number + 1
                 result = await call()
         return result
 

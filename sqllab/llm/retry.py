@@ -66,19 +66,28 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
 
 
-def retrying(config: RetryConfig, *, max_attempts: int | None = None,
+def retry_delay(config: RetryConfig, error: BaseException | None, attempt: int) -> float:
+    """Seconds to wait after failed attempt ``attempt``: the server's Retry-After (capped) or back-off."""
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after is not None:
+        return min(float(retry_after), config.max_retry_after)
+    return config.delay(attempt)
+
+
+def retrying(config: RetryConfig, *, max_attempts: int | None = None, attempts_done: int = 0,
              on_retry: Callable[[RetryCallState], Any] | None = None) -> AsyncRetrying:
-    """A tenacity ``AsyncRetrying`` for ``config`` (re-raises the last error as it was)."""
+    """A tenacity ``AsyncRetrying`` for ``config`` (re-raises the last error as it was).
+
+    ``attempts_done`` attempts already failed outside it: the back-off goes on from there and
+    ``max_attempts`` still counts every attempt.
+    """
 
     def wait(state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
-        retry_after = getattr(error, "retry_after", None)
-        if retry_after is not None:
-            return min(float(retry_after), config.max_retry_after)
-        return config.delay(state.attempt_number)
+        return retry_delay(config, error, state.attempt_number + attempts_done)
 
     return AsyncRetrying(
-        stop=stop_after_attempt(max_attempts or config.max_attempts),
+        stop=stop_after_attempt((max_attempts or config.max_attempts) - attempts_done),
         wait=wait,
         retry=retry_if_exception(RetryConfig.should_retry),
         before_sleep=on_retry,
