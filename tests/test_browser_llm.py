@@ -1,9 +1,10 @@
-"""A lesson with the embedded LLM, as a newcomer gets it from `make lab`: no LLM_* variables set.
+"""Lessons with the embedded LLM, with no LLM_* variables set (as `make lab` runs them).
 
 Each kernel starts the embedded llama.cpp server on 127.0.0.1 on demand; the 00 badge turns
 green, and in lesson 01 a wrong answer gets its verdict at once, then feedback streamed from
 the model (or, when the model's text is unusable, the notice and the rule-based hint) — never
-a traceback and never the reference query.
+a traceback and never the reference query. SmolLM2's measured profile keeps it from writing
+feedback, so this lab forces every job on it (SQLLAB_MODEL_PROFILE=all) to drive the real stream.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.embedded]
 def lab(tmp_path_factory: pytest.TempPathFactory, embedded_model: Path) -> Iterator[Lab]:
     work = tmp_path_factory.mktemp("lab-llm")
     env = {"SQLLAB_CACHE_DIR": str(work / "cache"), "SQLLAB_PROGRESS_DB": str(work / "progress.db"),
-           "SQLLAB_EMBEDDED_MODEL": str(embedded_model), "SQLLAB_LLM_MODE": ""}
+           "SQLLAB_EMBEDDED_MODEL": str(embedded_model), "SQLLAB_LLM_MODE": "",
+           "SQLLAB_MODEL_PROFILE": "all"}
     saved = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("LLM_")}
     try:
         with running_lab(work, env=env) as server:

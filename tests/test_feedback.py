@@ -333,7 +333,9 @@ def test_japanese_text_around_the_reference_is_withheld(ja: Lesson, monkeypatch:
 
 # --- the real embedded model ---------------------------------------------------------------
 
-def test_embedded_model_feedback_streams_and_never_reveals_the_reference(en: Lesson, embedded_llm: str) -> None:
+def test_embedded_model_feedback_streams_and_never_reveals_the_reference(en: Lesson, embedded_llm: str,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SQLLAB_MODEL_PROFILE", "all")   # its measured profile would not ask it at all
     client = LLMClient(embedded_llm, "gpt-3.5-turbo")
     chunks = list(feedback(en.verdict, en.exercise, en.wrong, lang="en", level=1, db=en.db, client=client))
     assert len(chunks) >= 1 and all(isinstance(c, str) for c in chunks)
