@@ -23,6 +23,8 @@ BENCHES = [
     ("Offline content", "offline_content.py", [], "offline datasets, loading, describe, the exercise bank"),
     ("Generation", "generation.py", ["--samples", "4"], "verification pass rates of the embedded model per task, "
                                                          "bank share, overhead vs raw calls, feedback latency"),
+    ("Feedback", "feedback.py", [], "feedback() vs the raw stream, the solution guard's cost, first chunk vs whole "
+                                    "feedback on the embedded model"),
     ("Course", "course.py", [], "course build with --jobs 2 vs --jobs 1; time to the first widget"),
 ]
 
