@@ -63,3 +63,16 @@ def embedded_llm(embedded_model: Path, tmp_path_factory: pytest.TempPathFactory)
             os.environ.pop("SQLLAB_EMBEDDED_MODEL", None)
     yield url
     embedded.stop()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests need Debian's Chromium. `.ci/run` installs it; on a developer machine
+    without it they are skipped with the command that installs it (in CI they fail instead)."""
+    import shutil
+
+    if shutil.which("chromium") or os.environ.get("CI"):
+        return
+    skip = pytest.mark.skip(reason="needs Debian's chromium: sudo apt-get install chromium fonts-noto-cjk")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
