@@ -67,16 +67,13 @@ def profile_named(name: str) -> Profile:
 
 def profile_name_for(client: Any) -> str:
     """``SQLLAB_MODEL_PROFILE``, else the embedded GGUF's file name when ``client`` talks to the
-    embedded server, else the model name the client sends."""
+    embedded server this process started or reuses, else the model name the client sends."""
     configured = os.environ.get("SQLLAB_MODEL_PROFILE", "").strip()
     if configured:
         return configured
-    from .settings import llm_settings
+    from .llm.embedded import find_model, serves
 
-    base_url = str(getattr(client, "base_url", "") or "")
-    if llm_settings().embedded and base_url.startswith("http://127.0.0.1:"):
-        from .llm.embedded import find_model
-
+    if serves(str(getattr(client, "base_url", "") or "")):
         model = find_model()
         if model is not None:
             return model.name

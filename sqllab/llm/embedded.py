@@ -175,6 +175,13 @@ class EmbeddedServer:
 
 _lock = threading.Lock()
 _server: EmbeddedServer | None = None
+_external_url: str | None = None
+
+
+def serves(base_url: str) -> bool:
+    """Whether ``base_url`` is the embedded server this process started or reuses."""
+    url = base_url.rstrip("/")
+    return url in {u for u in (_server.url if _server else None, _external_url) if u}
 
 
 def state_file() -> Path:
@@ -220,12 +227,13 @@ def start_server(port: int = 0) -> EmbeddedServer:
 
 def ensure_running() -> str:
     """The base URL of an embedded server, starting one in this process when none answers."""
-    global _server
+    global _server, _external_url
     with _lock:
         if _server is not None and _server.running:
             return _server.url
         external = _reuse_external()
         if external:
+            _external_url = external.rstrip("/")
             return external
         _server = start_server()
         atexit.register(stop)
