@@ -417,9 +417,9 @@ def _whole_table(db: Path, result: Any) -> bool:
     try:
         for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"):
             rows = con.execute(f'SELECT * FROM "{name}"').fetchall()
-            if len(result.columns) == len(rows[0]) if rows else False:
-                if sorted(map(repr, rows)) == sorted(map(repr, result.rows)):
-                    return True
+            same_width = bool(rows) and len(result.columns) == len(rows[0])
+            if same_width and sorted(map(repr, rows)) == sorted(map(repr, result.rows)):
+                return True
     finally:
         con.close()
     return False
