@@ -91,12 +91,15 @@ def main() -> None:
     t_db = median_ms(lambda: reveals_solution(text, les.exercise, les.db, student_sql=les.wrong), rounds)
     print(f"   text only {t_text:.2f} ms | with db (snippets graded) {t_db:.2f} ms | ratio {t_db / t_text:.1f}")
 
-    print("3. embedded model: first released chunk vs whole feedback")
+    print("3. embedded model (every job forced on it): first released chunk vs whole feedback")
     from sqllab.llm import embedded
 
     if embedded.find_model() is None:
         print("   skipped: the embedded model is not on this machine (sqllab llm pull)")
         return
+    import os
+
+    os.environ["SQLLAB_MODEL_PROFILE"] = "all"   # measure the model, whatever its profile allows
     url = embedded.ensure_running()
     try:
         client = LLMClient(url, "gpt-3.5-turbo")

@@ -45,6 +45,21 @@ def machine() -> str:
             f"Python {platform.python_version()}")
 
 
+def _sections(text: str) -> tuple[str, dict[str, str]]:
+    head, *parts = text.split("\n## ")
+    return head, {p.split("\n", 1)[0]: "## " + p for p in parts}
+
+
+def _merge(old: str, new: str) -> list[str]:
+    """The old page with the sections of ``new`` put in place (same titles), the header updated."""
+    _, old_sections = _sections(old)
+    head, new_sections = _sections(new)
+    merged = {**old_sections, **new_sections}
+    order = [t for t, *_ in BENCHES]
+    body = [merged[t] for t in order if t in merged]
+    return [head.rstrip("\n") + "\n", *[b.rstrip("\n") + "\n" for b in body]]
+
+
 def main() -> int:
     only = set(sys.argv[1:])
     out = [
@@ -75,6 +90,8 @@ def main() -> int:
             out += ["stderr (last lines):", "", "```", "\n".join(proc.stderr.strip().splitlines()[-15:]), "```", ""]
     target = ROOT / "docs" / "results.md"
     target.parent.mkdir(exist_ok=True)
+    if only and target.exists():     # re-run some scripts: replace their sections, keep the others
+        out = _merge(target.read_text(), "\n".join(out))
     target.write_text("\n".join(out))
     print(f"wrote {target}")
     return 1 if failed else 0
