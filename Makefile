@@ -23,6 +23,9 @@ install: $(STAMP)
 model: $(STAMP)
 	$(BIN)/sqllab llm pull
 
+# root (a container, a CI box) needs --allow-root; anyone else does not
+LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lab: model
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
 
