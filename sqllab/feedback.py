@@ -43,7 +43,6 @@ _TOKEN = re.compile(r"'[^']*'|\d+(?:\.\d+)?|\w+|<=|>=|<>|!=|\|\||[^\s\w]")
 _QUOTES = str.maketrans({'"': "'", "`": "'", "\u2018": "'", "\u2019": "'", "\u201c": "'", "\u201d": "'",
                          "\u300c": "'", "\u300d": "'", "\u300e": "'", "\u300f": "'"})
 _PUNCT_SPACE = re.compile(r"\s*([(),;=<>!+*/%|.-])\s*")
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
 _SENTENCE_END = "!?。！？\n"
 _BOUNDARY = re.compile(r"[!?。！？\n]|\.(?=\s)")
 
@@ -265,7 +264,7 @@ def build_prompt(verdict: Any, exercise: Any, student_sql: str, *, lang: str, le
 
 def _looks_written_in(text: str, lang: str) -> bool:
     if lang == "ja":
-        return bool(_JAPANESE.search(text))
+        return i18n.has_japanese(text)
     return any(ch.isalpha() for ch in text)
 
 

@@ -31,6 +31,7 @@ from pydantic import BaseModel, Field
 from sqlglot import exp
 
 from . import i18n
+from .i18n import has_japanese
 from .capabilities import allows
 from .dataset import Dataset
 from .db import load_dataset
@@ -45,7 +46,6 @@ log = logging.getLogger(__name__)
 REPAIR_ROUNDS = 2
 ROWS_PER_TABLE = {"easy": 6, "medium": 10, "hard": 16}
 PROBLEM_LEVEL = {"easy": "beginner", "medium": "intermediate", "hard": "advanced"}
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 _SQL_IN_TEXT = re.compile(
     r"\bselect\s+(?:distinct\s+)?[\w*\"`.()]+(?:\s*,\s*[\w*\"`.()]+)*\s+from\s+[\w\"`]+"
     r"|\binsert\s+into\s+[\w\"`]+|\bupdate\s+[\w\"`]+\s+set\s+[\w\"`]+\s*="
@@ -58,10 +58,6 @@ class GenerationError(SQLLabError):
 
 
 # --- helpers ------------------------------------------------------------------------------
-
-def has_japanese(text: str) -> bool:
-    return bool(_JAPANESE.search(text or ""))
-
 
 def language_problem(text: str, lang: str) -> str | None:
     """Why ``text`` is not in ``lang`` (ja needs Japanese characters, en must have none)."""

@@ -10,10 +10,17 @@ from __future__ import annotations
 import importlib
 import os
 import pkgutil
+import re
 from functools import lru_cache
 from typing import Any
 
 LANGS = ("en", "ja")
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
+
+
+def has_japanese(text: str | None) -> bool:
+    """Whether ``text`` holds kana or kanji (half-width katakana included)."""
+    return bool(_JAPANESE.search(text or ""))
 
 
 def default_lang() -> str:

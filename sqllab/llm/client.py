@@ -313,6 +313,16 @@ class LLMClient:
                         attempt=0, cache_hit=True)
         return hit
 
+    def _record(self, log: dict[str, Any], start: float, attempt: int, *, model: str | None = None,
+                tokens: int = 0, error: LLMError | None = None) -> None:
+        """Metrics and the ``llm_request`` log event of one request that reached the server (or failed)."""
+        elapsed = time.perf_counter() - start
+        self.metrics.record_request(error is None, elapsed, tokens)
+        extra = {} if error is None else {"error_type": type(error).__name__,
+                                          "status_code": getattr(error, "status_code", None)}
+        log_request(**log, model=model or self.model, response_time=round(elapsed, 4), tokens_used=tokens,
+                    success=error is None, attempt=attempt, cache_hit=False, **extra)
+
     async def complete(self, prompt: str, system_prompt: str | None = None,
                        temperature: float | None = None, max_tokens: int | None = None, *,
                        response_format: dict[str, Any] | None = None, seed: int | None = None,
@@ -351,17 +361,10 @@ class LLMClient:
             async with self._limiter():
                 data = await self._with_retries(lambda: self._attempt(payload, timeout), max_attempts, tries)
         except LLMError as exc:
-            elapsed = time.perf_counter() - start
-            self.metrics.record_request(False, elapsed)
-            log_request(**log, model=self.model, response_time=round(elapsed, 4), tokens_used=0,
-                        success=False, attempt=tries[0], cache_hit=False,
-                        error_type=type(exc).__name__, status_code=getattr(exc, "status_code", None))
+            self._record(log, start, tries[0], error=exc)
             raise
-        elapsed = time.perf_counter() - start
         response = LLMResponse(**data)
-        self.metrics.record_request(True, elapsed, response.total_tokens)
-        log_request(**log, model=response.model, response_time=round(elapsed, 4),
-                    tokens_used=response.total_tokens, success=True, attempt=tries[0], cache_hit=False)
+        self._record(log, start, tries[0], model=response.model, tokens=response.total_tokens)
         if validate is not None:
             validate(response.content)  # an invalid answer is not cached
         if key is not None and self.cache is not None:
@@ -427,18 +430,11 @@ class LLMClient:
                 finally:
                     await response.aclose()
         except LLMError as exc:
-            elapsed = time.perf_counter() - started
-            self.metrics.record_request(False, elapsed)
-            log_request(**log, model=self.model, response_time=round(elapsed, 4), tokens_used=0,
-                        success=False, attempt=tries[0], cache_hit=False,
-                        error_type=type(exc).__name__, status_code=getattr(exc, "status_code", None))
+            self._record(log, started, tries[0], error=exc)
             raise
-        elapsed = time.perf_counter() - started
         usage = meta["usage"]
         tokens = LLMResponse(content="", model="", usage=usage).total_tokens
-        self.metrics.record_request(True, elapsed, tokens)
-        log_request(**log, model=meta["model"], response_time=round(elapsed, 4), tokens_used=tokens,
-                    success=True, attempt=tries[0], cache_hit=False)
+        self._record(log, started, tries[0], model=meta["model"], tokens=tokens)
         if key is not None and self.cache is not None:
             self.cache.set(key, CachedResponse("".join(parts), meta["model"], usage),
                            prompt_version=prompt_version)
