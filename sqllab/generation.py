@@ -39,7 +39,7 @@ from .dataset import Dataset
 from .db import load_dataset
 from .errors import DatasetError, LLMError, QueryError, SQLLabError
 from .exercises import TOPICS, Exercise, bank_exercises, has_top_level_order_by
-from .jobs import GenerationProgress
+from .jobs import GenerationCancelled, GenerationProgress
 from .offline import THEMES, generate_offline_dataset, theme_labels
 from .prompts import get_template
 from .sandbox import run_modification, run_query
@@ -98,10 +98,24 @@ async def _ask_json(client: Any, task: str, lang: str, variables: dict[str, Any]
         prompt = repair.format(request=prompt, previous=(previous or "")[:6000],
                                problems="\n".join(f"- {p}" for p in problems[:20]))
         system, version = repair.system_prompt, f"{tpl.ref}+{repair.ref}"
-    extra = {"on_chunk": lambda _chunk: progress.token()} if progress is not None else {}
-    return await client.complete_json(prompt, schema, system_prompt=system, temperature=temperature,
-                                      max_tokens=max_tokens, seed=seed, prompt_version=version,
-                                      prompt_type=task, **extra)
+    if progress is None:
+        return await client.complete_json(prompt, schema, system_prompt=system, temperature=temperature,
+                                          max_tokens=max_tokens, seed=seed, prompt_version=version,
+                                          prompt_type=task)
+    progress.check()
+    request = asyncio.ensure_future(client.complete_json(
+        prompt, schema, system_prompt=system, temperature=temperature, max_tokens=max_tokens, seed=seed,
+        prompt_version=version, prompt_type=task, on_chunk=lambda _chunk: progress.token()))
+    loop = asyncio.get_running_loop()
+    forget = progress.on_cancel(lambda: loop.call_soon_threadsafe(request.cancel))  # even before a token
+    try:
+        return await request
+    except asyncio.CancelledError:
+        if progress.cancelled:
+            raise GenerationCancelled() from None
+        raise
+    finally:
+        forget()
 
 
 def _raw(exc: Exception) -> str:

@@ -43,6 +43,7 @@ class GenerationProgress:
     _cancel: threading.Event = field(default_factory=threading.Event, repr=False)
     _listeners: list[Callable[["GenerationProgress"], None]] = field(default_factory=list, repr=False)
     _last_notice: float = field(default=0.0, repr=False)
+    _on_cancel: list[Callable[[], None]] = field(default_factory=list, repr=False)
 
     @property
     def elapsed(self) -> float:
@@ -62,6 +63,14 @@ class GenerationProgress:
 
     def cancel(self) -> None:
         self._cancel.set()
+        for callback in list(self._on_cancel):
+            callback()
+
+    def on_cancel(self, callback: Callable[[], None]) -> Callable[[], None]:
+        """Call ``callback`` when cancelled (e.g. to abandon a request in flight); returns the
+        function that unregisters it."""
+        self._on_cancel.append(callback)
+        return lambda: self._on_cancel.remove(callback) if callback in self._on_cancel else None
 
     def check(self) -> None:
         """Stop here if the student cancelled."""
