@@ -49,6 +49,10 @@ log = logging.getLogger(__name__)
 REPAIR_ROUNDS = 2
 #: answer length per task: enough for the longest valid answer, no more (generation time)
 MAX_TOKENS = {"table_generation": 3000, "dataset_text": 300, "problem_generation": 1800}
+#: seconds one generation request may take: it runs in the background while the student works,
+#: and a small model on 2 busy cores reads a schema-sized prompt at ~20 tokens/s (LLM_TIMEOUT,
+#: 30 s by default, stays the limit for requests a student waits on)
+GENERATION_TIMEOUT_S = 300.0
 ROWS_PER_TABLE = {"easy": 6, "medium": 10, "hard": 16}
 PROBLEM_LEVEL = {"easy": "beginner", "medium": "intermediate", "hard": "advanced"}
 _SQL_IN_TEXT = re.compile(
@@ -98,14 +102,15 @@ async def _ask_json(client: Any, task: str, lang: str, variables: dict[str, Any]
         prompt = repair.format(request=prompt, previous=(previous or "")[:6000],
                                problems="\n".join(f"- {p}" for p in problems[:20]))
         system, version = repair.system_prompt, f"{tpl.ref}+{repair.ref}"
+    timeout = max(GENERATION_TIMEOUT_S, float(getattr(client, "timeout", 0) or 0))
     if progress is None:
         return await client.complete_json(prompt, schema, system_prompt=system, temperature=temperature,
                                           max_tokens=max_tokens, seed=seed, prompt_version=version,
-                                          prompt_type=task)
+                                          prompt_type=task, timeout=timeout)
     progress.check()
     request = asyncio.ensure_future(client.complete_json(
         prompt, schema, system_prompt=system, temperature=temperature, max_tokens=max_tokens, seed=seed,
-        prompt_version=version, prompt_type=task, on_chunk=lambda _chunk: progress.token()))
+        prompt_version=version, prompt_type=task, timeout=timeout, on_chunk=lambda _chunk: progress.token()))
     loop = asyncio.get_running_loop()
     forget = progress.on_cancel(lambda: loop.call_soon_threadsafe(request.cancel))  # even before a token
     try:
