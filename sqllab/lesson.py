@@ -319,7 +319,7 @@ class Lesson:
         return self.playground_path
 
     def bind_sql(self, *, playground: bool = False, shell: Any = None) -> str:
-        """Point ``%sql`` / ``%%sql`` at the lesson database (or its practice copy).
+        """Point ``%sql`` / ``%%sql`` at the lesson database, read-only (or its practice copy).
 
         Also puts ``t`` (see ``names``) in the notebook namespace for ``{t.table}`` in
         ``%%sql`` cells. Returns a one-line message for the student.
@@ -331,7 +331,7 @@ class Lesson:
 
             shell = get_ipython()
         path = self.reset_playground() if playground else self.db_path
-        sqlmagic.bind(path, shell=shell)
+        sqlmagic.bind(path, shell=shell, read_only=not playground, lang=self.lang)
         shell.user_ns["t"] = self.names
         key = "ui.lesson.playground" if playground else "ui.lesson.bound"
         return i18n.t(key, self.lang, path=path)
