@@ -66,10 +66,15 @@ def embedded_llm(embedded_model: Path, tmp_path_factory: pytest.TempPathFactory)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Browser tests need Debian's Chromium. `.ci/run` installs it; on a developer machine
+    """Tests that use the embedded model must carry the ``embedded`` marker. Browser tests need Debian's Chromium. `.ci/run` installs it; on a developer machine
     without it they are skipped with the command that installs it (in CI they fail instead)."""
     import shutil
 
+    # `pytest -m "not embedded"` (no model) must not start the model: a test that uses it says so
+    unmarked = [item.nodeid for item in items if "embedded" not in item.keywords
+                and {"embedded_llm", "embedded_model"} & set(getattr(item, "fixturenames", ()))]
+    if unmarked:
+        raise pytest.UsageError("tests using the embedded model need @pytest.mark.embedded: " + ", ".join(unmarked))
     if shutil.which("chromium") or os.environ.get("CI"):
         return
     skip = pytest.mark.skip(reason="needs Debian's chromium: sudo apt-get install chromium fonts-noto-cjk")
