@@ -87,7 +87,10 @@ def test_an_old_schema_is_migrated_and_keeps_its_rows(tmp_path: Path) -> None:
     conn.close()
     hit = ResponseCache(path).get("k")
     assert hit is not None and hit.content == "old"
-    assert schema_version(sqlite3.connect(path)) == len(MIGRATIONS)
+    conn = sqlite3.connect(path)
+    assert schema_version(conn) == len(MIGRATIONS) == conn.execute("PRAGMA user_version").fetchone()[0]
+    assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'schema_version'").fetchall() == []
+    conn.close()
 
 
 def test_a_corrupt_cache_file_is_rebuilt(tmp_path: Path) -> None:

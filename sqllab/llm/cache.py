@@ -6,7 +6,8 @@ from the cache"). A caller who wants a fresh sample passes ``use_cache=False`` o
 ``seed``. The model *name* is the model's identity: after swapping the weights behind a name,
 clear the cache (``ResponseCache.clear()``).
 
-The file has a ``schema_version`` table and numbered migrations, WAL journaling, and is
+The file has numbered migrations and its version in ``PRAGMA user_version`` (the scheme of every
+SQLite file sqllab owns, :mod:`sqllab.migrations`), WAL journaling, and is
 rebuilt when corrupt or deleted; if even that fails the cache keeps working in memory only,
 so a broken cache never stops a lesson.
 """
@@ -23,6 +24,9 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from ..migrations import migrate as run_migrations
+from ..migrations import user_version
 
 log = logging.getLogger(__name__)
 
@@ -208,15 +212,10 @@ class ResponseCache:
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
-    conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-    row = conn.execute("SELECT max(version) FROM schema_version").fetchone()
-    return int(row[0]) if row and row[0] is not None else 0
+    """The file's schema version (``PRAGMA user_version``, see :mod:`sqllab.migrations`)."""
+    return user_version(conn)
 
 
 def migrate(conn: sqlite3.Connection) -> int:
     """Bring the file to the latest schema; returns the version reached."""
-    version = schema_version(conn)
-    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-        conn.executescript("BEGIN;\n" + script.strip().rstrip(";") +
-                           f";\nINSERT INTO schema_version (version) VALUES ({number});\nCOMMIT;")
-    return max(version, len(MIGRATIONS))
+    return run_migrations(conn, MIGRATIONS)
