@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.sqllab-installed
 PYTEST_ARGS ?=
 
-.PHONY: lab test test-fast bench model install clean
+.PHONY: lab test test-fast screenshots bench model install install-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,14 @@ test: model
 # without the notebooks and the browser: for a quick loop while developing
 test-fast: model
 	$(BIN)/pytest -m "not browser" tests $(PYTEST_ARGS)
+
+# the only target that rewrites docs/screenshots/ (the browser tests write to a temp folder otherwise)
+screenshots: model
+	SQLLAB_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots SQLLAB_LLM_MODE=offline $(BIN)/pytest -m browser tests/test_browser.py tests/test_browser_llm.py $(PYTEST_ARGS)
+
+# build the wheel, install it (not editable) in a fresh venv, run `sqllab llm health` and a lesson
+install-check:
+	.ci/install_check
 
 bench: model
 	$(BIN)/python bench/run_all.py

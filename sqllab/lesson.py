@@ -413,7 +413,7 @@ class Lesson:
         return self.playground_path
 
     def bind_sql(self, *, playground: bool = False, shell: Any = None) -> str:
-        """Point ``%sql`` / ``%%sql`` at the lesson database (or its practice copy).
+        """Point ``%sql`` / ``%%sql`` at the lesson database, read-only (or its practice copy).
 
         Also puts ``t`` (see ``names``) in the notebook namespace for ``{t.table}`` in
         ``%%sql`` cells. Returns a one-line message for the student.
@@ -425,7 +425,7 @@ class Lesson:
 
             shell = get_ipython()
         path = self.reset_playground() if playground else self.db_path
-        sqlmagic.bind(path, shell=shell)
+        sqlmagic.bind(path, shell=shell, read_only=not playground, lang=self.lang)
         shell.user_ns["t"] = self.names
         if not hasattr(self, "_sql_shell"):   # follow the lesson when its content changes
             self.on_change(lambda lesson: lesson._sql_shell and lesson.bind_sql(shell=lesson._sql_shell))

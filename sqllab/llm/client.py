@@ -43,6 +43,7 @@ _MODEL_LOADING = re.compile(r"loading model|model is (still )?loading|not loaded
                             re.I | re.S)
 _NAME_OK = re.compile(r"[^a-zA-Z0-9_-]")
 _REPLAY_PIECE = 32  # characters per chunk when a cached answer is replayed as a stream
+_AFTER_DONE_LINES = 16  # lines read (and ignored) after [DONE] until the body ends
 
 
 class LLMResponse(BaseModel):
@@ -441,9 +442,10 @@ class LLMClient:
             async with self._limiter():
                 response = await self._with_retries(lambda: self._send(payload, timeout), None, tries)
                 try:
-                    async for chunk in self._events(response, timeout, meta):
-                        parts.append(chunk)
-                        yield chunk
+                    async with contextlib.aclosing(self._events(response, timeout, meta)) as events:
+                        async for chunk in events:
+                            parts.append(chunk)
+                            yield chunk
                 finally:
                     await response.aclose()
         except LLMError as exc:
@@ -490,33 +492,44 @@ class LLMClient:
                 yield data["content"]
             return
         done = finished = False
+        extra = 0
         try:
-            async for line in response.aiter_lines():
-                if not line.startswith("data:"):
-                    continue  # blank separators, comments, event:/id: fields
-                data_text = line[5:].strip()
-                if data_text == "[DONE]":
-                    done = True
-                    break
-                try:
-                    event = json.loads(data_text)
-                except ValueError:
-                    raise self._invalid("a stream event is not JSON") from None
-                if not isinstance(event, dict):
-                    raise self._invalid("a stream event is not a JSON object")
-                if "error" in event:
-                    raise self._invalid(_error_detail(data_text.encode()))
-                if event.get("model"):
-                    meta["model"] = str(event["model"])
-                if isinstance(event.get("usage"), dict):
-                    meta["usage"] = event["usage"]
-                for choice in event.get("choices") or []:
-                    delta = choice.get("delta") or {}
-                    text = delta.get("content")
-                    if isinstance(text, str) and text:
-                        yield text
-                    if choice.get("finish_reason"):
-                        finished = True
+            # The body is read to its end (after [DONE] a server closes it at once): httpx's nested
+            # line/text/byte iterators then finish here instead of being left suspended for the
+            # garbage collector, whose finalizer runs their aclose() as a task on the loop, a task
+            # the loop stopping at exit destroys ("Task was destroyed but it is pending!").
+            async with contextlib.aclosing(response.aiter_lines()) as lines:
+                async for line in lines:
+                    if done:
+                        extra += 1
+                        if extra > _AFTER_DONE_LINES:     # a server that goes on after [DONE]
+                            break
+                        continue
+                    if not line.startswith("data:"):
+                        continue  # blank separators, comments, event:/id: fields
+                    data_text = line[5:].strip()
+                    if data_text == "[DONE]":
+                        done = True
+                        continue
+                    try:
+                        event = json.loads(data_text)
+                    except ValueError:
+                        raise self._invalid("a stream event is not JSON") from None
+                    if not isinstance(event, dict):
+                        raise self._invalid("a stream event is not a JSON object")
+                    if "error" in event:
+                        raise self._invalid(_error_detail(data_text.encode()))
+                    if event.get("model"):
+                        meta["model"] = str(event["model"])
+                    if isinstance(event.get("usage"), dict):
+                        meta["usage"] = event["usage"]
+                    for choice in event.get("choices") or []:
+                        delta = choice.get("delta") or {}
+                        text = delta.get("content")
+                        if isinstance(text, str) and text:
+                            yield text
+                        if choice.get("finish_reason"):
+                            finished = True
         except httpx.TimeoutException as exc:
             raise self._timeout_error(timeout or self.timeout) from exc
         except httpx.TransportError as exc:

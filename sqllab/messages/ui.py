@@ -141,6 +141,14 @@ MESSAGES = {
         "en": "%sql is connected to the lesson database ({path}).",
         "ja": "%sql をレッスンのデータベース（{path}）に接続しました。",
     },
+    "ui.sql.read_only": {
+        "en": "The lesson database is read-only: it is the one your answers are graded on. To try "
+              "INSERT, UPDATE, DELETE or CREATE, connect %sql to your practice copy with "
+              "lesson.bind_sql(playground=True), and back with lesson.bind_sql().",
+        "ja": "レッスンのデータベースは読み取り専用です（解答の採点に使われます）。INSERT・UPDATE・DELETE・"
+              "CREATE を試すには、lesson.bind_sql(playground=True) で %sql を練習用コピーに接続してください"
+              "（lesson.bind_sql() で元に戻ります）。",
+    },
     "ui.lesson.playground": {
         "en": "%sql is connected to a practice copy ({path}); change it freely, "
               "lesson.reset_playground() restores it.",
