@@ -30,7 +30,7 @@ NAMES = ["Alpha Desk", "Beta Lamp", "Gamma Chair", "Delta Shelf", "Echo Rug", "F
 
 
 def _answer(body: dict, delay: float):
-    schema = json.dumps(body["response_format"]["json_schema"]["schema"])
+    schema = json.dumps((body.get("response_format") or {}).get("json_schema", {}).get("schema", {}))
     if '"exercises"' in schema:
         return ok(json.dumps({"exercises": [{"question": q, "reference_sql": sql, "hints": ["a", "b"],
                                              "difficulty": "beginner"} for q, sql in EXERCISES]}), delay=delay)
@@ -137,9 +137,9 @@ def test_who_waits(monkeypatch) -> None:
 
 
 def test_sql_magic_follows_the_switch_to_llm_content(capable_llm, tmp_path) -> None:
-    from IPython.testing.globalipapp import start_ipython
+    from IPython.testing.globalipapp import get_ipython
 
-    shell = start_ipython()
+    shell = get_ipython()   # starts the shared test shell, or returns it
     capable_llm.delay["delay"] = 1.0
     lesson = _lesson(tmp_path, wait=False)
     lesson.bind_sql(shell=shell)
