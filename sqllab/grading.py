@@ -10,8 +10,10 @@ so LLM feedback can be grounded in it; nothing in a verdict contains the referen
 from __future__ import annotations
 
 import hashlib
+import random
 import sqlite3
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,8 +26,12 @@ from .compare import Difference, Expected, OrderSpec, compare, make_expected, or
 from .errors import ForbiddenQueryError, QueryError, QueryTimeoutError, SQLLabError
 from .neighbours import DIALECT, neighbour_queries, parse
 from .sandbox import (
+    MAX_RESULT_BYTES,
+    OTHER_KEYWORDS,
     WRITE_KEYWORDS,
     _connection,
+    _execute,
+    check_sql,
     copy_to_memory,
     main_keyword,
     modify,
@@ -33,11 +39,26 @@ from .sandbox import (
     run_query,
     snapshot,
 )
-from .variants import KINDS, Variant, candidate_variants, read_schema, select_variants
+from .mutants import Mutant, mutants
+from .variants import (
+    KINDS,
+    Variant,
+    _independent_rows,
+    _random_dbs,
+    _with_parents,
+    analyse,
+    candidate_variants,
+    read_schema,
+    select_variants,
+    value_pools,
+)
 
 Status = Literal["correct", "wrong_result", "error", "timeout", "forbidden"]
 MAX_ROWS = 20_000
 SAMPLE_ROWS = 5
+MAX_VARIANTS = 40          # hidden databases kept per exercise
+SEARCH_SECONDS = 1.0       # budget of the search for databases that tell surviving mutants apart
+SEARCH_TRIES = 30          # random databases tried per surviving mutant
 
 
 # --- public models -----------------------------------------------------------------------
@@ -111,11 +132,12 @@ class _Case:
 class Grader:
     """The visible database and the hidden variants for one reference, with expected results."""
 
-    def __init__(self, db: Any, reference_sql: str, *, timeout_s: float = 2.0, max_variants: int = 12,
+    def __init__(self, db: Any, reference_sql: str, *, timeout_s: float = 2.0, max_variants: int = MAX_VARIANTS,
                  seed: int | str = 0) -> None:
         self.reference_sql = reference_sql
         self.timeout_s = timeout_s
         self._lock = threading.Lock()
+        self._checked: set[str] = set()
         with _connection(db, lang="en") as src:
             self.visible = copy_to_memory(src)
         self.checksum = hashlib.sha256(self.visible.serialize()).hexdigest()
@@ -131,6 +153,8 @@ class Grader:
                 raise QueryError(key="sql.grade.reference_failed", lang=exc.lang,
                                  detail=exc.message_in("en")) from None
         self.cases = [_Case("visible", self.visible, visible_expected)]
+        self.live_mutants: list[Mutant] = []
+        self.mutants_killed: list[int] = []
         if max_variants > 0:
             self.cases += self._build_variants(max_variants, seed)
 
@@ -149,54 +173,155 @@ class Grader:
         return make_expected(result.columns, result.rows, spec, full)
 
     def _build_variants(self, most: int, seed: int | str) -> list[_Case]:
+        """Targeted and random candidates, the mutants they kill, a search for the rest; keep the killers."""
         candidates = candidate_variants(self.visible, self.reference_sql, seed=seed)
         schema = read_schema(self.visible)
         count_schema = {t.name: t.pk + [c.name for c in t.columns if not c.notnull and not c.pk]
                         for t in schema.values()}
-        neighbours = self._useful_neighbours(neighbour_queries(self.reference_sql, schema=count_schema))
+        live = self._live_mutants(mutants(self.reference_sql, schema=count_schema))
         cases: list[_Case] = []
         kills: list[set[int]] = []
+        seen: set[bytes] = set()
+        hits = [0] * len(live)
         for variant in candidates:
+            digest = hashlib.sha256(variant.conn.serialize()).digest()
+            if digest in seen:
+                variant.conn.close()
+                continue
+            seen.add(digest)
             try:
                 expected = self._expected(variant.conn)
             except SQLLabError:
                 variant.conn.close()
                 continue
             case = _Case(variant.kind, variant.conn, expected, variant)
-            killed = {i for i, sql in enumerate(neighbours) if self._differs(case, sql)}
+            killed = {i for i, m in enumerate(live) if hits[i] < 3 and self._differs(case, m.sql)}
+            for i in killed:
+                hits[i] += 1
             cases.append(case)
             kills.append(killed)
-        keep = set(select_variants([c.variant for c in cases], kills, most=most))
+        keep = select_variants([c.variant for c in cases], kills, most=most)
+        covered = set().union(*(kills[i] for i in keep)) if keep else set()
         for i, case in enumerate(cases):
             if i not in keep:
                 case.conn.close()
-        return [c for i, c in enumerate(cases) if i in keep]
+        kept = [c for i, c in enumerate(cases) if i in keep]
+        self.mutant_classes = [m.cls for m in live]
+        missing = [i for i in range(len(live)) if i not in covered]
+        found = self._search(live, missing, schema, seed, room=max(0, most - len(kept)))
+        for case, killed in found:
+            kept.append(case)
+            covered |= killed
+        self.mutants_killed = sorted(covered)
+        self.live_mutants = live
+        return kept
 
-    def _useful_neighbours(self, neighbours: list[str]) -> list[str]:
-        """Neighbours that run and that the visible database does not already tell apart."""
+    def _live_mutants(self, candidates: list[Mutant]) -> list[Mutant]:
+        """Mutants that run and that the visible database does not tell apart (the ones worth a variant)."""
         visible = self.cases[0]
         tree = parse(self.reference_sql)
-        if tree is None or self._differs(visible, tree.sql(dialect=DIALECT)):
-            return []           # sqlglot's round trip changes the meaning: its neighbours are unreliable
-        return [sql for sql in neighbours if not self._differs(visible, sql)]
+        if self.dml or tree is None or self._differs(visible, tree.sql(dialect=DIALECT)):
+            return []           # sqlglot's round trip changes the meaning: its mutants are unreliable
+        return [m for m in candidates if not self._differs(visible, m.sql, errors_differ=True)]
+
+    def _search(self, live: list[Mutant], missing: list[int], schema: dict, seed: int | str,
+                room: int) -> list[tuple[_Case, set[int]]]:
+        """Guided fuzzing: small valid databases drawn from the value pools until a mutant differs."""
+        if not missing or room <= 0:
+            return []
+        info = analyse(self.reference_sql, schema)
+        rng = random.Random(f"search:{seed}:{self.reference_sql}")
+        tables = _with_parents(info.tables, schema)
+        pools = value_pools(self.visible, schema, info, tables)
+        deadline = time.monotonic() + SEARCH_SECONDS
+        out: list[tuple[_Case, set[int]]] = []
+        alive = list(missing)
+        while alive and time.monotonic() < deadline and len(out) < room:
+            target = alive[0]
+            hit = None
+            for attempt in range(SEARCH_TRIES):
+                if time.monotonic() > deadline:
+                    break
+                small = attempt % 2 == 0
+                made = (_random_dbs(self.visible, schema, info, rng, 1, pools, rows=(1, 4), kind="search") if small
+                        else _independent_rows(self.visible, schema, info, rng, pools, 1))
+                if not made:
+                    continue
+                variant = made[0]
+                variant.kind = "search"
+                try:
+                    expected = self._expected(variant.conn)
+                except SQLLabError:
+                    variant.conn.close()
+                    continue
+                case = _Case("search", variant.conn, expected, variant)
+                if self._differs(case, live[target].sql):
+                    hit = case
+                    break
+                variant.conn.close()
+            alive.remove(target)
+            if hit is None:
+                continue
+            if hit.variant is not None and hit.variant.label.startswith("search"):
+                self._minimize(hit, live[target].sql)
+            killed = {i for i in alive if self._differs(hit, live[i].sql)} | {target}
+            alive = [i for i in alive if i not in killed]
+            out.append((hit, killed))
+        return out
+
+    def _minimize(self, case: _Case, mutant_sql: str) -> None:
+        """Delete rows of a small search database while the mutant still differs (fewest rows)."""
+        conn = case.conn
+        for table, rowids in list(case.variant.changed.items()):
+            for rowid in list(rowids):
+                conn.execute("SAVEPOINT shrink")
+                try:
+                    conn.execute(f"DELETE FROM {quote_ident(table)} WHERE rowid = ?", (rowid,))
+                    ok = conn.execute("PRAGMA foreign_key_check").fetchone() is None
+                except sqlite3.Error:
+                    ok = False
+                if ok:
+                    try:
+                        expected = self._expected(conn)
+                    except SQLLabError:
+                        ok = False
+                if ok:
+                    saved = case.expected
+                    case.expected = expected
+                    if self._differs(case, mutant_sql):
+                        conn.execute("RELEASE shrink")
+                        rowids.remove(rowid)
+                        continue
+                    case.expected = saved
+                conn.execute("ROLLBACK TO shrink")
+                conn.execute("RELEASE shrink")
 
     def distinguishes(self, sql: str) -> bool:
         """Whether the visible database or a hidden variant tells ``sql`` apart from the reference."""
         with self._lock:
             return any(self._differs(case, sql) for case in self.cases)
 
-    def _differs(self, case: _Case, sql: str) -> bool:
+    def _differs(self, case: _Case, sql: str, *, errors_differ: bool = True) -> bool:
         try:
             outcome = self._outcome(case.conn, sql, timeout_s=min(self.timeout_s, 0.5))
         except SQLLabError:
-            return True
+            return errors_differ
         return _diff(case.expected, outcome) is not None
 
     def _outcome(self, conn: sqlite3.Connection, sql: str, *, timeout_s: float,
                  lang: str | None = None) -> tuple[list[str], list[tuple]] | dict[str, tuple[list[str], list[tuple]]]:
         if self.dml:
             return {n: (r.columns, r.rows) for n, r in _dml_state(conn, sql, timeout_s, lang).items()}
-        result = run_query(conn, sql, timeout_s=timeout_s, max_rows=MAX_ROWS, lang=lang)
+        if sql not in self._checked:            # the same checks as run_query, once per text
+            check_sql(sql, lang=lang)
+            keyword = main_keyword(sql)
+            if keyword in WRITE_KEYWORDS | OTHER_KEYWORDS:
+                raise ForbiddenQueryError(key="sql.not_a_query", lang=lang, keyword=keyword)
+            if len(self._checked) > 1024:
+                self._checked.clear()
+            self._checked.add(sql)
+        result = _execute(conn, sql, mode="read", timeout_s=timeout_s, max_rows=MAX_ROWS,
+                          max_result_bytes=MAX_RESULT_BYTES, lang=lang)
         return result.columns, result.rows
 
     # grading -----------------------------------------------------------------------------
@@ -432,7 +557,7 @@ def _checksum(db: Any) -> str:
         return hashlib.sha256(conn.serialize()).hexdigest()
 
 
-def grader_for(db: Any, reference_sql: str, *, timeout_s: float = 2.0, max_variants: int = 12) -> Grader:
+def grader_for(db: Any, reference_sql: str, *, timeout_s: float = 2.0, max_variants: int = MAX_VARIANTS) -> Grader:
     """A cached :class:`Grader`, keyed by the database's checksum and the reference text."""
     key = (_checksum(db), reference_sql.strip(), timeout_s, max_variants)
     with _CACHE_LOCK:

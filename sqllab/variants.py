@@ -21,11 +21,13 @@ from typing import Any
 
 from sqlglot import exp
 
+from .boundaries import date_neighbours, like_neighbours, number_neighbours, text_format, text_neighbours
 from .neighbours import parse
 from .sandbox import copy_to_memory, quote_ident, user_tables
 
-KINDS = ("boundary", "nulls", "duplicates", "ties", "unmatched_fk", "case", "renumbered_ids",
-         "group_sizes", "random")
+KINDS = ("boundary", "near_text", "date_boundaries", "case", "nulls", "null_groups", "duplicates",
+         "duplicate_rows", "several_matches", "union_shared", "equal_pairs", "ties", "twins", "unmatched_fk",
+         "renumbered_ids", "group_sizes", "shuffled", "independent_rows", "random", "search")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -140,6 +142,11 @@ class RefInfo:
     group_columns: list[tuple[str, str]] = field(default_factory=list)
     having_counts: list[int] = field(default_factory=list)
     order_columns: list[tuple[str, str]] = field(default_factory=list)
+    pairs: list[tuple[tuple[str, str], tuple[str, str]]] = field(default_factory=list)   # column vs column
+    aggregated: list[tuple[str, str]] = field(default_factory=list)                     # inside SUM/AVG/...
+    branches: list[exp.Select] = field(default_factory=list)                            # of a UNION/...
+    subquery_tables: list[str] = field(default_factory=list)
+    has_limit: bool = False
 
 
 def analyse(reference_sql: str, schema: dict[str, Table]) -> RefInfo:
@@ -177,21 +184,79 @@ def analyse(reference_sql: str, schema: dict[str, Table]) -> RefInfo:
         for pair in resolve(col):
             if pair not in info.columns:
                 info.columns.append(pair)
-    for node in tree.find_all(exp.GT, exp.GTE, exp.LT, exp.LTE, exp.EQ, exp.NEQ, exp.Between, exp.In, exp.Like):
+    comparisons = (exp.GT, exp.GTE, exp.LT, exp.LTE, exp.EQ, exp.NEQ, exp.NullSafeEQ, exp.NullSafeNEQ, exp.Between,
+                   exp.In, exp.Like, exp.Glob)
+    for node in tree.find_all(*comparisons):
         if isinstance(node, exp.Between):
             pairs = [(node.this, node.args.get("low")), (node.this, node.args.get("high"))]
         elif isinstance(node, exp.In):
             pairs = [(node.this, e) for e in node.expressions]
+            query = node.args.get("query")
+            if query is not None and isinstance(node.this, exp.Column):
+                inner = query.this if isinstance(query, exp.Subquery) else query
+                outs = inner.expressions if isinstance(inner, exp.Select) else []
+                if len(outs) == 1 and isinstance(_bare(outs[0]), exp.Column):
+                    for a in resolve(node.this):
+                        for b in resolve(_bare(outs[0])):
+                            info.pairs.append((a, b))
         else:
             pairs = [(node.this, node.expression), (node.expression, node.this)]
-        op = "like" if isinstance(node, exp.Like) else "in" if isinstance(node, exp.In) else "cmp"
+        op = "like" if isinstance(node, exp.Like) else "glob" if isinstance(node, exp.Glob) else \
+            "in" if isinstance(node, exp.In) else "cmp"
         for col, lit in pairs:
             value = _literal(lit)
-            if isinstance(col, exp.Column) and value is not None:
+            if value is None:
+                if isinstance(col, exp.Column) and isinstance(lit, exp.Column) and col is pairs[0][0]:
+                    for a in resolve(col):
+                        for b in resolve(lit):
+                            if a != b:
+                                info.pairs.append((a, b))
+                continue
+            if isinstance(col, exp.Column):
                 for table, column in resolve(col):
                     info.constants.append(Constant(table, column, value, op))
             elif isinstance(col, exp.Count) and isinstance(value, int):
                 info.having_counts.append(value)
+            elif isinstance(col, exp.Func) and not isinstance(col, exp.AggFunc):
+                inner_col = col.find(exp.Column)
+                if inner_col is not None:
+                    for table, column in resolve(inner_col):
+                        info.constants.append(Constant(table, column, value, "func"))
+    for agg in tree.find_all(exp.AggFunc):
+        for col in agg.find_all(exp.Column):
+            for pair in resolve(col):
+                if pair not in info.aggregated:
+                    info.aggregated.append(pair)
+    if isinstance(tree, exp.SetOperation):
+        stack = [tree]
+        while stack:
+            node = stack.pop()
+            for part in (node.this, node.expression):
+                if isinstance(part, exp.SetOperation):
+                    stack.append(part)
+                elif isinstance(part, exp.Subquery) and isinstance(part.this, exp.Select):
+                    info.branches.append(part.this)
+                elif isinstance(part, exp.Select):
+                    info.branches.append(part)
+        branch_columns = []
+        for branch in info.branches:
+            cols = []
+            for out in branch.expressions:
+                inner = _bare(out)
+                found = resolve(inner) if isinstance(inner, exp.Column) else []
+                cols.append(found[0] if found else None)
+            branch_columns.append(cols)
+        for a_cols in branch_columns[:1]:
+            for b_cols in branch_columns[1:]:
+                for a, b in zip(a_cols, b_cols):
+                    if a and b and a != b:
+                        info.pairs.append((a, b))
+    for sub in tree.find_all(exp.Subquery, exp.Exists):
+        for t in sub.find_all(exp.Table):
+            table = _find(schema, t.name)
+            if table and table.name not in info.subquery_tables:
+                info.subquery_tables.append(table.name)
+    info.has_limit = tree.args.get("limit") is not None
     group = tree.args.get("group")
     if group:
         for col in group.find_all(exp.Column):
@@ -201,6 +266,10 @@ def analyse(reference_sql: str, schema: dict[str, Table]) -> RefInfo:
         for col in order.find_all(exp.Column):
             info.order_columns += resolve(col)
     return info
+
+
+def _bare(node: exp.Expression) -> exp.Expression:
+    return node.this if isinstance(node, exp.Alias) else node
 
 
 def _literal(node: exp.Expression | None) -> Any:
@@ -274,9 +343,10 @@ class _Builder:
                 return values
         return None
 
-    def clone_family(self, table: str, row: dict[str, Any], tables: list[str], rng: random.Random) -> None:
+    def clone_family(self, table: str, row: dict[str, Any], tables: list[str], rng: random.Random,
+                     overrides: dict[str, Any] | None = None) -> None:
         """Clone ``row`` and one child row of each used child table, re-pointed at the clone."""
-        new = self.clone(table, row)
+        new = self.clone(table, row, overrides)
         if new is None:
             return
         for child in self.schema.values():
@@ -345,7 +415,17 @@ def candidate_variants(base: sqlite3.Connection, reference_sql: str, *, seed: in
         return []
     info = analyse(reference_sql, schema)
     rng = random.Random(f"{seed}:{reference_sql}")
+    pools = value_pools(base, schema, info, _with_parents(info.tables, schema))
     makers: list[Callable[[], list[Variant]]] = [
+        lambda: _near_values(base, schema, info, rng, 3 * per_kind),
+        lambda: _null_groups(base, schema, info, rng, per_kind),
+        lambda: _duplicate_rows(base, schema, info, rng),
+        lambda: _several_matches(base, schema, info, rng, per_kind),
+        lambda: _union_shared(base, schema, info, rng),
+        lambda: _equal_pairs(base, schema, info, rng, per_kind),
+        lambda: _twins(base, schema, info),
+        lambda: _shuffled(base, schema, info, rng),
+        lambda: _independent_rows(base, schema, info, rng, pools, 3),
         lambda: _boundary(base, schema, info, rng, per_kind),
         lambda: _nulls(base, schema, info, rng, per_kind),
         lambda: _duplicates(base, schema, info, rng),
@@ -354,7 +434,7 @@ def candidate_variants(base: sqlite3.Connection, reference_sql: str, *, seed: in
         lambda: _case(base, schema, info, rng, per_kind),
         lambda: _renumbered(base, schema, info),
         lambda: _group_sizes(base, schema, info, rng, per_kind),
-        lambda: _random_dbs(base, schema, info, rng, random_dbs),
+        lambda: _random_dbs(base, schema, info, rng, random_dbs, pools),
     ]
     out: list[Variant] = []
     for make in makers:
@@ -587,11 +667,13 @@ def _group_sizes(base: sqlite3.Connection, schema: dict[str, Table], info: RefIn
 
 
 def _random_dbs(base: sqlite3.Connection, schema: dict[str, Table], info: RefInfo, rng: random.Random,
-                count: int) -> list[Variant]:
-    """Small databases filled from scratch with values drawn from the visible data and the constants."""
+                count: int, pools: dict[tuple[str, str], list[Any]] | None = None, *,
+                rows: tuple[int, int] = (3, 8), kind: str = "random") -> list[Variant]:
+    """Small databases filled from scratch, each column drawn independently from its pool."""
     needed = _with_parents(info.tables, schema)
     order = _parents_first(needed, schema)
-    pools = {(t, c.name): _pool(base, schema[t], c, info) for t in order for c in schema[t].columns}
+    if pools is None:
+        pools = value_pools(base, schema, info, order)
     ddl = base.execute("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' "
                        "AND type IN ('table', 'index', 'view') "
                        "ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 ELSE 2 END, rowid").fetchall()
@@ -602,10 +684,10 @@ def _random_dbs(base: sqlite3.Connection, schema: dict[str, Table], info: RefInf
         for (sql,) in ddl:
             conn.execute(sql)
         conn.execute("PRAGMA foreign_keys = ON")
-        variant = Variant("random", conn, {}, f"random #{k + 1}")
+        variant = Variant(kind, conn, {}, f"{kind} #{k + 1}")
         for name in order:
             t = schema[name]
-            n_rows = rng.randint(3, 8)
+            n_rows = rng.randint(*rows)
             ids = rng.sample(range(1, 4 * n_rows + 1), n_rows)
             for i in range(n_rows):
                 for _ in range(5):
@@ -642,6 +724,9 @@ def _random_row(conn: sqlite3.Connection, t: Table, schema: dict[str, Table], po
                 return None
             values[c.name] = rng.choice(choices)
         elif len(t.pk) == 1 and c.name == t.pk[0] and c.affinity == "INTEGER":
+            if key is None:
+                top = conn.execute(f"SELECT max({quote_ident(c.name)}) FROM {quote_ident(t.name)}").fetchone()[0]
+                key = (top if isinstance(top, int) else 0) + rng.randint(1, 3)
             values[c.name] = key
         else:
             pool = pools[(t.name, c.name)]
@@ -649,22 +734,6 @@ def _random_row(conn: sqlite3.Connection, t: Table, schema: dict[str, Table], po
                 return None
             values[c.name] = rng.choice(pool)
     return values
-
-
-def _pool(base: sqlite3.Connection, t: Table, c: Column, info: RefInfo) -> list[Any]:
-    q = quote_ident(c.name)
-    pool = [r[0] for r in base.execute(f"SELECT DISTINCT {q} FROM {quote_ident(t.name)} WHERE {q} IS NOT NULL LIMIT 30")]
-    for const in info.constants:
-        if const.table == t.name and const.column == c.name:
-            for v in (const.value, _near(const.value, -1), _near(const.value, 1)):
-                v = _fit(v, c) if v is not None else None
-                if v is not None and v not in pool:
-                    pool.append(v)
-    if not c.notnull and not c.pk:
-        pool += [None] * max(1, len(pool) // 6)
-    if not pool and not c.notnull:
-        pool = [None]
-    return pool
 
 
 def _with_parents(tables: list[str], schema: dict[str, Table]) -> list[str]:
@@ -698,12 +767,13 @@ def _parents_first(tables: list[str], schema: dict[str, Table]) -> list[str]:
 
 # --- distillation ------------------------------------------------------------------------
 
-def select_variants(candidates: list[Variant], kills: list[set[int]], *, most: int = 10) -> list[int]:
-    """Indexes of a few candidates: the best of each kind, then greedy cover of the neighbours.
+def select_variants(candidates: list[Variant], kills: list[set[int]], *, most: int = 40) -> list[int]:
+    """Indexes of the candidates to keep: the best of each kind, a greedy cover of the mutants, then the rest.
 
-    ``kills[i]`` holds the neighbour queries candidate ``i`` tells apart from the reference.
-    Kinds no neighbour exercises (ties under LIMIT 1, hard-coded ids, case) still keep one
-    representative each, because students make those mistakes although no single mutation does.
+    ``kills[i]`` holds the mutants candidate ``i`` tells apart from the reference. Kinds no
+    mutant exercises (ties under LIMIT 1, hard-coded ids, case) still keep a representative,
+    because students make those mistakes although no single mutation does; remaining room is
+    filled in the order of :data:`KINDS`, so a class of data is never left out for lack of a mutant.
     """
     chosen: list[int] = []
     covered: set[int] = set()
@@ -714,11 +784,379 @@ def select_variants(candidates: list[Variant], kills: list[set[int]], *, most: i
             chosen.append(best)
             covered |= kills[best]
     wanted = set().union(*kills) if kills else set()
-    while len(chosen) < most and covered < wanted:
+    while covered < wanted:
         best = max((i for i in range(len(candidates)) if i not in chosen),
                    key=lambda i: (len(kills[i] - covered), -i))
         if not kills[best] - covered:
             break
         chosen.append(best)
         covered |= kills[best]
-    return sorted(chosen[: max(most, 0)] if len(chosen) > most else chosen)
+    rank = {k: n for n, k in enumerate(KINDS)}
+    rest = sorted((i for i in range(len(candidates)) if i not in chosen),
+                  key=lambda i: (rank.get(candidates[i].kind, len(KINDS)), i))
+    chosen += rest
+    return sorted(chosen[: max(most, 0)])
+
+
+# --- value pools ---------------------------------------------------------------------------
+
+def column_format(base: sqlite3.Connection, table: str, column: str) -> str | None:
+    q = quote_ident(column)
+    values = [r[0] for r in base.execute(f"SELECT DISTINCT {q} FROM {quote_ident(table)} WHERE {q} IS NOT NULL LIMIT 50")]
+    return text_format(values)
+
+
+def derived_values(base: sqlite3.Connection, schema: dict[str, Table], info: RefInfo, table: str,
+                   column: str) -> list[Any]:
+    """Values next to the reference's constants on this column (and next to its visible dates)."""
+    t = schema[table]
+    c = t.column(column)
+    if c is None:
+        return []
+    fmt = column_format(base, table, column)
+    out: list[Any] = []
+    q = quote_ident(column)
+    for const in info.constants:
+        if const.table != table or const.column != column:
+            continue
+        value = const.value
+        if isinstance(value, str) and fmt:          # dates stay dates: only values in the column's format
+            plain = value.strip("%*_?") if const.op in ("like", "glob") else value
+            out += date_neighbours(plain, fmt)
+        elif isinstance(value, str):
+            if const.op in ("like", "glob"):
+                out += like_neighbours(value, glob=const.op == "glob")
+            else:
+                out += text_neighbours(value)
+            fitted = _fit(value, c)
+            if not isinstance(fitted, str) and fitted is not None:
+                out += number_neighbours(fitted, real=c.affinity == "REAL")
+        elif isinstance(value, (int, float)):
+            out += number_neighbours(value, real=c.affinity == "REAL" or isinstance(value, float))
+    if fmt:
+        visible = [r[0] for r in base.execute(f"SELECT DISTINCT {q} FROM {quote_ident(table)} WHERE {q} IS NOT NULL "
+                                               f"ORDER BY {q} LIMIT 40")]
+        for v in visible[:: max(1, len(visible) // 4)][:5] + visible[-1:]:
+            out += date_neighbours(v, fmt, open_ends=v in (visible[0], visible[-1]))
+    elif c.affinity in ("INTEGER", "REAL", "NUMERIC") and column not in t.pk and not any(
+            column in fk.columns for fk in t.fks):
+        lo, hi = base.execute(f"SELECT min({q}), max({q}) FROM {quote_ident(table)} "
+                              f"WHERE typeof({q}) IN ('integer', 'real')").fetchone()
+        if isinstance(hi, (int, float)) and isinstance(lo, (int, float)):
+            out += [hi * 10 + 7, hi + 1, lo - 1, 0, type(hi)(1)]
+    fitted = [_fit(v, c) for v in out]
+    return [x for _, x in dict.fromkeys((type(x).__name__, x) for x in fitted if x is not None)]
+
+
+def value_pools(base: sqlite3.Connection, schema: dict[str, Table], info: RefInfo,
+                tables: list[str]) -> dict[tuple[str, str], list[Any]]:
+    """Per column: visible values, values next to the reference's constants, NULL when allowed.
+
+    Columns the reference compares with each other (joins, ``a > b``, UNION branches, IN
+    subqueries) share their pools, so random rows produce equal pairs and shared values.
+    """
+    pools: dict[tuple[str, str], list[Any]] = {}
+    for name in tables:
+        t = schema[name]
+        for c in t.columns:
+            q = quote_ident(c.name)
+            pool = [r[0] for r in base.execute(f"SELECT DISTINCT {q} FROM {quote_ident(name)} WHERE {q} IS NOT NULL "
+                                                f"LIMIT 30")]
+            if (name, c.name) in info.columns:
+                pool += [v for v in derived_values(base, schema, info, name, c.name) if v not in pool]
+                if c.affinity == "TEXT" and not column_format(base, name, c.name):
+                    pool += [v.swapcase() for v in pool[:3] if isinstance(v, str) and v.swapcase() not in pool]
+            pools[(name, c.name)] = pool
+    for a, b in info.pairs:
+        if a in pools and b in pools:
+            ca, cb = schema[a[0]].column(a[1]), schema[b[0]].column(b[1])
+            if ca and cb and ca.affinity == cb.affinity:
+                pa, pb = pools[a], pools[b]
+                pools[a] = pa + [v for v in pb if v not in pa]
+                pools[b] = pb + [v for v in pa if v not in pb]
+    for (name, col), pool in pools.items():
+        c = schema[name].column(col)
+        if not c.notnull and not c.pk:
+            pool += [None] * max(1, len(pool) // 6)
+        if not pool and not c.notnull:
+            pool.append(None)
+    return pools
+
+
+# --- variants aimed at classes of coincidental answers --------------------------------------
+
+def _matching_rows(b: _Builder, table: str, column: str, value: Any, op: str) -> list[dict[str, Any]]:
+    q = quote_ident(column)
+    try:
+        if op == "like":
+            return b.rows(table, f"WHERE {q} LIKE ?", (value,))
+        if op == "glob":
+            return b.rows(table, f"WHERE {q} GLOB ?", (value,))
+        return b.rows(table, f"WHERE {q} = ?", (value,))
+    except sqlite3.Error:
+        return []
+
+
+def _near_values(base: sqlite3.Connection, schema: dict[str, Table], info: RefInfo, rng: random.Random,
+                 most: int) -> list[Variant]:
+    """Per constant: rows (with their children) holding the values next to it; per date column its unit boundaries."""
+    out: list[Variant] = []
+    done: set[tuple] = set()
+    targets: list[tuple[str, str, Any, str]] = [(c.table, c.column, c.value, c.op) for c in info.constants]
+    for table, col in info.columns:
+        if column_format(base, table, col):
+            targets.append((table, col, None, "dates"))
+    for table, col, value, op in targets:
+        key = (table, col, repr(value), op)
+        if key in done:
+            continue
+        done.add(key)
+        c = schema[table].column(col)
+        fmt = column_format(base, table, col)
+        if value is None:
+            values = derived_values(base, schema, RefInfo([table], [], []), table, col)
+            kind = "date_boundaries"
+        else:
+            one = RefInfo([table], [(table, col)], [Constant(table, col, value, op)])
+            values = derived_values(base, schema, one, table, col)
+            if fmt and isinstance(value, str):
+                kind = "date_boundaries"
+            elif isinstance(value, str) and c.affinity == "TEXT":
+                kind = "near_text"
+            else:
+                kind = "boundary"
+        if not values:
+            continue
+        b = _Builder(base, schema, kind, f"{table}.{col} near {value!r}")
+        rows = _matching_rows(b, table, col, value, op) if value is not None else []
+        rows = rows[:2] or rng.sample(b.rows(table), min(3, len(b.rows(table))))
+        if not rows:
+            b.conn.close()
+            continue
+        for i, v in enumerate(values[:40]):
+            b.clone_family(table, rows[i % len(rows)], info.tables, rng, {col: v})
+        _done(b, out)
+        if len(out) >= most:
+            break
+    return out
+
+
+def _duplicate_rows(base: sqlite3.Connection, schema: dict[str, Table], info: RefInfo, rng: random.Random) -> list[Variant]:
+    """Every row of each used table twice (fresh keys where keys allow it, same parent)."""
+    out: list[Variant] = []
+    children = [t for t in info.tables if schema[t].fks]
+    groups = [children, list(info.tables)] if children and set(children) != set(info.tables) else [list(info.tables)]
+    for group in groups:
+        b = _Builder(base, schema, "duplicate_rows", ", ".join(group))
+        for table in group:
+            for row in b.rows(table)[:60]:
+                b.clone(table, row)
+        _done(b, out)
+    return out
+
+
+def _twins(base: sqlite3.Connection, schema: dict[str, Table], info: RefInfo) -> list[Variant]:
+    """Every entity twice: each row cloned, children re-pointed at their parent's twin (ties everywhere)."""
+    tables = _parents_first(_with_parents(info.tables, schema), schema)
+    b = _Builder(base, schema, "twins", "twins")
+    mapping: dict[str, dict[Any, Any]] = {}
+    for name in tables:
+        t = schema[name]
+        referenced = {pc for c in schema.values() for fk in c.fks if fk.parent == name for pc in fk.parent_columns}
+        for row in b.rows(name)[:60]:
+            overrides = {}
+            for fk in t.fks:
+                if len(fk.columns) == 1 and fk.parent in mapping and fk.parent != name:
+                    old = row.get(fk.columns[0])
+                    if old in mapping[fk.parent]:
+                        overrides[fk.columns[0]] = mapping[fk.parent][old]
+            new = b.clone(name, row, overrides)
+            if new is not None:
+                for col in referenced:
+                    mapping.setdefault(name, {})[row.get(col)] = new.get(col)
+    out: list[Variant] = []
+    _done(b, out)
+    return out
+
+
+def _several_matches(base: sqlite3.Connection, schema: dict[str, Table], info: RefInfo, rng: random.Random,
+                     most: int) -> list[Variant]:
+    """Rows matching a constant of the reference cloned (with children): namesakes for ``= (subquery)``."""
+    out: list[Variant] = []
+    by_table: dict[str, list[Constant]] = {}
+    for const in info.constants:
+        if const.op in ("cmp", "like", "glob", "in"):
+            by_table.setdefault(const.table, []).append(const)
+    for table in list(dict.fromkeys(info.subquery_tables + list(by_table))):
+        b = _Builder(base, schema, "several_matches", table)
+        rows: list[dict[str, Any]] = []
+        for const in by_table.get(table, []):
+            rows += _matching_rows(b, table, const.column, const.value, const.op)[:3]
+        if not rows and table in info.subquery_tables:
+            rows = rng.sample(b.rows(table), min(3, len(b.rows(table))))
+        for row in rows[:4]:
+            b.clone_family(table, row, info.tables, rng)
+        _done(b, out)
+        if len(out) >= most:
+            break
+    return out
+
+
+def _null_groups(base: sqlite3.Connection, schema: dict[str, Table], info: RefInfo, rng: random.Random,
+                 most: int) -> list[Variant]:
+    """An aggregated column NULL in every row of some groups (SUM is NULL, COUNT(col) 0), or in all rows."""
+    out: list[Variant] = []
+    for table, col in info.aggregated:
+        t = schema[table]
+        c = t.column(col)
+        if c is None or c.notnull or c.pk or not t.rowid:
+            continue
+        keys = [g for g in info.group_columns if g[0] == table] + [(table, fk.columns[0]) for fk in t.fks
+                                                                    if len(fk.columns) == 1]
+        for _table, key in keys[:2]:
+            b = _Builder(base, schema, "null_groups", f"{table}.{col} NULL per {key}")
+            q = quote_ident(key)
+            groups = [r[0] for r in b.conn.execute(f"SELECT DISTINCT {q} FROM {quote_ident(table)} "
+                                                    f"WHERE {q} IS NOT NULL ORDER BY {q}")]
+            for g in rng.sample(groups, min(2, len(groups))):
+                for row in b.rows(table, f"WHERE {q} = ?", (g,)):
+                    b.update(table, row["__rowid__"], {col: None})
+            _done(b, out)
+        b = _Builder(base, schema, "null_groups", f"{table}.{col} all NULL")
+        for row in b.rows(table):
+            b.update(table, row["__rowid__"], {col: None})
+        _done(b, out)
+        if len(out) >= most:
+            break
+    return out
+
+
+def _equal_pairs(base: sqlite3.Connection, schema: dict[str, Table], info: RefInfo, rng: random.Random,
+                 most: int) -> list[Variant]:
+    """For ``a <op> b`` between columns: rows where a equals b (same row, or through a foreign key)."""
+    out: list[Variant] = []
+    for (ta, ca), (tb, cb) in info.pairs:
+        t = schema[ta]
+        col_a = t.column(ca)
+        if col_a is None or col_a.pk or any(ca in fk.columns for fk in t.fks):
+            continue
+        b = _Builder(base, schema, "equal_pairs", f"{ta}.{ca} = {tb}.{cb}")
+        rows = b.rows(ta)
+        if ta == tb:
+            for row in rng.sample(rows, min(3, len(rows))):
+                b.clone(ta, row, {ca: row.get(cb)})
+        links = [fk for fk in t.fks if fk.parent == tb and len(fk.columns) == 1]
+        for fk in links:
+            for row in rng.sample(rows, min(3, len(rows))):
+                parent = b.rows(tb, f"WHERE {quote_ident(fk.parent_columns[0])} = ?", (row.get(fk.columns[0]),))
+                if parent:
+                    b.clone(ta, row, {ca: parent[0].get(cb)})
+        if not links and ta != tb:
+            others = [r[0] for r in b.conn.execute(f"SELECT DISTINCT {quote_ident(cb)} FROM {quote_ident(tb)} "
+                                                    f"WHERE {quote_ident(cb)} IS NOT NULL LIMIT 20")]
+            for row, v in zip(rng.sample(rows, min(3, len(rows))), rng.sample(others, min(3, len(others)))):
+                b.clone_family(ta, row, info.tables, rng, {ca: v})
+        _done(b, out)
+        if len(out) >= most:
+            break
+    return out
+
+
+def _union_shared(base: sqlite3.Connection, schema: dict[str, Table], info: RefInfo, rng: random.Random) -> list[Variant]:
+    """For UNION/INTERSECT/EXCEPT: rows of one branch's table given values another branch returns."""
+    out: list[Variant] = []
+    if len(info.branches) < 2:
+        return out
+    for src, dst in ((0, 1), (1, 0)):
+        a, target = info.branches[src], info.branches[dst]
+        tables = [t for t in target.find_all(exp.Table) if _find(schema, t.name)]
+        if len(tables) != 1:
+            continue
+        table = _find(schema, tables[0].name).name
+        outs = [_bare(o) for o in target.expressions]
+        b = _Builder(base, schema, "union_shared", f"{table} shares values")
+        try:
+            values = b.conn.execute(a.sql(dialect="sqlite")).fetchall()[:6]
+        except sqlite3.Error:
+            b.conn.close()
+            continue
+        where = target.args.get("where")
+        try:
+            rows = b.rows(table, f"WHERE {where.this.sql(dialect='sqlite')}") if where is not None else []
+        except sqlite3.Error:
+            rows = []
+        rows = rows or b.rows(table)
+        if not rows:
+            b.conn.close()
+            continue
+        for i, value in enumerate(values):
+            overrides = {}
+            for j, o in enumerate(outs):
+                if isinstance(o, exp.Column) and j < len(value) and schema[table].column(o.name):
+                    overrides[schema[table].column(o.name).name] = value[j]
+            if overrides:
+                b.clone_family(table, rows[i % len(rows)], info.tables, rng, overrides)
+        _done(b, out)
+    return out
+
+
+def _shuffled(base: sqlite3.Connection, schema: dict[str, Table], info: RefInfo, rng: random.Random) -> list[Variant]:
+    """Each non-key column's values permuted independently: breaks correlations between columns."""
+    b = _Builder(base, schema, "shuffled", "columns shuffled")
+    b.conn.execute("PRAGMA foreign_keys = OFF")
+    for name in info.tables:
+        t = schema[name]
+        if not t.rowid:
+            continue
+        fk_cols = {c for fk in t.fks for c in fk.columns}
+        rows = b.rows(name)
+        if len(rows) < 3:
+            continue
+        cols = [c.name for c in t.columns if c.name not in t.pk and c.name not in fk_cols]
+        permuted = [dict(r) for r in rows]
+        for col in cols:
+            values = [r[col] for r in rows]
+            rng.shuffle(values)
+            for r, v in zip(permuted, values):
+                r[col] = v
+        b.conn.execute(f"DELETE FROM {quote_ident(name)}")
+        for old, new in zip(rows, permuted):
+            values = {k: v for k, v in new.items() if k != "__rowid__"}
+            cols_sql = ", ".join(["rowid"] + [quote_ident(k) for k in values])
+            marks = ", ".join("?" for _ in range(len(values) + 1))
+            try:
+                b.conn.execute(f"INSERT INTO {quote_ident(name)} ({cols_sql}) VALUES ({marks})",
+                               (old["__rowid__"], *values.values()))
+            except sqlite3.Error:
+                original = {k: v for k, v in old.items() if k != "__rowid__"}
+                b.conn.execute(f"INSERT INTO {quote_ident(name)} ({cols_sql}) VALUES ({marks})",
+                               (old["__rowid__"], *original.values()))
+                continue
+            if new != old:
+                b._mark(name, old["__rowid__"])
+    b.conn.execute("PRAGMA foreign_keys = ON")
+    out: list[Variant] = []
+    _done(b, out)
+    return out
+
+
+def _independent_rows(base: sqlite3.Connection, schema: dict[str, Table], info: RefInfo, rng: random.Random,
+                      pools: dict[tuple[str, str], list[Any]], count: int) -> list[Variant]:
+    """The visible data plus rows whose columns are drawn independently from the pools."""
+    out: list[Variant] = []
+    order = _parents_first(_with_parents(info.tables, schema), schema)
+    for k in range(count):
+        b = _Builder(base, schema, "independent_rows", f"independent rows #{k + 1}")
+        for name in order:
+            if name not in info.tables:
+                continue
+            t = schema[name]
+            for _ in range(rng.randint(2, 5)):
+                for _attempt in range(4):
+                    values = _random_row(b.conn, t, schema, pools, rng, None)
+                    if values is None:
+                        break
+                    if b._insert(name, values) is not None:
+                        break
+        _done(b, out)
+    return out
