@@ -120,8 +120,9 @@ def date_neighbours(value: str, fmt: str, *, open_ends: bool = True) -> list[str
         out += [day, day - dt.timedelta(days=1), day + dt.timedelta(days=1), month_start, _month_end(day),
                 month_start - dt.timedelta(days=1), _month_end(day) + dt.timedelta(days=1),
                 year_start.replace(month=12, day=31), year_start]
+    out += [_shift_years(day, 1), _shift_years(day, -1)]        # the same day, month in a neighbouring year
     if open_ends:
-        out += [_shift_years(day, 3), _shift_years(day, -3)]
+        out += [_shift_years(day, 3), _shift_years(day, -3), _shift_years(day, 10), _shift_years(day, -10)]
     rendered: list[str] = []
     timed = fmt.startswith("datetime")
     for m in out:
@@ -137,6 +138,29 @@ def date_neighbours(value: str, fmt: str, *, open_ends: bool = True) -> list[str
                      _render(moment.replace(minute=0, second=0), fmt),
                      _render(moment.replace(minute=59, second=59), fmt)]
     return _unique(rendered)
+
+
+def unit_values(value: str, number: int, fmt: str) -> list[str]:
+    """Dates like ``value`` whose hour, day, month or year is ``number`` or next to it (for strftime tests)."""
+    parsed = _moment(value)
+    if parsed is None:
+        return []
+    moment = parsed[0]
+    out: list[dt.datetime] = []
+    for n in (number - 1, number, number + 1):
+        for unit in ("hour", "day", "month", "year"):
+            try:
+                if unit == "hour" and 0 <= n <= 23 and (fmt.startswith("datetime") or fmt.startswith("time")):
+                    out += [moment.replace(hour=n, minute=0, second=0), moment.replace(hour=n, minute=59, second=59)]
+                elif unit == "day" and 1 <= n <= 31 and not fmt.startswith("time"):
+                    out.append(moment.replace(day=n))
+                elif unit == "month" and 1 <= n <= 12 and not fmt.startswith("time"):
+                    out += [moment.replace(month=n, day=1), _month_end(moment.replace(month=n, day=1))]
+                elif unit == "year" and 1000 <= n <= 9999 and not fmt.startswith("time"):
+                    out += [moment.replace(year=n, month=1, day=1), moment.replace(year=n, month=12, day=31)]
+            except ValueError:
+                continue
+    return _unique(_render(m, fmt) for m in out)
 
 
 # --- text ----------------------------------------------------------------------------------
@@ -164,6 +188,10 @@ def text_neighbours(value: str, *, most: int = 24) -> list[str]:
         out += [value.replace(" ", ""), value.replace(" ", "  "), value.replace(" ", "\u3000")]
     if "\u3000" in value:
         out += [value.replace("\u3000", " "), value.replace("\u3000", "")]
+    last = ord(value[-1])
+    if last > 32:                          # the greatest texts just below value (for an exclusive upper bound)
+        below = value[:-1] + chr(last - 1)
+        out += [below + "~", below + "\uff5e", below + "zz"]
     for i, ch in enumerate(value):
         if ord(ch) > 127 or i == len(value) - 1:
             for delta in (1, -1):
@@ -203,7 +231,7 @@ def number_neighbours(value: int | float, *, real: bool) -> list[int | float]:
     if isinstance(value, bool):
         return []
     if real or isinstance(value, float):
-        return _unique([value - 1, value - 0.01, value, value + 0.01, value + 1])
+        return _unique([value - 1, value - 0.01, value - 0.001, value, value + 0.001, value + 0.01, value + 1])
     return _unique([value - 1, value, value + 1])
 
 

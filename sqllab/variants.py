@@ -21,13 +21,20 @@ from typing import Any
 
 from sqlglot import exp
 
-from .boundaries import date_neighbours, like_neighbours, number_neighbours, text_format, text_neighbours
+from .boundaries import (
+    date_neighbours,
+    like_neighbours,
+    number_neighbours,
+    text_format,
+    text_neighbours,
+    unit_values,
+)
 from .neighbours import parse
 from .sandbox import copy_to_memory, quote_ident, user_tables
 
 KINDS = ("boundary", "near_text", "date_boundaries", "case", "nulls", "null_groups", "duplicates",
          "duplicate_rows", "several_matches", "union_shared", "equal_pairs", "ties", "twins", "unmatched_fk",
-         "renumbered_ids", "group_sizes", "shuffled", "independent_rows", "random", "search")
+         "renumbered_ids", "group_sizes", "shuffled", "independent_rows", "empty_tables", "few_rows", "random", "search")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -425,6 +432,8 @@ def candidate_variants(base: sqlite3.Connection, reference_sql: str, *, seed: in
         lambda: _equal_pairs(base, schema, info, rng, per_kind),
         lambda: _twins(base, schema, info),
         lambda: _shuffled(base, schema, info, rng),
+        lambda: _empty_tables(base, schema, info),
+        lambda: _few_rows(base, schema, info),
         lambda: _independent_rows(base, schema, info, rng, pools, 3),
         lambda: _boundary(base, schema, info, rng, per_kind),
         lambda: _nulls(base, schema, info, rng, per_kind),
@@ -816,13 +825,24 @@ def derived_values(base: sqlite3.Connection, schema: dict[str, Table], info: Ref
     fmt = column_format(base, table, column)
     out: list[Any] = []
     q = quote_ident(column)
+    visible = [r[0] for r in base.execute(f"SELECT DISTINCT {q} FROM {quote_ident(table)} WHERE {q} IS NOT NULL "
+                                           f"ORDER BY {q} LIMIT 40")] if fmt else []
     for const in info.constants:
         if const.table != table or const.column != column:
             continue
         value = const.value
-        if isinstance(value, str) and fmt:          # dates stay dates: only values in the column's format
-            plain = value.strip("%*_?") if const.op in ("like", "glob") else value
-            out += date_neighbours(plain, fmt)
+        if fmt:                                     # dates stay dates: only values in the column's format
+            plain = value.strip("%*_?") if isinstance(value, str) and const.op in ("like", "glob") else value
+            near = date_neighbours(plain, fmt) if isinstance(plain, str) else []
+            if not near and visible:
+                try:
+                    number = int(plain)
+                except (TypeError, ValueError):
+                    number = None
+                if number is not None:
+                    for v in visible[:: max(1, len(visible) // 3)][:3]:
+                        near += unit_values(v, number, fmt)
+            out += near
         elif isinstance(value, str):
             if const.op in ("like", "glob"):
                 out += like_neighbours(value, glob=const.op == "glob")
@@ -833,11 +853,11 @@ def derived_values(base: sqlite3.Connection, schema: dict[str, Table], info: Ref
                 out += number_neighbours(fitted, real=c.affinity == "REAL")
         elif isinstance(value, (int, float)):
             out += number_neighbours(value, real=c.affinity == "REAL" or isinstance(value, float))
-    if fmt:
-        visible = [r[0] for r in base.execute(f"SELECT DISTINCT {q} FROM {quote_ident(table)} WHERE {q} IS NOT NULL "
-                                               f"ORDER BY {q} LIMIT 40")]
-        for v in visible[:: max(1, len(visible) // 4)][:5] + visible[-1:]:
+    if fmt and visible:
+        for v in visible[:: max(1, len(visible) // 8)][:8] + visible[-1:]:
             out += date_neighbours(v, fmt, open_ends=v in (visible[0], visible[-1]))
+    elif c.affinity == "TEXT" and not c.pk:
+        out += ["", "x"]                            # empty text next to NULL, a text unlike the visible ones
     elif c.affinity in ("INTEGER", "REAL", "NUMERIC") and column not in t.pk and not any(
             column in fk.columns for fk in t.fks):
         lo, hi = base.execute(f"SELECT min({q}), max({q}) FROM {quote_ident(table)} "
@@ -1135,6 +1155,52 @@ def _shuffled(base: sqlite3.Connection, schema: dict[str, Table], info: RefInfo,
             if new != old:
                 b._mark(name, old["__rowid__"])
     b.conn.execute("PRAGMA foreign_keys = ON")
+    out: list[Variant] = []
+    _done(b, out)
+    return out
+
+
+def _empty_tables(base: sqlite3.Connection, schema: dict[str, Table], info: RefInfo) -> list[Variant]:
+    """Used tables without rows (children first): aggregates over nothing, groups that vanish."""
+    out: list[Variant] = []
+    order = list(reversed(_parents_first(list(schema), schema)))
+    leaves = [t for t in info.tables if schema[t].fks] or info.tables[-1:]
+    for targets in ([t for t in leaves], list(info.tables)):
+        b = _Builder(base, schema, "empty_tables", ", ".join(targets))
+        doomed = set(targets)
+        for name in order:                 # tables whose rows point at an emptied table go too
+            if any(fk.parent in doomed for fk in schema[name].fks):
+                doomed.add(name)
+        for name in order:
+            if name in doomed:
+                try:
+                    deleted = b.conn.execute(f"DELETE FROM {quote_ident(name)}").rowcount
+                except sqlite3.Error:
+                    deleted = 0
+                b.count += deleted
+        _done(b, out)
+        if set(targets) == set(info.tables):
+            break
+    return out
+
+
+def _few_rows(base: sqlite3.Connection, schema: dict[str, Table], info: RefInfo) -> list[Variant]:
+    """Each used table cut down to one row (children first; a parent row still referenced stays)."""
+    b = _Builder(base, schema, "few_rows", "one row per table")
+    order = list(reversed(_parents_first(list(schema), schema)))
+    doomed = set(info.tables)
+    for _ in range(len(schema)):
+        doomed |= {t.name for t in schema.values() if any(fk.parent in doomed for fk in t.fks)}
+    for name in [t for t in order if t in doomed]:
+        if not schema[name].rowid:
+            continue
+        rowids = [r[0] for r in b.conn.execute(f"SELECT rowid FROM {quote_ident(name)} ORDER BY rowid")]
+        for rowid in rowids[1:]:
+            try:
+                b.conn.execute(f"DELETE FROM {quote_ident(name)} WHERE rowid = ?", (rowid,))
+                b.count += 1
+            except sqlite3.Error:
+                continue
     out: list[Variant] = []
     _done(b, out)
     return out

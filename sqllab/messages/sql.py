@@ -333,6 +333,14 @@ MESSAGES = {
         "en": "added rows whose columns take unrelated values",
         "ja": "列ごとに無関係な値を持つ行を追加したデータ",
     },
+    "sql.variant.empty_tables": {
+        "en": "empty tables (nothing to count or add up)",
+        "ja": "空のテーブル（数える行・合計する行がない）",
+    },
+    "sql.variant.few_rows": {
+        "en": "tables with a single row",
+        "ja": "1 行だけのテーブル",
+    },
     "sql.variant.search": {
         "en": "other small contents that the tables allow",
         "ja": "テーブルの制約が許す別の小さな内容",
