@@ -178,7 +178,7 @@ def _printable(ch: str) -> bool:
     return ch.isprintable() and not 0xD800 <= ord(ch) <= 0xDFFF
 
 
-def text_neighbours(value: str, *, most: int = 24) -> list[str]:
+def text_neighbours(value: str, *, most: int = 32) -> list[str]:
     """Texts next to ``value``: other case, one character more/less, spaces, code-point neighbours."""
     if not value:
         return ["a", " "]

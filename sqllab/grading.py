@@ -98,6 +98,15 @@ class Diff(BaseModel):
     counterexample: Counterexample | None = None
 
 
+class Strength(BaseModel):
+    """How strong a verdict is: on how many databases the answer was checked."""
+
+    hidden_databases: int = Field(description="hidden variant databases the answer was run on (besides the visible one)")
+    mutants: int = Field(0, description="small changes of the solution that the visible data does not tell apart")
+    mutants_told_apart: int = Field(0, description="of those, how many the hidden databases tell apart")
+    text: str = ""
+
+
 class Verdict(BaseModel):
     correct: bool
     status: Status
@@ -107,16 +116,18 @@ class Verdict(BaseModel):
     error_key: str | None = None
     error_params: dict[str, Any] = Field(default_factory=dict)
     variants_checked: int = 0
+    strength: Strength | None = None
 
     def message_in(self, lang: str) -> str:
         """The same verdict explained in another language."""
         if self.error_key:
             return i18n.t(self.error_key, lang, **self.error_params)
         if self.diff is not None:
-            return render_message(self.diff, lang)
+            return _with_strength(render_message(self.diff, lang), self.variants_checked, lang)
         if not self.correct:
             return self.message
-        return i18n.t("sql.grade.correct", lang, variants=self.variants_checked)
+        return _with_strength(i18n.t("sql.grade.correct", lang, variants=self.variants_checked),
+                              self.variants_checked, lang)
 
 
 # --- the grader --------------------------------------------------------------------------
@@ -347,13 +358,22 @@ class Grader:
                     found.append((case, difference, outcome))
                     if case.name == "visible":
                         break
+            hidden = len(self.cases) - 1
             if not found:
-                return Verdict(correct=True, status="correct", lang=lang, variants_checked=len(self.cases) - 1,
-                               message=i18n.t("sql.grade.correct", lang, variants=len(self.cases) - 1))
+                return Verdict(correct=True, status="correct", lang=lang, variants_checked=hidden,
+                               strength=self.strength(hidden, lang),
+                               message=_with_strength(i18n.t("sql.grade.correct", lang, variants=hidden), hidden, lang))
             case, difference, outcome = min(found, key=_explanatory)
             diff = self._describe(case, difference, outcome, student_sql)
-        return Verdict(correct=False, status="wrong_result", lang=lang, diff=diff,
-                       variants_checked=len(self.cases) - 1, message=render_message(diff, lang))
+        checked = 0 if case.name == "visible" else hidden
+        return Verdict(correct=False, status="wrong_result", lang=lang, diff=diff, variants_checked=checked,
+                       strength=self.strength(checked, lang),
+                       message=_with_strength(render_message(diff, lang), checked, lang))
+
+    def strength(self, hidden: int, lang: str) -> Strength:
+        """The strength of a verdict that ran on the visible data and ``hidden`` hidden databases."""
+        return Strength(hidden_databases=hidden, mutants=len(self.live_mutants),
+                        mutants_told_apart=len(self.mutants_killed), text=_strength_text(hidden, lang))
 
     def _describe(self, case: _Case, difference: Any, outcome: Any, student_sql: str) -> Diff:
         if isinstance(difference, SQLLabError):
@@ -432,6 +452,17 @@ def _dml_state(conn: sqlite3.Connection, sql: str, timeout_s: float, lang: str |
         return snapshot(copy)
     finally:
         copy.close()
+
+
+def _strength_text(hidden: int, lang: str) -> str:
+    if hidden <= 0:
+        return i18n.t("sql.grade.strength_visible", lang)
+    return i18n.t("sql.grade.strength", lang, hidden=hidden)
+
+
+def _with_strength(message: str, hidden: int, lang: str) -> str:
+    """The verdict's message with its strength as last line ("checked on the visible data and N hidden databases")."""
+    return f"{message}\n\n{_strength_text(hidden, lang)}"
 
 
 def _error_verdict(exc: SQLLabError, lang: str, variants: int) -> Verdict:

@@ -167,8 +167,8 @@ MESSAGES = {
         "ja": "この問題の模範解答が実行できません（{detail}）。講師に知らせてください。",
     },
     "sql.grade.correct": {
-        "en": "Correct! Your query returns the expected result, also on {variants} other test databases.",
-        "ja": "正解です！ほかの {variants} 個のテスト用データベースでも期待どおりの結果になりました。",
+        "en": "Correct! Your query returns the expected result.",
+        "ja": "正解です！期待どおりの結果になりました。",
     },
     "sql.grade.strength": {
         "en": "Checked on the visible data and {hidden} hidden databases.",
