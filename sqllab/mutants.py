@@ -342,5 +342,8 @@ def _shift_limit(node: exp.Expression, delta: int) -> exp.Expression | None:
 
 
 def _positional(node: exp.Literal) -> bool:
+    """ORDER BY 2, GROUP BY 1, LIMIT numbers and the ``SELECT 1`` of an EXISTS are not values to shift."""
     parent = node.parent
+    if isinstance(parent, exp.Select) and isinstance(parent.parent, exp.Exists):
+        return True
     return isinstance(parent, (exp.Ordered, exp.Group, exp.Limit, exp.Offset)) and not node.is_string

@@ -339,6 +339,16 @@ class _Builder:
                 if not cols or any(c in overrides for c in cols):
                     continue
                 col = cols[-1]
+                linked = [fk for fk in t.fks if len(fk.columns) == 1 and fk.columns[0] in cols]
+                if len(cols) > 1 and linked and attempt < 2:
+                    # a composite key with a foreign key in it: keep the other parts (e.g. the subject),
+                    # point the copy at another parent (or at a copy of the parent)
+                    key = self._free_parent(t, linked[0], values, cols, clone_parent=attempt == 1)
+                    if key is None and attempt == 0:
+                        key = self._free_parent(t, linked[0], values, cols, clone_parent=True)
+                    if key is not None:
+                        values[linked[0].columns[0]] = key
+                        continue
                 if col == t.rowid_alias:
                     values[col] = None
                 else:
@@ -348,6 +358,24 @@ class _Builder:
                 if t.rowid_alias:
                     values[t.rowid_alias] = rowid
                 return values
+        return None
+
+    def _free_parent(self, t: Table, fk: ForeignKey, values: dict[str, Any], cols: list[str],
+                     *, clone_parent: bool) -> Any:
+        """A parent key for which the composite key ``cols`` of ``values`` is still free."""
+        column = fk.columns[0]
+        others = [c for c in cols if c != column]
+        parent_key = fk.parent_columns[0]
+        if clone_parent:
+            parents = self.rows(fk.parent, f"WHERE {quote_ident(parent_key)} = ?", (values.get(column),))
+            new = self.clone(fk.parent, parents[0]) if parents else None
+            return new.get(parent_key) if new else None
+        where = " AND ".join(f"{quote_ident(c)} IS ?" for c in others)
+        taken = {r[0] for r in self.conn.execute(
+            f"SELECT {quote_ident(column)} FROM {quote_ident(t.name)} WHERE {where}", [values.get(c) for c in others])}
+        for (key,) in self.conn.execute(f"SELECT {quote_ident(parent_key)} FROM {quote_ident(fk.parent)}"):
+            if key not in taken:
+                return key
         return None
 
     def clone_family(self, table: str, row: dict[str, Any], tables: list[str], rng: random.Random,
@@ -949,11 +977,22 @@ def _near_values(base: sqlite3.Connection, schema: dict[str, Table], info: RefIn
             continue
         b = _Builder(base, schema, kind, f"{table}.{col} near {value!r}")
         rows = _matching_rows(b, table, col, value, op) if value is not None else []
-        rows = rows[:2] or rng.sample(b.rows(table), min(3, len(b.rows(table))))
+        if not rows:                       # rows that meet the reference's other text conditions on this table
+            rows = b.rows(table)
+            for other in info.constants:
+                if other.table == table and other.column != col and isinstance(other.value, str):
+                    narrowed = [r for r in rows if r in _matching_rows(b, table, other.column, other.value, other.op)]
+                    rows = narrowed or rows
+            rows = rng.sample(rows, min(4, len(rows)))
+        rows = rows[:8]
         if not rows:
             b.conn.close()
             continue
-        for i, v in enumerate(values[:40]):
+        flips = 3 if isinstance(value, str) and kind == "near_text" else 0
+        for v in values[:flips]:               # other case: every matching row, so no other condition hides it
+            for row in rows:
+                b.clone_family(table, row, info.tables, rng, {col: v})
+        for i, v in enumerate(values[flips:40]):
             b.clone_family(table, rows[i % len(rows)], info.tables, rng, {col: v})
         _done(b, out)
         if len(out) >= most:
