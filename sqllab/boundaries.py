@@ -225,6 +225,20 @@ def like_neighbours(pattern: str, *, glob: bool = False) -> list[str]:
     return _unique(out)
 
 
+def digit_variants(value: str, numbers: list[int]) -> list[str]:
+    """``value`` with its first run of digits written with another width or value ('JZ-01' -> 'JZ-1', 'JZ-10')."""
+    m = re.search(r"\d+", value)
+    if not m:
+        return []
+    run = m.group(0)
+    n = int(run)
+    candidates = {str(n), str(n + 1), str(n * 10), run + "0", "0" + run, str(n + 9)}
+    for k in numbers:
+        if 0 <= k < 10**6:
+            candidates |= {str(k - 1), str(k), str(k + 1), str(k * 10)}
+    return _unique(value[:m.start()] + c + value[m.end():] for c in sorted(candidates) if not c.startswith("-"))
+
+
 # --- numbers -------------------------------------------------------------------------------
 
 def number_neighbours(value: int | float, *, real: bool) -> list[int | float]:

@@ -26,6 +26,7 @@ from .boundaries import (
     like_neighbours,
     number_neighbours,
     text_format,
+    digit_variants,
     text_neighbours,
     unit_values,
 )
@@ -548,11 +549,17 @@ def _nulls(base: sqlite3.Connection, schema: dict[str, Table], info: RefInfo, rn
             continue
         b = _Builder(base, schema, "nulls", f"{table}.{col} IS NULL")
         rows = b.rows(table)
+        preferred = _preferred_rows(b, info, table, col, rng, max(1, len(rows) // 3)) if rows else []
         if t.rowid:
-            for row in rng.sample(rows, max(1, len(rows) // 3)) if rows else []:
+            for row in preferred:
                 b.update(table, row["__rowid__"], {col: None})
-        for row in rng.sample(rows, min(1, len(rows))):
+        zero = 0 if c.affinity in ("INTEGER", "REAL", "NUMERIC") else "" if c.affinity == "TEXT" else None
+        for row in preferred[:1]:
+            if zero is not None:           # NULL between zeros: COALESCE(col, 0) ties them, the reference does not
+                b.clone(table, row, {col: zero})
             b.clone(table, row, {col: None})
+            if zero is not None:
+                b.clone(table, row, {col: zero})
         _done(b, out)
         if len(out) >= most:
             break
@@ -886,6 +893,11 @@ def derived_values(base: sqlite3.Connection, schema: dict[str, Table], info: Ref
             out += date_neighbours(v, fmt, open_ends=v in (visible[0], visible[-1]))
     elif c.affinity == "TEXT" and not c.pk:
         out += ["", "x"]                            # empty text next to NULL, a text unlike the visible ones
+        numbers = [k.value for k in info.constants if isinstance(k.value, int) and not isinstance(k.value, bool)]
+        texts = [r[0] for r in base.execute(f"SELECT DISTINCT {q} FROM {quote_ident(table)} "
+                                             f"WHERE {q} GLOB '*[0-9]*' LIMIT 3")]
+        for text in texts:                          # numbers held in text: other widths compare differently
+            out += digit_variants(text, numbers)
     elif c.affinity in ("INTEGER", "REAL", "NUMERIC") and column not in t.pk and not any(
             column in fk.columns for fk in t.fks):
         lo, hi = base.execute(f"SELECT min({q}), max({q}) FROM {quote_ident(table)} "
@@ -911,7 +923,12 @@ def value_pools(base: sqlite3.Connection, schema: dict[str, Table], info: RefInf
             pool = [r[0] for r in base.execute(f"SELECT DISTINCT {q} FROM {quote_ident(name)} WHERE {q} IS NOT NULL "
                                                 f"LIMIT 30")]
             if (name, c.name) in info.columns:
-                pool += [v for v in derived_values(base, schema, info, name, c.name) if v not in pool]
+                derived = [v for v in derived_values(base, schema, info, name, c.name) if v not in pool]
+                constants = [_fit(k.value, c) for k in info.constants if k.table == name and k.column == c.name
+                             and k.op in ("cmp", "in")]
+                # visible values and the constants stay as likely as the derived ones
+                weight = max(1, len(derived) // max(1, len(pool) + len(constants)))
+                pool = (pool + [v for v in constants if v is not None]) * weight + derived
                 if c.affinity == "TEXT" and not column_format(base, name, c.name):
                     pool += [v.swapcase() for v in pool[:3] if isinstance(v, str) and v.swapcase() not in pool]
             pools[(name, c.name)] = pool
@@ -943,6 +960,18 @@ def _matching_rows(b: _Builder, table: str, column: str, value: Any, op: str) ->
         return b.rows(table, f"WHERE {q} = ?", (value,))
     except sqlite3.Error:
         return []
+
+
+def _preferred_rows(b: _Builder, info: RefInfo, table: str, col: str, rng: random.Random,
+                    most: int) -> list[dict[str, Any]]:
+    """Some rows that meet the reference's other text conditions on ``table`` (all rows when none do)."""
+    rows = b.rows(table)
+    for other in info.constants:
+        if other.table == table and other.column != col and isinstance(other.value, str):
+            matching = _matching_rows(b, table, other.column, other.value, other.op)
+            narrowed = [r for r in rows if r in matching]
+            rows = narrowed or rows
+    return rng.sample(rows, min(most, len(rows)))
 
 
 def _near_values(base: sqlite3.Connection, schema: dict[str, Table], info: RefInfo, rng: random.Random,
@@ -977,14 +1006,7 @@ def _near_values(base: sqlite3.Connection, schema: dict[str, Table], info: RefIn
             continue
         b = _Builder(base, schema, kind, f"{table}.{col} near {value!r}")
         rows = _matching_rows(b, table, col, value, op) if value is not None else []
-        if not rows:                       # rows that meet the reference's other text conditions on this table
-            rows = b.rows(table)
-            for other in info.constants:
-                if other.table == table and other.column != col and isinstance(other.value, str):
-                    narrowed = [r for r in rows if r in _matching_rows(b, table, other.column, other.value, other.op)]
-                    rows = narrowed or rows
-            rows = rng.sample(rows, min(4, len(rows)))
-        rows = rows[:8]
+        rows = (rows or _preferred_rows(b, info, table, col, rng, 4))[:8]
         if not rows:
             b.conn.close()
             continue
