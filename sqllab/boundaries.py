@@ -208,7 +208,7 @@ def like_instances(pattern: str, *, glob: bool = False) -> list[str]:
     """Texts that a LIKE (or GLOB) pattern matches: wildcards empty, one character, several."""
     many, one = ("*", "?") if glob else ("%", "_")
     out = []
-    for fill_many, fill_one in (("", "x"), ("Ab", "y"), ("あ", "ア")):
+    for fill_many, fill_one in (("", "x"), ("Ab", "y"), ("あ", "ア"), ("\uff5e", "\uff5e")):
         text = pattern
         if glob:
             text = re.sub(r"\[[^\]]*\]", "b", text)

@@ -465,7 +465,7 @@ def candidate_variants(base: sqlite3.Connection, reference_sql: str, *, seed: in
         lambda: _few_rows(base, schema, info),
         lambda: _independent_rows(base, schema, info, rng, pools, 3),
         lambda: _boundary(base, schema, info, rng, per_kind),
-        lambda: _nulls(base, schema, info, rng, per_kind),
+        lambda: _nulls(base, schema, info, rng, per_kind + 2),
         lambda: _duplicates(base, schema, info, rng),
         lambda: _ties(base, schema, info, rng, per_kind),
         lambda: _unmatched(base, schema, info, rng, per_kind),
@@ -542,7 +542,8 @@ def _boundary(base: sqlite3.Connection, schema: dict[str, Table], info: RefInfo,
 def _nulls(base: sqlite3.Connection, schema: dict[str, Table], info: RefInfo, rng: random.Random,
         most: int) -> list[Variant]:
     out: list[Variant] = []
-    for table, col in info.columns:
+    others = [(t, c.name) for t in info.tables for c in schema[t].columns if (t, c.name) not in info.columns]
+    for table, col in info.columns + others:        # the reference's columns first, then the rest of its tables
         t = schema[table]
         c = t.column(col)
         if c is None or c.notnull or c.pk:
