@@ -1,12 +1,22 @@
-"""Hidden variant databases: small fuzzed copies of a lesson database, valid under its constraints.
+"""Hidden variant databases: changed copies of a lesson database, valid under its constraints.
 
-Following Zhong, Yu & Klein (EMNLP 2020), candidates are seeded with the visible database's
-values and the reference query's constants; ``select_variants`` then keeps a few that tell the
-reference apart from its neighbour queries (see :mod:`sqllab.neighbours`). Every candidate is
-built by inserting or updating rows under the schema's own constraints (PRIMARY KEY, UNIQUE,
-NOT NULL, CHECK, FOREIGN KEY with ``PRAGMA foreign_keys = ON``) and is dropped unless
-``PRAGMA foreign_key_check`` is clean. Kinds: ``boundary``, ``nulls``, ``duplicates``, ``ties``,
-``unmatched_fk``, ``case``, ``renumbered_ids``, ``group_sizes``, ``random``.
+Following Zhong, Yu & Klein (EMNLP 2020) and XData, candidates are seeded with the visible
+database's values and the reference query's constants, plus the values next to them
+(:mod:`sqllab.boundaries`). Every candidate is built by inserting, updating or deleting rows
+under the schema's own constraints (PRIMARY KEY, UNIQUE, NOT NULL, CHECK, FOREIGN KEY with
+``PRAGMA foreign_keys = ON``) and is dropped unless ``PRAGMA foreign_key_check`` is clean; a
+change the constraints refuse is skipped. The grader keeps those that tell the reference apart
+from its mutants (:mod:`sqllab.mutants`) and a representative of every kind in :data:`KINDS`:
+
+boundary / near_text / date_boundaries
+    rows holding the values next to a constant: ±1, other case, one character more or less,
+    spaces, code-point (kana) neighbours, dates on unit boundaries and past open ends
+case, nulls (with zeros around them), null_groups (aggregated column NULL in whole groups)
+duplicates, duplicate_rows (child rows twice), several_matches (namesakes of filtered rows),
+twins (every entity twice: ties at a LIMIT cut), union_shared (a value both branches return),
+equal_pairs (``a = b`` for compared columns), ties, unmatched_fk, renumbered_ids, group_sizes
+shuffled (columns permuted independently), independent_rows, empty_tables, few_rows
+random (small databases, columns drawn independently), search (found for a surviving mutant)
 """
 
 from __future__ import annotations
