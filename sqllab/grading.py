@@ -59,6 +59,7 @@ SAMPLE_ROWS = 5
 MAX_VARIANTS = 40          # hidden databases kept per exercise
 SEARCH_SECONDS = 1.0       # budget of the search for databases that tell surviving mutants apart
 SEARCH_TRIES = 30          # random databases tried per surviving mutant
+SHRINK_SECONDS = 0.02      # time for making a counterexample smaller when an answer is wrong
 
 
 # --- public models -----------------------------------------------------------------------
@@ -364,11 +365,76 @@ class Grader:
                                strength=self.strength(hidden, lang),
                                message=_with_strength(i18n.t("sql.grade.correct", lang, variants=hidden), hidden, lang))
             case, difference, outcome = min(found, key=_explanatory)
-            diff = self._describe(case, difference, outcome, student_sql)
+            shrunk = None
+            if case.variant is not None and not self.dml and not isinstance(difference, SQLLabError):
+                shrunk = self._shrink(case, student_sql, timeout)
+            if shrunk is not None:
+                case, difference, outcome = shrunk
+            try:
+                diff = self._describe(case, difference, outcome, student_sql)
+            finally:
+                if shrunk is not None:
+                    case.conn.close()
         checked = 0 if case.name == "visible" else hidden
         return Verdict(correct=False, status="wrong_result", lang=lang, diff=diff, variants_checked=checked,
                        strength=self.strength(checked, lang),
                        message=_with_strength(render_message(diff, lang), checked, lang))
+
+    def _shrink(self, case: _Case, student_sql: str, timeout: float) -> tuple[_Case, Difference, Any] | None:
+        """The failing variant with as few of its changed rows as still show the difference (ddmin, time-boxed)."""
+        rows = [(t, r) for t, ids in case.variant.changed.items() for r in ids]
+        if len(rows) <= 2:
+            return None
+        conn = copy_to_memory(case.conn)
+        conn.isolation_level = None
+        conn.execute("PRAGMA foreign_keys = ON")
+        deadline = time.monotonic() + SHRINK_SECONDS
+        best: tuple[_Case, Difference, Any] | None = None
+
+        def attempt(chunk: list[tuple[str, int]]) -> tuple[_Case, Difference, Any] | None:
+            conn.execute("SAVEPOINT shrink")
+            try:
+                for table, rowid in chunk:
+                    conn.execute(f"DELETE FROM {quote_ident(table)} WHERE rowid = ?", (rowid,))
+                if conn.execute("PRAGMA foreign_key_check").fetchone() is None:
+                    expected = self._expected(conn)
+                    outcome = self._outcome(conn, student_sql, timeout_s=timeout)
+                    difference = _diff(expected, outcome)
+                    if difference is not None:
+                        conn.execute("RELEASE shrink")
+                        return _Case(case.name, conn, expected, None), difference, outcome
+            except (sqlite3.Error, SQLLabError):
+                pass
+            conn.execute("ROLLBACK TO shrink")
+            conn.execute("RELEASE shrink")
+            return None
+
+        size = max(1, len(rows) // 2)
+        while rows and time.monotonic() < deadline:
+            removed = False
+            for start in range(0, len(rows), size):
+                if time.monotonic() > deadline:
+                    break
+                chunk = rows[start:start + size]
+                found = attempt(chunk)
+                if found is not None:
+                    best = found
+                    rows = [r for r in rows if r not in chunk]
+                    removed = True
+                    break
+            if not removed:
+                if size == 1:
+                    break
+                size = max(1, size // 2)
+        if best is None:
+            conn.close()
+            return None
+        shrunk_case, difference, outcome = best
+        changed: dict[str, list[int]] = {}
+        for table, rowid in rows:
+            changed.setdefault(table, []).append(rowid)
+        shrunk_case.variant = Variant(case.variant.kind, conn, changed, case.variant.label)
+        return shrunk_case, difference, outcome
 
     def strength(self, hidden: int, lang: str) -> Strength:
         """The strength of a verdict that ran on the visible data and ``hidden`` hidden databases."""

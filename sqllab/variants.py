@@ -329,6 +329,7 @@ class _Builder:
         self.conn.execute("PRAGMA foreign_keys = ON")
         self.variant = Variant(kind, self.conn, {}, label)
         self.count = 0
+        self.serial = 0
 
     def rows(self, table: str, where: str = "", params: Iterable[Any] = ()) -> list[dict[str, Any]]:
         t = self.schema[table]
@@ -442,7 +443,8 @@ class _Builder:
             top = self.conn.execute(f"SELECT max({q}) FROM {quote_ident(table)}").fetchone()[0]
             return float(top or 0) + 1 + attempt
         if isinstance(value, str):
-            return f"{value} {attempt + 2}"
+            self.serial += 1
+            return f"{value} {self.serial + 1 + attempt}"
         return value
 
     def finish(self) -> Variant | None:
