@@ -369,3 +369,14 @@ def test_new_variant_kinds_are_valid_under_the_constraints(dbs):
         grader.close()
     assert {"near_text", "date_boundaries", "null_groups", "twins", "shuffled", "union_shared",
             "several_matches", "duplicate_rows", "empty_tables"} <= kinds
+
+
+def test_counterexample_is_shrunk_to_the_rows_that_matter(dbs):
+    verdict = grade(dbs["hr"], "SELECT name FROM departments WHERE city = 'Osaka'",
+                    "SELECT name FROM departments WHERE city LIKE 'Osaka'", lang="en")
+    assert verdict.status == "wrong_result" and verdict.diff.variant in ("near_text", "case")
+    inputs = verdict.diff.counterexample.inputs
+    assert [s.name for s in inputs] == ["departments"] and len(inputs[0].rows) == 1
+    city = inputs[0].rows[0][2]
+    assert city != "Osaka" and city.lower() == "osaka"                       # the case flip, nothing else
+    assert verdict.diff.counterexample.got.rows == [[inputs[0].rows[0][1]]]
