@@ -488,7 +488,10 @@ def candidate_variants(base: sqlite3.Connection, reference_sql: str, *, seed: in
     ]
     out: list[Variant] = []
     for make in makers:
-        out += make()
+        try:
+            out += make()
+        except (sqlite3.Error, ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError):
+            continue           # a kind that does not fit this schema or query is skipped, never fatal
     return out
 
 
@@ -917,6 +920,8 @@ def derived_values(base: sqlite3.Connection, schema: dict[str, Table], info: Ref
                               f"WHERE typeof({q}) IN ('integer', 'real')").fetchone()
         if isinstance(hi, (int, float)) and isinstance(lo, (int, float)):
             out += [hi * 10 + 7, hi + 1, lo - 1, 0, type(hi)(1)]
+            if c.affinity == "REAL" or isinstance(hi, float):     # fractions that round and truncate differently
+                out += [lo + 0.5, hi + 0.25, (lo + hi) / 2 + 0.75]
     fitted = [_fit(v, c) for v in out]
     return [x for _, x in dict.fromkeys((type(x).__name__, x) for x in fitted if x is not None)]
 
