@@ -1193,8 +1193,13 @@ def _union_shared(base: sqlite3.Connection, schema: dict[str, Table], info: RefI
             for j, o in enumerate(outs):
                 if isinstance(o, exp.Column) and j < len(value) and schema[table].column(o.name):
                     overrides[schema[table].column(o.name).name] = value[j]
-            if overrides:
-                b.clone_family(table, rows[i % len(rows)], info.tables, rng, overrides)
+            if not overrides:
+                continue
+            row = rows[i % len(rows)]
+            if i == 0 and "__rowid__" in row:     # the branch's own row takes the other branch's value
+                b.update(table, row["__rowid__"], overrides)
+            else:                                  # a copy (its keys, e.g. a UNIQUE name, are fresh)
+                b.clone_family(table, row, info.tables, rng, overrides)
         _done(b, out)
     return out
 
