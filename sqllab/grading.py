@@ -41,6 +41,7 @@ from .sandbox import (
 )
 from .mutants import Mutant, mutants
 from .variants import (
+    DML_KINDS,
     KINDS,
     Variant,
     _independent_rows,
@@ -218,7 +219,7 @@ class Grader:
                 hits[i] += 1
             cases.append(case)
             kills.append(killed)
-        keep = select_variants([c.variant for c in cases], kills, most=most)
+        keep = select_variants([c.variant for c in cases], kills, most=most, kinds=DML_KINDS if self.dml else KINDS)
         covered = set().union(*(kills[i] for i in keep)) if keep else set()
         for i, case in enumerate(cases):
             if i not in keep:

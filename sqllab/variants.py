@@ -827,7 +827,12 @@ def _parents_first(tables: list[str], schema: dict[str, Table]) -> list[str]:
 
 # --- distillation ------------------------------------------------------------------------
 
-def select_variants(candidates: list[Variant], kills: list[set[int]], *, most: int = 40) -> list[int]:
+DML_KINDS = ("renumbered_ids", "boundary", "date_boundaries", "near_text", "case", "nulls", "several_matches",
+             "shuffled", "twins", "independent_rows", "unmatched_fk", "random")
+
+
+def select_variants(candidates: list[Variant], kills: list[set[int]], *, most: int = 40,
+                    kinds: tuple[str, ...] = KINDS) -> list[int]:
     """Indexes of the candidates to keep: the best of each kind, a greedy cover of the mutants, then the rest.
 
     ``kills[i]`` holds the mutants candidate ``i`` tells apart from the reference. Kinds no
@@ -837,7 +842,7 @@ def select_variants(candidates: list[Variant], kills: list[set[int]], *, most: i
     """
     chosen: list[int] = []
     covered: set[int] = set()
-    for kind in KINDS:
+    for kind in kinds:
         of_kind = [i for i, v in enumerate(candidates) if v.kind == kind]
         if of_kind:
             best = max(of_kind, key=lambda i: (len(kills[i] - covered), -i))
@@ -851,9 +856,9 @@ def select_variants(candidates: list[Variant], kills: list[set[int]], *, most: i
             break
         chosen.append(best)
         covered |= kills[best]
-    rank = {k: n for n, k in enumerate(KINDS)}
+    rank = {k: n for n, k in enumerate(kinds)}
     rest = sorted((i for i in range(len(candidates)) if i not in chosen),
-                  key=lambda i: (rank.get(candidates[i].kind, len(KINDS)), i))
+                  key=lambda i: (rank.get(candidates[i].kind, len(kinds)), i))
     chosen += rest
     return sorted(chosen[: max(most, 0)])
 
@@ -923,6 +928,9 @@ def derived_values(base: sqlite3.Connection, schema: dict[str, Table], info: Ref
             if c.affinity == "REAL" or isinstance(hi, float):     # fractions that round and truncate differently
                 out += [lo + 0.5, hi + 0.25, (lo + hi) / 2 + 0.75]
     fitted = [_fit(v, c) for v in out]
+    sample = [r[0] for r in base.execute(f"SELECT {q} FROM {quote_ident(table)} WHERE {q} IS NOT NULL LIMIT 20")]
+    if sample and all(isinstance(v, (int, float)) for v in sample):
+        fitted = [v for v in fitted if not isinstance(v, str)]      # a number column keeps holding numbers
     return [x for _, x in dict.fromkeys((type(x).__name__, x) for x in fitted if x is not None)]
 
 
