@@ -1,10 +1,20 @@
 """Decide whether a student's SQL is correct: on the visible database and on hidden variants.
 
 ``grade(db, reference_sql, student_sql)`` returns a :class:`Verdict`; it never raises for a
-bad student query. A :class:`Grader` builds the variant databases once per (database checksum,
-reference) and is cached, so grading a whole class (``grade_many``) pays for them once.
-The verdict's ``diff`` says what differs, on which kind of data, with a small counterexample,
-so LLM feedback can be grounded in it; nothing in a verdict contains the reference query.
+bad student query. A :class:`Grader` builds the hidden databases once per (database content,
+reference) and is cached, so grading a whole class (``grade_many``) pays for them once:
+
+1. candidates from :mod:`sqllab.variants` (aimed at classes of coincidentally right answers,
+   plus random rows whose columns are drawn independently);
+2. mutants of the reference (:mod:`sqllab.mutants`) that the visible data does not tell apart;
+   each candidate's kills are recorded and a few per kind plus a greedy cover are kept;
+3. for each mutant still alive, a time-boxed search of small random databases drawn from the
+   value pools; a database that tells it apart is shrunk to the fewest rows and kept.
+
+The verdict says how strong it is (``strength``: the visible data and N hidden databases, and
+the share of mutants they tell apart). Its ``diff`` says what differs, on which kind of data,
+with a counterexample shrunk to the rows that matter, so LLM feedback can be grounded in it;
+nothing in a verdict contains the reference query.
 """
 
 from __future__ import annotations

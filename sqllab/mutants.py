@@ -165,7 +165,7 @@ def _operators(node: exp.Expression, count_columns: list[exp.Column]) -> Iterato
         if len(node.expressions) > 1:
             for i in range(len(node.expressions)):
                 yield "grouping", "drop GROUP BY key", lambda n, i=i: _without(n, i)
-    if isinstance(node, exp.Select):
+    if isinstance(node, exp.Select) and not _set_semantics(node):
         yield "duplicates", "toggle DISTINCT", _toggle_distinct
         if node.args.get("group") is not None and node.args["group"].expressions:
             yield "grouping", "group by every output column", _group_by_outputs
@@ -311,6 +311,17 @@ def _without(node: exp.Expression, i: int) -> exp.Expression:
     del items[i]
     node.set("expressions", items)
     return node
+
+
+def _set_semantics(node: exp.Select) -> bool:
+    """A SELECT whose duplicates cannot matter: the subquery of IN/EXISTS, a branch of UNION/INTERSECT/EXCEPT."""
+    parent = node.parent
+    if isinstance(parent, exp.Subquery):
+        parent = parent.parent
+    if isinstance(parent, exp.Exists) or (isinstance(parent, exp.In) and parent.args.get("query") is not None):
+        return True
+    return isinstance(parent, (exp.Intersect, exp.Except)) or (
+        isinstance(parent, exp.Union) and bool(parent.args.get("distinct")))
 
 
 def _toggle_distinct(node: exp.Select) -> exp.Expression:
