@@ -122,7 +122,8 @@ def date_neighbours(value: str, fmt: str, *, open_ends: bool = True) -> list[str
                 year_start.replace(month=12, day=31), year_start]
     out += [_shift_years(day, 1), _shift_years(day, -1)]        # the same day, month in a neighbouring year
     if open_ends:
-        out += [_shift_years(day, 3), _shift_years(day, -3), _shift_years(day, 10), _shift_years(day, -10)]
+        out += [_shift_years(day, 3), _shift_years(day, -3), _shift_years(day, 10), _shift_years(day, -10),
+                _shift_years(day, 100), _shift_years(day, -100)]
     rendered: list[str] = []
     timed = fmt.startswith("datetime")
     for m in out:
@@ -138,6 +139,16 @@ def date_neighbours(value: str, fmt: str, *, open_ends: bool = True) -> list[str
                      _render(moment.replace(minute=0, second=0), fmt),
                      _render(moment.replace(minute=59, second=59), fmt)]
     return _unique(rendered)
+
+
+def with_time_near(value: str, time_text: str, fmt: str) -> list[str]:
+    """The day of ``value`` at times next to ``time_text`` ('12:00' -> 11:59, 12:00, 12:01, 11:00, 10:00, 13:00)."""
+    day, t = _moment(value), _moment(time_text)
+    if day is None or t is None:
+        return []
+    at = day[0].replace(hour=t[0].hour, minute=t[0].minute, second=t[0].second)
+    steps = [dt.timedelta(seconds=s) for s in (-3600 * 2, -3600, -60, -1, 0, 1, 60, 3600)]
+    return _unique(_render(at + step, fmt) for step in steps)
 
 
 def unit_values(value: str, number: int, fmt: str) -> list[str]:

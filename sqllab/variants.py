@@ -37,8 +37,10 @@ from .boundaries import (
     number_neighbours,
     text_format,
     digit_variants,
+    TIME,
     text_neighbours,
     unit_values,
+    with_time_near,
 )
 from .neighbours import parse
 from .sandbox import copy_to_memory, quote_ident, user_tables
@@ -539,6 +541,8 @@ def _boundary(base: sqlite3.Connection, schema: dict[str, Table], info: RefInfo,
         seen.add((const.table, const.column, repr(const.value)))
         column = schema[const.table].column(const.column)
         exact = _fit(const.value, column)
+        if not _in_format(exact, column_format(base, const.table, const.column)):
+            continue
         for values, label in (([exact], "="), ([_near(exact, -1), _near(exact, 1)], "±1")):
             values = [_fit(v, column) for v in values if v is not None]
             if not values or any(v is None for v in values):
@@ -641,6 +645,8 @@ def _case(base: sqlite3.Connection, schema: dict[str, Table], info: RefInfo, rng
     for const in info.constants:
         if not isinstance(const.value, str) or not any(ch.isalpha() for ch in const.value):
             continue
+        if column_format(base, const.table, const.column):
+            continue                       # dates and times have no case to flip
         b = _Builder(base, schema, "case", f"{const.column} ~ {const.value!r}")
         rows = b.rows(const.table)
         if const.op == "like":
@@ -865,6 +871,11 @@ def select_variants(candidates: list[Variant], kills: list[set[int]], *, most: i
 
 # --- value pools ---------------------------------------------------------------------------
 
+def _in_format(value: Any, fmt: str | None) -> bool:
+    """Whether ``value`` may go into a column whose visible values all have the date/time format ``fmt``."""
+    return fmt is None or (isinstance(value, str) and text_format([value]) == fmt)
+
+
 def column_format(base: sqlite3.Connection, table: str, column: str) -> str | None:
     q = quote_ident(column)
     values = [r[0] for r in base.execute(f"SELECT DISTINCT {q} FROM {quote_ident(table)} WHERE {q} IS NOT NULL LIMIT 50")]
@@ -890,6 +901,9 @@ def derived_values(base: sqlite3.Connection, schema: dict[str, Table], info: Ref
         if fmt:                                     # dates stay dates: only values in the column's format
             plain = value.strip("%*_?") if isinstance(value, str) and const.op in ("like", "glob") else value
             near = date_neighbours(plain, fmt) if isinstance(plain, str) else []
+            if isinstance(plain, str) and TIME.match(plain) and fmt.startswith("datetime") and visible:
+                near = [v for base_value in visible[:: max(1, len(visible) // 3)][:3]
+                        for v in with_time_near(base_value, plain, fmt)]
             if not near and visible:
                 try:
                     number = int(plain)
@@ -931,6 +945,7 @@ def derived_values(base: sqlite3.Connection, schema: dict[str, Table], info: Ref
     sample = [r[0] for r in base.execute(f"SELECT {q} FROM {quote_ident(table)} WHERE {q} IS NOT NULL LIMIT 20")]
     if sample and all(isinstance(v, (int, float)) for v in sample):
         fitted = [v for v in fitted if not isinstance(v, str)]      # a number column keeps holding numbers
+    fitted = [v for v in fitted if _in_format(v, fmt)]              # a date column keeps holding dates
     return [x for _, x in dict.fromkeys((type(x).__name__, x) for x in fitted if x is not None)]
 
 
@@ -950,8 +965,9 @@ def value_pools(base: sqlite3.Connection, schema: dict[str, Table], info: RefInf
                                                 f"LIMIT 30")]
             if (name, c.name) in info.columns:
                 derived = [v for v in derived_values(base, schema, info, name, c.name) if v not in pool]
+                fmt = column_format(base, name, c.name)
                 constants = [_fit(k.value, c) for k in info.constants if k.table == name and k.column == c.name
-                             and k.op in ("cmp", "in")]
+                             and k.op in ("cmp", "in") and _in_format(_fit(k.value, c), fmt)]
                 # visible values and the constants stay as likely as the derived ones
                 weight = max(1, len(derived) // max(1, len(pool) + len(constants)))
                 pool = (pool + [v for v in constants if v is not None]) * weight + derived
