@@ -42,7 +42,7 @@ def _pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, round(q * (len(values) - 1)))]
 
 
-SCHEMAS = ("hr", "shop_ja", "school", "events", "library_ja", "clinic_ja")
+SCHEMAS = ("hr", "shop_ja", "school", "events", "library_ja", "clinic_ja", "inventory")
 
 
 def _lessons(work: Path) -> dict[str, Path]:

@@ -21,7 +21,7 @@ from sqllab.grading import Grader, grade, grade_many, grader_for
 DATA = Path(__file__).parent / "data"
 CASES = (yaml.safe_load((DATA / "grading_cases.yaml").read_text(encoding="utf-8"))
          + yaml.safe_load((DATA / "grading_corpus.yaml").read_text(encoding="utf-8")))
-SCHEMAS = ("hr", "shop_ja", "school", "events", "library_ja", "clinic_ja")
+SCHEMAS = ("hr", "shop_ja", "school", "events", "library_ja", "clinic_ja", "inventory")
 MIN_CATCH = 0.95
 
 
