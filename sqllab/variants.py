@@ -1010,8 +1010,9 @@ def _preferred_rows(b: _Builder, info: RefInfo, table: str, col: str, rng: rando
     rows = b.rows(table)
     for other in info.constants:
         if other.table == table and other.column != col and isinstance(other.value, str):
-            matching = _matching_rows(b, table, other.column, other.value, other.op)
-            narrowed = [r for r in rows if r in matching]
+            matching = {tuple(sorted((k, repr(v)) for k, v in r.items()))
+                        for r in _matching_rows(b, table, other.column, other.value, other.op)}
+            narrowed = [r for r in rows if tuple(sorted((k, repr(v)) for k, v in r.items())) in matching]
             rows = narrowed or rows
     return rng.sample(rows, min(most, len(rows)))
 
