@@ -34,7 +34,7 @@ from pydantic import BaseModel, Field
 from . import i18n
 from .compare import Difference, Expected, OrderSpec, compare, make_expected, order_spec
 from .errors import ForbiddenQueryError, QueryError, QueryTimeoutError, SQLLabError
-from .neighbours import DIALECT, neighbour_queries, parse
+from .neighbours import DIALECT, parse
 from .sandbox import (
     MAX_RESULT_BYTES,
     OTHER_KEYWORDS,
@@ -235,7 +235,6 @@ class Grader:
             if i not in keep:
                 case.conn.close()
         kept = [c for i, c in enumerate(cases) if i in keep]
-        self.mutant_classes = [m.cls for m in live]
         missing = [i for i in range(len(live)) if i not in covered]
         try:
             found = self._search(live, missing, schema, seed, room=max(0, most - len(kept)))
