@@ -972,7 +972,10 @@ def value_pools(base: sqlite3.Connection, schema: dict[str, Table], info: RefInf
                 weight = max(1, len(derived) // max(1, len(pool) + len(constants)))
                 pool = (pool + [v for v in constants if v is not None]) * weight + derived
                 if c.affinity == "TEXT" and not column_format(base, name, c.name):
-                    pool += [v.swapcase() for v in pool[:3] if isinstance(v, str) and v.swapcase() not in pool]
+                    # texts next to visible ones: other case, a character more in front or less, a trailing space
+                    near = [n for v in pool[:3] if isinstance(v, str) and v
+                            for n in (v.swapcase(), "x" + v, v[1:], v + " ")]
+                    pool += [v for v in dict.fromkeys(near) if v not in pool]
             pools[(name, c.name)] = pool
     for a, b in info.pairs:
         if a in pools and b in pools:
@@ -1080,26 +1083,36 @@ def _duplicate_rows(base: sqlite3.Connection, schema: dict[str, Table], info: Re
 
 
 def _twins(base: sqlite3.Connection, schema: dict[str, Table], info: RefInfo) -> list[Variant]:
-    """Every entity twice: each row cloned, children re-pointed at their parent's twin (ties everywhere)."""
+    """Every entity twice: rows of a parent table cloned, and their children cloned and re-pointed at the twin.
+
+    One variant per parent table (the rows' other parents stay the same, so constants on
+    them still match): ties everywhere, namesakes, several matches for ``= (subquery)``.
+    """
     tables = _parents_first(_with_parents(info.tables, schema), schema)
-    b = _Builder(base, schema, "twins", "twins")
-    mapping: dict[str, dict[Any, Any]] = {}
-    for name in tables:
-        t = schema[name]
-        referenced = {pc for c in schema.values() for fk in c.fks if fk.parent == name for pc in fk.parent_columns}
-        for row in b.rows(name)[:60]:
-            overrides = {}
-            for fk in t.fks:
-                if len(fk.columns) == 1 and fk.parent in mapping and fk.parent != name:
+    roots = [t for t in tables if t in info.tables] or tables
+    out: list[Variant] = []
+    for root in roots[:3]:
+        b = _Builder(base, schema, "twins", f"twins of {root}")
+        mapping: dict[str, dict[Any, Any]] = {}
+        for name in tables:
+            t = schema[name]
+            links = [fk for fk in t.fks if len(fk.columns) == 1 and fk.parent in mapping and fk.parent != name]
+            if name != root and not links:
+                continue
+            referenced = {pc for c in schema.values() for fk in c.fks if fk.parent == name for pc in fk.parent_columns}
+            for row in b.rows(name)[:60]:
+                overrides = {}
+                for fk in links:
                     old = row.get(fk.columns[0])
                     if old in mapping[fk.parent]:
                         overrides[fk.columns[0]] = mapping[fk.parent][old]
-            new = b.clone(name, row, overrides)
-            if new is not None:
-                for col in referenced:
-                    mapping.setdefault(name, {})[row.get(col)] = new.get(col)
-    out: list[Variant] = []
-    _done(b, out)
+                if name != root and not overrides:
+                    continue
+                new = b.clone(name, row, overrides)
+                if new is not None:
+                    for col in referenced:
+                        mapping.setdefault(name, {})[row.get(col)] = new.get(col)
+        _done(b, out)
     return out
 
 
