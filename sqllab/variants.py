@@ -340,8 +340,13 @@ class _Builder:
         names = [d[0] for d in cur.description]
         return [dict(zip(names, r)) for r in cur.fetchall()]
 
-    def clone(self, table: str, row: dict[str, Any], overrides: dict[str, Any] | None = None) -> dict[str, Any] | None:
-        """Insert a copy of ``row`` with fresh keys and ``overrides``; the inserted row, or None if refused."""
+    def clone(self, table: str, row: dict[str, Any], overrides: dict[str, Any] | None = None, *,
+              keep_parents: bool = False) -> dict[str, Any] | None:
+        """Insert a copy of ``row`` with fresh keys and ``overrides``; the inserted row, or None if refused.
+
+        In a composite key holding a foreign key the copy points at another parent, unless
+        ``keep_parents``: then the key's other part is made fresh (same parent, e.g. 'East 2').
+        """
         t = self.schema[table]
         overrides = {k: v for k, v in (overrides or {}).items()}
         base = {k: v for k, v in row.items() if k != "__rowid__"}
@@ -354,7 +359,7 @@ class _Builder:
                     continue
                 col = cols[-1]
                 linked = [fk for fk in t.fks if len(fk.columns) == 1 and fk.columns[0] in cols]
-                if len(cols) > 1 and linked and attempt < 2:
+                if len(cols) > 1 and linked and attempt < 2 and not keep_parents:
                     # a composite key with a foreign key in it: keep the other parts (e.g. the subject),
                     # point the copy at another parent (or at a copy of the parent)
                     key = self._free_parent(t, linked[0], values, cols, clone_parent=attempt == 1)
@@ -612,6 +617,7 @@ def _ties(base: sqlite3.Connection, schema: dict[str, Table], info: RefInfo, rng
             for row in b.rows(table, f"WHERE {q} IS NOT NULL ORDER BY {q} {direction} LIMIT 1"):
                 for other in rng.sample(b.rows(table), min(2, len(b.rows(table)))):
                     b.clone(table, other, {col: row[col]})
+                b.clone(table, row, keep_parents=True)      # the same value twice under one parent
         _done(b, out)
         if len(out) >= most:
             break
@@ -1073,11 +1079,12 @@ def _duplicate_rows(base: sqlite3.Connection, schema: dict[str, Table], info: Re
     out: list[Variant] = []
     children = [t for t in info.tables if schema[t].fks]
     groups = [children, list(info.tables)] if children and set(children) != set(info.tables) else [list(info.tables)]
-    for group in groups:
-        b = _Builder(base, schema, "duplicate_rows", ", ".join(group))
+    composite = [t for t in children if len(schema[t].pk) > 1]
+    for group, keep in [(g, False) for g in groups] + ([(composite, True)] if composite else []):
+        b = _Builder(base, schema, "duplicate_rows", ", ".join(group) + (" (same parents)" if keep else ""))
         for table in group:
             for row in b.rows(table)[:60]:
-                b.clone(table, row)
+                b.clone(table, row, keep_parents=keep)
         _done(b, out)
     return out
 
