@@ -665,7 +665,7 @@ def render_message(diff: Diff, lang: str) -> str:
 
 _CACHE: OrderedDict[tuple, Grader] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
-CACHE_SIZE = 16
+CACHE_SIZE = 32          # graders (each with its hidden databases) kept in memory
 
 
 def _checksum(db: Any) -> str:
