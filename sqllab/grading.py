@@ -267,6 +267,7 @@ class Grader:
         deadline = time.monotonic() + SEARCH_SECONDS
         out: list[tuple[_Case, set[int]]] = []
         alive = list(missing)
+        done: set[int] = set()
         while alive and time.monotonic() < deadline and len(out) < room:
             target = alive[0]
             hit = None
@@ -295,7 +296,8 @@ class Grader:
                 continue
             if hit.variant is not None and hit.variant.label.startswith("search"):
                 self._minimize(hit, live[target].sql)
-            killed = {i for i in alive if self._differs(hit, live[i].sql)} | {target}
+            killed = {i for i in missing if i not in done and self._differs(hit, live[i].sql)} | {target}
+            done |= killed
             alive = [i for i in alive if i not in killed]
             out.append((hit, killed))
         return out

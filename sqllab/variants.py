@@ -167,6 +167,7 @@ class RefInfo:
     branches: list[exp.Select] = field(default_factory=list)                            # of a UNION/...
     subquery_tables: list[str] = field(default_factory=list)
     has_limit: bool = False
+    aggregate_constants: list[Constant] = field(default_factory=list)   # SUM(col) > 20 and the like
 
 
 def analyse(reference_sql: str, schema: dict[str, Table]) -> RefInfo:
@@ -237,6 +238,11 @@ def analyse(reference_sql: str, schema: dict[str, Table]) -> RefInfo:
                     info.constants.append(Constant(table, column, value, op))
             elif isinstance(col, exp.Count) and isinstance(value, int):
                 info.having_counts.append(value)
+            elif isinstance(col, (exp.Sum, exp.Avg, exp.Min, exp.Max)) and isinstance(value, (int, float)):
+                inner_col = col.find(exp.Column)
+                if inner_col is not None:
+                    for table, column in resolve(inner_col):
+                        info.aggregate_constants.append(Constant(table, column, value, "agg"))
             elif isinstance(col, exp.Func) and not isinstance(col, exp.AggFunc):
                 inner_col = col.find(exp.Column)
                 if inner_col is not None:
@@ -474,6 +480,7 @@ def candidate_variants(base: sqlite3.Connection, reference_sql: str, *, seed: in
     makers: list[Callable[[], list[Variant]]] = [
         lambda: _near_values(base, schema, info, rng, 3 * per_kind),
         lambda: _null_groups(base, schema, info, rng, per_kind),
+        lambda: _aggregate_boundaries(base, schema, info, rng),
         lambda: _duplicate_rows(base, schema, info, rng),
         lambda: _several_matches(base, schema, info, rng, per_kind),
         lambda: _union_shared(base, schema, info, rng),
@@ -1066,11 +1073,47 @@ def _near_values(base: sqlite3.Connection, schema: dict[str, Table], info: RefIn
         for v in values[:flips]:               # other case: every matching row, so no other condition hides it
             for row in rows:
                 b.clone_family(table, row, info.tables, rng, {col: v})
+        constrained = {k.column for k in info.constants if k.table == table} | {col}
+        labels = [x.name for x in schema[table].columns if x.affinity == "TEXT" and x.name not in constrained
+                  and x.name not in schema[table].pk and not any(x.name in fk.columns for fk in schema[table].fks)]
         for i, v in enumerate(values[flips:40]):
-            b.clone_family(table, rows[i % len(rows)], info.tables, rng, {col: v})
+            row = rows[i % len(rows)]
+            overrides = {col: v}
+            if i % 2 and labels:               # a copy with its own label, so a set result (UNION, DISTINCT) shows it
+                overrides.update({x: b._fresh(table, x, row.get(x), 0) for x in labels if isinstance(row.get(x), str)})
+            b.clone_family(table, row, info.tables, rng, overrides)
         _done(b, out)
         if len(out) >= most:
             break
+    return out
+
+
+def _aggregate_boundaries(base: sqlite3.Connection, schema: dict[str, Table], info: RefInfo,
+                          rng: random.Random) -> list[Variant]:
+    """For ``SUM(col) > c`` (AVG, MIN, MAX): a new group of one row whose value is c, c - 1 or c + 1."""
+    out: list[Variant] = []
+    for const in info.aggregate_constants[:4]:
+        t = schema[const.table]
+        c = t.column(const.column)
+        keys = [g for g in info.group_columns if g[0] == const.table]
+        if c is None or not keys:
+            continue
+        b = _Builder(base, schema, "boundary", f"group with {const.column} = {const.value!r}")
+        rows = b.rows(const.table)
+        for value, row in zip(number_neighbours(const.value, real=c.affinity == "REAL"),
+                              rng.sample(rows, min(3, len(rows))) * 3):
+            overrides: dict[str, Any] = {const.column: _fit(value, c)}
+            for _, key in keys:
+                fk = next((f for f in t.fks if f.columns == [key]), None)
+                if fk is not None:                        # a new parent, so the group is new
+                    parents = b.rows(fk.parent, f"WHERE {quote_ident(fk.parent_columns[0])} = ?", (row.get(key),))
+                    twin = b.clone(fk.parent, parents[0]) if parents else None
+                    if twin is not None:
+                        overrides[key] = twin.get(fk.parent_columns[0])
+                elif key not in t.pk:
+                    overrides[key] = b._fresh(const.table, key, row.get(key), 0)
+            b.clone(const.table, row, overrides)
+        _done(b, out)
     return out
 
 
