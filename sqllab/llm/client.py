@@ -378,17 +378,26 @@ class LLMClient:
                             max_tokens: int | None = None, *, name: str | None = None,
                             seed: int | None = None, prompt_version: str | None = None,
                             use_cache: bool = True, strict: bool = True, prompt_type: str | None = None,
-                            timeout: float | None = None) -> M | Any:
+                            timeout: float | None = None,
+                            on_chunk: Callable[[str], None] | None = None) -> M | Any:
         """Ask for JSON matching ``schema`` (a pydantic model class or a JSON Schema dict).
 
         Returns a model instance (or the parsed JSON for a dict schema). An answer that does not
         validate raises ``LLMOutputValidationError`` (an ``LLMResponseError``) with ``raw_text``
         and ``validation_errors``. Servers may ignore the schema, so the answer is always checked.
+
+        With ``on_chunk`` the answer is streamed and ``on_chunk(text)`` is called for every piece
+        as it arrives (progress views; raising in it abandons the request). The result, the
+        cache and the validation are the same as without it; a cache hit calls it once.
         """
         json_schema, validator, default_name = _schema_parts(schema, self.lang)
         name = _NAME_OK.sub("_", name or default_name)[:64] or "response"
         response_format = {"type": "json_schema",
                            "json_schema": {"name": name, "schema": json_schema, "strict": strict}}
+        if on_chunk is not None:
+            return await self._stream_json(prompt, system_prompt, temperature, max_tokens, response_format,
+                                           validator, on_chunk, seed=seed, prompt_version=prompt_version,
+                                           use_cache=use_cache, prompt_type=prompt_type, timeout=timeout)
         result: list[Any] = []
         await self._complete(self._messages(prompt, system_prompt), temperature, max_tokens,
                              response_format=response_format, seed=seed, prompt_version=prompt_version,
@@ -396,13 +405,12 @@ class LLMClient:
                              validate=lambda text: result.append(validator(text)))
         return result[-1]
 
-    async def stream(self, prompt: str, system_prompt: str | None = None,
-                     temperature: float | None = None, max_tokens: int | None = None, *,
-                     response_format: dict[str, Any] | None = None, seed: int | None = None,
-                     prompt_version: str | None = None, use_cache: bool = True,
-                     prompt_type: str | None = None, timeout: float | None = None) -> AsyncIterator[str]:
-        """Text chunks as the server sends them (SSE). Retries happen only before the first
-        chunk. A finished stream is cached whole and replayed in chunks on a hit."""
+    async def _stream_json(self, prompt: str, system_prompt: str | None, temperature: float | None,
+                           max_tokens: int | None, response_format: dict[str, Any],
+                           validator: Callable[[str], Any], on_chunk: Callable[[str], None], *,
+                           seed: int | None, prompt_version: str | None, use_cache: bool,
+                           prompt_type: str | None, timeout: float | None) -> Any:
+        """``complete_json`` over a stream: only a validated answer goes into the cache."""
         temperature = self.temperature if temperature is None else temperature
         max_tokens = self.max_tokens if max_tokens is None else max_tokens
         messages = self._messages(prompt, system_prompt)
@@ -410,12 +418,21 @@ class LLMClient:
         key = self._key(body, prompt_version) if use_cache and self.cache is not None else None
         log = {"prompt_type": prompt_type, "prompt_version": prompt_version, "temperature": temperature,
                "stream": True}
-        hit = self._lookup(key, log)
+        hit = self._lookup(key, log) if key is not None else None
         if hit is not None:
-            for start in range(0, len(hit.content), _REPLAY_PIECE):
-                yield hit.content[start:start + _REPLAY_PIECE]
-            return
+            on_chunk(hit.content)
+            return validator(hit.content)
+        result: list[Any] = []
+        async for chunk in self._live_stream(body, log, key, prompt_version, timeout,
+                                             validate=lambda text: result.append(validator(text))):
+            on_chunk(chunk)
+        return result[-1]
 
+    async def _live_stream(self, body: dict[str, Any], log: dict[str, Any], key: str | None,
+                           prompt_version: str | None, timeout: float | None,
+                           validate: Callable[[str], Any] | None = None) -> AsyncIterator[str]:
+        """Send ``body`` (stream=true) and yield its text chunks; retries happen only before the
+        first chunk. The whole answer is cached at the end (after ``validate``, which may raise)."""
         payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
         parts: list[str] = []
         meta: dict[str, Any] = {"model": self.model, "usage": None}
@@ -437,9 +454,33 @@ class LLMClient:
         usage = meta["usage"]
         tokens = LLMResponse(content="", model="", usage=usage).total_tokens
         self._record(log, started, tries[0], model=meta["model"], tokens=tokens)
+        text = "".join(parts)
+        if validate is not None:
+            validate(text)  # an invalid answer is not cached
         if key is not None and self.cache is not None:
-            self.cache.set(key, CachedResponse("".join(parts), meta["model"], usage),
-                           prompt_version=prompt_version)
+            self.cache.set(key, CachedResponse(text, meta["model"], usage), prompt_version=prompt_version)
+
+    async def stream(self, prompt: str, system_prompt: str | None = None,
+                     temperature: float | None = None, max_tokens: int | None = None, *,
+                     response_format: dict[str, Any] | None = None, seed: int | None = None,
+                     prompt_version: str | None = None, use_cache: bool = True,
+                     prompt_type: str | None = None, timeout: float | None = None) -> AsyncIterator[str]:
+        """Text chunks as the server sends them (SSE). Retries happen only before the first
+        chunk. A finished stream is cached whole and replayed in chunks on a hit."""
+        temperature = self.temperature if temperature is None else temperature
+        max_tokens = self.max_tokens if max_tokens is None else max_tokens
+        messages = self._messages(prompt, system_prompt)
+        body = self._body(messages, temperature, max_tokens, response_format, seed, stream=True)
+        key = self._key(body, prompt_version) if use_cache and self.cache is not None else None
+        log = {"prompt_type": prompt_type, "prompt_version": prompt_version, "temperature": temperature,
+               "stream": True}
+        hit = self._lookup(key, log)
+        if hit is not None:
+            for start in range(0, len(hit.content), _REPLAY_PIECE):
+                yield hit.content[start:start + _REPLAY_PIECE]
+            return
+        async for chunk in self._live_stream(body, log, key, prompt_version, timeout):
+            yield chunk
 
     async def _events(self, response: httpx.Response, timeout: float | None,
                       meta: dict[str, Any]) -> AsyncIterator[str]:
