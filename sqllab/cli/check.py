@@ -6,18 +6,18 @@ import argparse
 import sys
 from pathlib import Path
 
+from . import EXIT_FAILED, EXIT_OK, EXIT_USAGE, t
+
 
 def register(sub: argparse._SubParsersAction) -> None:
-    check = sub.add_parser(
-        "check", help="grade an answer against a reference query (exit 0 correct, 1 not, 2 usage error)",
-        description="Run the reference and the answer on the database and on hidden variant databases; "
-                    "print the verdict. '-' reads the answer from standard input.")
-    check.add_argument("--db", required=True, help="lesson SQLite file (never modified)")
-    check.add_argument("--reference", required=True, help="the reference SQL")
-    check.add_argument("--answer", required=True, help="the answer SQL, or '-' for standard input")
-    check.add_argument("--json", action="store_true", help="print the verdict as JSON")
-    check.add_argument("--lang", choices=("en", "ja"), default=None, help="message language (default SQLLAB_LANG)")
-    check.add_argument("--timeout", type=float, default=2.0, help="seconds per query run (default 2)")
+    check = sub.add_parser("check", help=t("cli.check.help"), description=t("cli.check.description"),
+                           epilog=t("cli.epilog"), formatter_class=argparse.RawDescriptionHelpFormatter)
+    check.add_argument("--db", required=True, help=t("cli.check.db"))
+    check.add_argument("--reference", required=True, help=t("cli.check.reference"))
+    check.add_argument("--answer", required=True, help=t("cli.check.answer"))
+    check.add_argument("--json", action="store_true", help=t("cli.check.json"))
+    check.add_argument("--lang", choices=("en", "ja"), default=None, help=t("cli.help.lang"))
+    check.add_argument("--timeout", type=float, default=2.0, help=t("cli.check.timeout"))
     check.set_defaults(func=_check)
 
 
@@ -26,18 +26,18 @@ def _check(args: argparse.Namespace) -> int:
     from ..errors import SQLLabError
     from ..grading import grade
 
+    lang = args.lang or args.message_lang or i18n.default_lang()
     if not Path(args.db).is_file():
-        print(f"sqllab check: no such database file: {args.db}", file=sys.stderr)
-        return 2
+        print(i18n.t("cli.check.no_db", lang, path=args.db), file=sys.stderr)
+        return EXIT_USAGE
     answer = sys.stdin.read() if args.answer == "-" else args.answer
-    lang = args.lang or i18n.default_lang()
     try:
         verdict = grade(args.db, args.reference, answer, lang=lang, timeout_s=args.timeout)
     except SQLLabError as exc:             # the reference itself does not run: a usage error
-        print(f"sqllab check: {exc.message_in(lang)}", file=sys.stderr)
-        return 2
+        print(i18n.t("cli.check.reference_failed", lang, message=exc.message_in(lang)), file=sys.stderr)
+        return EXIT_USAGE
     if args.json:
         print(verdict.model_dump_json(indent=2))
     else:
         print(f"[{verdict.status}] {verdict.message}")
-    return 0 if verdict.correct else 1
+    return EXIT_OK if verdict.correct else EXIT_FAILED
