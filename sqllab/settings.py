@@ -62,7 +62,7 @@ class SQLLabSettings(BaseSettings):
     cache_dir: Path = Field(default_factory=_default_cache_dir)
     max_concurrency: int = Field(4, ge=1, le=256, description="LLM requests in flight at once")
     cache: bool = Field(True, description="use the response cache")
-    embedded_threads: int | None = Field(None, ge=1, le=256, description="default: physical cores")
+    embedded_threads: int | None = Field(None, ge=1, le=256, description="default: physical cores - 1, at least 1")
     embedded_ctx: int = Field(8192, ge=512, le=131072, description="split across the parallel slots")
     embedded_parallel: int = Field(2, ge=1, le=64)
     embedded_model: str | None = Field(

@@ -231,8 +231,9 @@ def test_profile_follows_the_model_the_server_reports(embedded_model: Path, tmp_
         capabilities.forget_served()
 
 
-def test_threads_default_to_the_physical_cores() -> None:
+def test_threads_default_to_the_physical_cores_less_one() -> None:
     cores = embedded.physical_cores()
     assert 1 <= cores <= len(os.sched_getaffinity(0))
-    assert settings.sqllab_settings().embedded_threads is None     # unset: physical cores
+    assert embedded.default_threads() == max(1, cores - 1)
+    assert settings.sqllab_settings().embedded_threads is None     # unset: the default above
     assert settings.sqllab_settings().embedded_ctx == 8192 and settings.sqllab_settings().embedded_parallel == 2

