@@ -81,35 +81,40 @@ def profile_name_for(client: Any) -> str:
     return str(getattr(client, "model", "") or "default")
 
 
-_served: dict[str, str | None] = {}
+_served: dict[str, tuple[str | None, float]] = {}   # url -> (file name, valid until)
+_RETRY_S = 30.0                                     # ask again after a failure (server starting)
 
 
 def served_model_file(base_url: str) -> str | None:
     """The file name of the GGUF the server at ``base_url`` serves, from llama.cpp's ``/props``
-    (None for servers without it, e.g. LocalAI). Remembered per URL once the server answered."""
+    (None for servers without it, e.g. LocalAI). Remembered per URL once the server answered;
+    asked again after 30 s when it did not answer (still loading, unreachable)."""
+    import time
+
     url = base_url.rstrip("/")
     if not url.startswith(("http://", "https://")):
         return None
-    if url in _served:
-        return _served[url]
+    known = _served.get(url)
+    if known is not None and known[1] > time.monotonic():
+        return known[0]
     import httpx
 
     root = url[: -len("/v1")] if url.endswith("/v1") else url
+    name, ttl = None, float("inf")
     try:
         response = httpx.get(root + "/props", timeout=3.0)
     except httpx.HTTPError:
-        return None                                  # not remembered: it may be starting
-    if response.status_code == 503:                  # llama.cpp still loading the model
-        return None
-    name = None
-    if response.status_code == 200:
+        response, ttl = None, _RETRY_S
+    if response is not None and response.status_code == 503:   # llama.cpp still loading
+        ttl = _RETRY_S
+    elif response is not None and response.status_code == 200:
         try:
             path = response.json().get("model_path")
         except (ValueError, AttributeError):
             path = None
         if isinstance(path, str) and path:
             name = path.replace("\\", "/").rsplit("/", 1)[-1]
-    _served[url] = name
+    _served[url] = (name, time.monotonic() + ttl)
     return name
 
 

@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from sqllab import capabilities, settings
-from sqllab.llm import LLMClient, embedded
+from sqllab.llm import LLMClient, default_client, embedded, embedded_models
 
 pytestmark = pytest.mark.embedded
 
@@ -237,3 +237,11 @@ def test_threads_default_to_the_physical_cores_less_one() -> None:
     assert embedded.default_threads() == max(1, cores - 1)
     assert settings.sqllab_settings().embedded_threads is None     # unset: the default above
     assert settings.sqllab_settings().embedded_ctx == 8192 and settings.sqllab_settings().embedded_parallel == 2
+
+
+@pytest.mark.qwen
+def test_the_qwen_fixture_serves_the_default_model(qwen_llm: str) -> None:
+    assert capabilities.served_model_file(qwen_llm) == embedded_models.QWEN.file_name
+    client = default_client(cache=None)
+    assert client.base_url == qwen_llm                        # ensure_running() reuses it
+    assert client.sync.complete("Say hi.", max_tokens=4, temperature=0).content.strip()

@@ -549,6 +549,13 @@ def start_in_background(*, model: str | None = None) -> dict[str, Any]:
         _settings.reload()
     wanted = _wanted()
     path = state_file()
+    try:
+        return _start_locked(path, wanted)
+    except TimeoutError:                    # another process holds the lock for a minute
+        raise LLMModelError(key="embedded.not_ready", seconds=60, status="locked", log=log_file()) from None
+
+
+def _start_locked(path: Path, wanted: str) -> dict[str, Any]:
     with file_lock(path.with_name(LOCK_FILE), timeout=60):
         state = read_state(path)
         if state and _is_server_process(int(state.get("pid") or 0)):
