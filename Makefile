@@ -10,7 +10,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.sqllab-installed
 PYTEST_ARGS ?=
 
-.PHONY: lab test test-fast bench model model-small install clean
+.PHONY: lab test test-fast screenshots bench model model-small install install-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,14 @@ test: model model-small
 # without the notebooks and the browser: for a quick loop while developing
 test-fast: model model-small
 	$(BIN)/pytest -m "not browser" tests $(PYTEST_ARGS)
+
+# the only target that rewrites docs/screenshots/ (the browser tests write to a temp folder otherwise)
+screenshots: model
+	SQLLAB_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots SQLLAB_LLM_MODE=offline $(BIN)/pytest -m browser tests/test_browser.py tests/test_browser_llm.py $(PYTEST_ARGS)
+
+# build the wheel, install it (not editable) in a fresh venv, run `sqllab llm health` and a lesson
+install-check:
+	.ci/install_check
 
 bench: model
 	$(BIN)/python bench/run_all.py

@@ -20,6 +20,8 @@ BENCHES = [
                                         "complete() vs raw HTTP on the embedded server"),
     ("Grading", "grading.py", [], "grade() with hidden variants vs a plain one-database compare; runaway queries "
                                   "vs their timeout"),
+    ("Sandbox limits", "sandbox_limits.py", ["--unguarded"], "hostile single SQLite calls vs the time limit, with "
+                                                             "and without the sandbox's limits"),
     ("Offline content", "offline_content.py", [], "offline datasets, loading, describe, the exercise bank"),
     ("Generation", "generation.py", ["--samples", "4"], "verification pass rates of the embedded model per task, "
                                                          "bank share, overhead vs raw calls, feedback latency"),

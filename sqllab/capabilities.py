@@ -16,13 +16,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .resources import data_dir
+
 TASKS = ("table_generation", "dataset_text", "problem_generation", "feedback")
 FORCE_ALL = "all"   # SQLLAB_MODEL_PROFILE=all: every task (what the benchmark uses to measure)
 
 
 def capabilities_file() -> Path:
     configured = os.environ.get("SQLLAB_CAPABILITIES_FILE")
-    return Path(configured) if configured else Path(__file__).resolve().parents[1] / "models" / "capabilities.toml"
+    return Path(configured) if configured else data_dir("models") / "capabilities.toml"
 
 
 @dataclass(frozen=True)

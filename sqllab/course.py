@@ -192,6 +192,9 @@ def run_one(item: BuildItem, *, kernel_name: str | None = None, timeout_s: float
     """Execute one notebook with papermill in its own kernel; failures become a result."""
     import papermill as pm
 
+    import os
+
+    os.environ.setdefault("SQLLAB_WAIT_FOR_LLM", "1")   # no one is in these kernels: wait for LLM content
     start = time.perf_counter()
     item.output.parent.mkdir(parents=True, exist_ok=True)
     try:

@@ -26,6 +26,7 @@ from typing import Any
 import sqlglot
 
 from . import i18n
+from .capabilities import allows
 from .errors import SQLLabError
 
 log = logging.getLogger(__name__)
@@ -334,13 +335,9 @@ def _fallback(notice_key: str, exercise: Any, lang: str, level: int, *, after_te
 
 def _allowed(client: Any, lang: str) -> bool:
     try:
-        from .capabilities import allows
-    except ImportError:
-        return True
-    try:
         return bool(allows(client, "feedback", lang))
-    except Exception:  # noqa: BLE001 - a broken profile file must not hide feedback
-        log.warning("capability check failed; feedback allowed", exc_info=True)
+    except (ValueError, TypeError, AttributeError):   # a malformed capabilities file (wrong value types)
+        log.warning("capability check failed on a malformed capabilities file; feedback allowed", exc_info=True)
         return True
 
 

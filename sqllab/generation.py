@@ -23,6 +23,8 @@ import logging
 import re
 import sqlite3
 import tempfile
+import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +39,7 @@ from .dataset import Dataset
 from .db import load_dataset
 from .errors import DatasetError, LLMError, QueryError, SQLLabError
 from .exercises import TOPICS, Exercise, bank_exercises, has_top_level_order_by
+from .jobs import GenerationCancelled, GenerationProgress
 from .offline import THEMES, generate_offline_dataset, theme_labels
 from .prompts import get_template
 from .sandbox import run_modification, run_query
@@ -44,6 +47,12 @@ from .sandbox import run_modification, run_query
 log = logging.getLogger(__name__)
 
 REPAIR_ROUNDS = 2
+#: answer length per task: enough for the longest valid answer, no more (generation time)
+MAX_TOKENS = {"table_generation": 3000, "dataset_text": 300, "problem_generation": 1800}
+#: seconds one generation request may take: it runs in the background while the student works,
+#: and a small model on 2 busy cores reads a schema-sized prompt at ~20 tokens/s (LLM_TIMEOUT,
+#: 30 s by default, stays the limit for requests a student waits on)
+GENERATION_TIMEOUT_S = 300.0
 ROWS_PER_TABLE = {"easy": 6, "medium": 10, "hard": 16}
 PROBLEM_LEVEL = {"easy": "beginner", "medium": "intermediate", "hard": "advanced"}
 _SQL_IN_TEXT = re.compile(
@@ -51,10 +60,6 @@ _SQL_IN_TEXT = re.compile(
     r"|\binsert\s+into\s+[\w\"`]+|\bupdate\s+[\w\"`]+\s+set\s+[\w\"`]+\s*="
     r"|\bdelete\s+from\s+[\w\"`]+", re.I)
 _NAME_OK = re.compile(r"^[^\"'`;\\\n\r\t<>{}]{2,30}$")
-
-
-class GenerationError(SQLLabError):
-    """Generation could not produce verified content (the caller falls back to the offline path)."""
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -86,8 +91,10 @@ def _run(coro: Any) -> Any:
 
 async def _ask_json(client: Any, task: str, lang: str, variables: dict[str, Any], schema: Any, *,
                     seed: int, temperature: float, max_tokens: int,
-                    previous: str | None = None, problems: list[str] | None = None) -> Any:
-    """One JSON answer for prompt ``task``; with ``previous``/``problems`` it is a repair round."""
+                    previous: str | None = None, problems: list[str] | None = None,
+                    progress: GenerationProgress | None = None) -> Any:
+    """One JSON answer for prompt ``task``; with ``previous``/``problems`` it is a repair round.
+    With ``progress`` the answer is streamed and every piece counted (and Cancel honoured)."""
     tpl = get_template(task, lang)
     prompt, system, version = tpl.format(**variables), tpl.system_prompt, tpl.ref
     if problems is not None:
@@ -95,9 +102,25 @@ async def _ask_json(client: Any, task: str, lang: str, variables: dict[str, Any]
         prompt = repair.format(request=prompt, previous=(previous or "")[:6000],
                                problems="\n".join(f"- {p}" for p in problems[:20]))
         system, version = repair.system_prompt, f"{tpl.ref}+{repair.ref}"
-    return await client.complete_json(prompt, schema, system_prompt=system, temperature=temperature,
-                                      max_tokens=max_tokens, seed=seed, prompt_version=version,
-                                      prompt_type=task)
+    timeout = max(GENERATION_TIMEOUT_S, float(getattr(client, "timeout", 0) or 0))
+    if progress is None:
+        return await client.complete_json(prompt, schema, system_prompt=system, temperature=temperature,
+                                          max_tokens=max_tokens, seed=seed, prompt_version=version,
+                                          prompt_type=task, timeout=timeout)
+    progress.check()
+    request = asyncio.ensure_future(client.complete_json(
+        prompt, schema, system_prompt=system, temperature=temperature, max_tokens=max_tokens, seed=seed,
+        prompt_version=version, prompt_type=task, timeout=timeout, on_chunk=lambda _chunk: progress.token()))
+    loop = asyncio.get_running_loop()
+    forget = progress.on_cancel(lambda: loop.call_soon_threadsafe(request.cancel))  # even before a token
+    try:
+        return await request
+    except asyncio.CancelledError:
+        if progress.cancelled:
+            raise GenerationCancelled() from None
+        raise
+    finally:
+        forget()
 
 
 def _raw(exc: Exception) -> str:
@@ -120,11 +143,15 @@ def _notice(key: str, lang: str, **params: Any) -> str:
 # --- datasets -----------------------------------------------------------------------------
 
 def generate_dataset(theme: str, *, lang: str, seed: int, difficulty: str = "easy",
-                     client: Any = None) -> Dataset:
+                     client: Any = None, topics: tuple[str, ...] | list[str] = (),
+                     progress: GenerationProgress | None = None) -> Dataset:
     """A practice dataset on ``theme``: by the LLM when it can, else offline; never unverified.
 
     The result's ``source`` is ``"llm"`` when the LLM wrote (part of) it and ``notice`` says what
-    happened in ``lang``. LLM errors never escape: they end in the offline dataset.
+    happened in ``lang``. A whole LLM dataset must also make a good lesson for ``topics``
+    (``dataset_problems``); when it does not, the model gets the smaller job (names for the rows
+    of the offline shape) rather than a thin table. LLM errors never escape: they end in the
+    offline dataset. ``GenerationCancelled`` (``progress.cancel()``) does escape.
     """
     lang = i18n.normalize_lang(lang)
     try:
@@ -132,22 +159,31 @@ def generate_dataset(theme: str, *, lang: str, seed: int, difficulty: str = "eas
     except SQLLabError as exc:
         return _offline(theme, lang, seed, difficulty, _notice("gen.llm_unavailable", lang,
                                                                 reason=exc.message_in(lang)))
+    if progress is not None:
+        progress.set("dataset")
+    notice = _notice("gen.model_too_small", lang)
     try:
         if allows(client, "table_generation", lang):
-            dataset = _run(_llm_dataset(client, theme, lang, seed, difficulty))
+            dataset = _run(_llm_dataset(client, theme, lang, seed, difficulty, tuple(topics), progress))
             if dataset is not None:
                 return dataset
-            return _offline(theme, lang, seed, difficulty, _notice("gen.dataset_rejected", lang,
-                                                                    rounds=REPAIR_ROUNDS))
-        if allows(client, "dataset_text", lang) and theme in THEMES:
-            dataset = _run(_llm_named_dataset(client, theme, lang, seed, difficulty))
-            if dataset is not None:
-                return dataset
-            return _offline(theme, lang, seed, difficulty, _notice("gen.names_rejected", lang))
-        return _offline(theme, lang, seed, difficulty, _notice("gen.model_too_small", lang))
+            notice = _notice("gen.dataset_rejected", lang, rounds=REPAIR_ROUNDS)
+        return _named_or_offline(client, theme, lang, seed, difficulty, progress, notice)
     except LLMError as exc:
         return _offline(theme, lang, seed, difficulty, _notice("gen.llm_unavailable", lang,
                                                                 reason=exc.message_in(lang)))
+
+
+def _named_or_offline(client: Any, theme: str, lang: str, seed: int, difficulty: str,
+                      progress: GenerationProgress | None, notice: str) -> Dataset:
+    """The offline shape (which the bank always fits), its rows named by the LLM when it can."""
+    if allows(client, "dataset_text", lang):
+        base = theme if theme in THEMES else _theme_for(theme, seed)
+        dataset = _run(_llm_named_dataset(client, base, lang, seed, difficulty, progress))
+        if dataset is not None:
+            return dataset
+        notice = _notice("gen.names_rejected", lang)
+    return _offline(theme, lang, seed, difficulty, notice)
 
 
 def _offline(theme: str, lang: str, seed: int, difficulty: str, notice: str) -> Dataset:
@@ -163,35 +199,102 @@ def _theme_for(theme: str, seed: int) -> str:
     return names[digest[0] % len(names)]
 
 
-def dataset_problems(dataset: Dataset) -> list[str]:
-    """What makes a (valid) LLM dataset unfit for a lesson: too small, no relation, wrong language."""
+#: the smallest dataset that makes a lesson: rows per table, and rows in the largest table
+MIN_ROWS, MIN_ROWS_LARGEST = 5, 8
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def _is_key(table: Any, column: str) -> bool:
+    fk_cols = {c.lower() for fk in table.foreign_keys for c in fk.columns}
+    return column.lower() in {c.lower() for c in table.primary_key} or column.lower() in fk_cols
+
+
+def dataset_problems(dataset: Dataset, topics: tuple[str, ...] | list[str] = ()) -> list[str]:
+    """What makes a (valid) LLM dataset unfit for a lesson on ``topics`` (English, for the repair
+    prompt): the fitness rules the offline themes meet by construction — enough rows, related
+    tables, a number, a text and a date column, NULLs where the lesson teaches NULL, repeated
+    categories for grouping, parents without children for joins, text in the lesson's language."""
     found = []
-    if len(dataset.tables) < 2:
+    tables = dataset.tables
+    if len(tables) < 2:
         found.append("give at least 2 tables")
-    if not any(t.foreign_keys for t in dataset.tables):
+    if not any(t.foreign_keys for t in tables):
         found.append("link the tables with at least one foreign key (references)")
-    for t in dataset.tables:
-        if len(t.rows) < 3:
-            found.append(f"table {t.name}: give at least 3 rows")
-    texts = [str(v) for t in dataset.tables for r in t.rows for v in r if isinstance(v, str)]
+    for t in tables:
+        if len(t.rows) < MIN_ROWS:
+            found.append(f"table {t.name}: give at least {MIN_ROWS} rows")
+    if tables and max(len(t.rows) for t in tables) < MIN_ROWS_LARGEST:
+        found.append(f"give one table at least {MIN_ROWS_LARGEST} rows")
+    plain = [(t, c, t.values(c.name)) for t in tables for c in t.columns if not _is_key(t, c.name)]
+
+    def has(kind: Any) -> bool:
+        return any(kind(c, vals) for _t, c, vals in plain)
+
+    numeric = lambda c, vals: c.type.value in ("INTEGER", "REAL") and len(  # noqa: E731
+        {v for v in vals if isinstance(v, (int, float))}) >= 3
+    text = lambda c, vals: c.type.value == "TEXT" and not all(  # noqa: E731
+        isinstance(v, str) and _DATE.match(v) for v in vals if v is not None)
+    date = lambda c, vals: (c.type.value == "DATE" or c.type.value == "TEXT") and sum(  # noqa: E731
+        isinstance(v, str) and bool(_DATE.match(v)) for v in vals) >= max(2, len(vals) // 2)
+    if not has(numeric):
+        found.append("give a table a number column (quantity, price, score...) with varied values")
+    if not has(text):
+        found.append("give a table a text column other than keys (name, city, category...)")
+    if not has(date):
+        found.append("give a table a date column (YYYY-MM-DD)")
+    if {"where", "aggregate"} & set(topics) and not any(None in vals for _t, _c, vals in plain):
+        found.append("leave some values of a nullable column empty (null), e.g. a missing city")
+    if {"aggregate", "window", "order"} & set(topics):
+        repeated = lambda c, vals: c.type.value == "TEXT" and 2 <= len(  # noqa: E731
+            {v for v in vals if v is not None}) < len([v for v in vals if v is not None])
+        if not has(repeated):
+            found.append("give a text column with repeated values (a category or city shared by several rows)")
+    if "joins" in topics and not _has_childless_parent(dataset):
+        found.append("let at least one referenced row have no rows pointing to it (so LEFT JOIN differs)")
+    texts = [str(v) for t in tables for r in t.rows for v in r if isinstance(v, str) and not _DATE.match(v)]
     if dataset.lang == "ja" and texts and sum(has_japanese(x) for x in texts) < len(texts) / 4:
         found.append("write the text values (names, cities, titles...) in Japanese")
     return found
 
 
-async def _llm_dataset(client: Any, theme: str, lang: str, seed: int, difficulty: str) -> Dataset | None:
+def _has_childless_parent(dataset: Dataset) -> bool:
+    for child in dataset.tables:
+        for fk in child.foreign_keys:
+            try:
+                parent = dataset.table(fk.ref_table)
+                used = {tuple(r[child.index(c)] for c in fk.columns) for r in child.rows}
+                keys = {tuple(r[parent.index(c)] for c in fk.ref_columns) for r in parent.rows}
+            except (DatasetError, StopIteration, KeyError):
+                continue
+            if keys - used:
+                return True
+    return False
+
+
+def bank_fits(dataset: Dataset, topic: str) -> bool:
+    """Whether the exercise bank can write exercises for ``dataset`` (an offline theme's shape)."""
+    try:
+        return bool(bank_exercises(dataset, topic, n=1))
+    except (DatasetError, KeyError, StopIteration, IndexError, ValueError):
+        return False
+
+
+async def _llm_dataset(client: Any, theme: str, lang: str, seed: int, difficulty: str,
+                       topics: tuple[str, ...] = (), progress: GenerationProgress | None = None) -> Dataset | None:
     label = theme_labels(theme, lang).title if theme in THEMES else theme
     variables = {"theme": label, "n_tables": 3, "n_rows": ROWS_PER_TABLE.get(difficulty, 8),
                  "difficulty": difficulty}
     previous, problems = None, None
     for round_no in range(REPAIR_ROUNDS + 1):
+        if progress is not None and round_no:
+            progress.set("repair", round_no, REPAIR_ROUNDS)
         try:
             data = await _ask_json(client, "table_generation", lang, variables, Dataset.llm_json_schema(),
-                                   seed=seed + round_no, temperature=0.3, max_tokens=3000,
-                                   previous=previous, problems=problems)
+                                   seed=seed + round_no, temperature=0.3, max_tokens=MAX_TOKENS["table_generation"],
+                                   previous=previous, problems=problems, progress=progress)
             previous = json.dumps(data, ensure_ascii=False)
             dataset = Dataset.parse_llm_json(data, theme=theme, lang=lang)
-            problems = dataset_problems(dataset)
+            problems = dataset_problems(dataset, topics)
             if not problems:
                 with tempfile.TemporaryDirectory() as tmp:
                     load_dataset(dataset, Path(tmp) / "check.db")   # it loads: constraints hold
@@ -239,7 +342,8 @@ def names_problems(names: list[str], n: int, lang: str, reserved: set[str], prom
     return found
 
 
-async def _llm_named_dataset(client: Any, theme: str, lang: str, seed: int, difficulty: str) -> Dataset | None:
+async def _llm_named_dataset(client: Any, theme: str, lang: str, seed: int, difficulty: str,
+                             progress: GenerationProgress | None = None) -> Dataset | None:
     """The offline dataset with the items' names written by the LLM (a small model's job)."""
     base = generate_offline_dataset(theme, lang=lang, seed=seed, difficulty=difficulty)
     spec, labels = THEMES[theme], theme_labels(theme, lang)
@@ -257,8 +361,9 @@ async def _llm_named_dataset(client: Any, theme: str, lang: str, seed: int, diff
         for round_no in range(REPAIR_ROUNDS + 1):
             try:
                 data = await _ask_json(client, "dataset_text", lang, variables, _names_schema(len(rows)),
-                                       seed=seed + offset + 97 * round_no, temperature=0.7, max_tokens=300,
-                                       previous=previous, problems=problems)
+                                       seed=seed + offset + 97 * round_no, temperature=0.7,
+                                       max_tokens=MAX_TOKENS["dataset_text"],
+                                       previous=previous, problems=problems, progress=progress)
                 names = [str(x).strip() for x in data.get("names", [])]
                 previous = json.dumps(data, ensure_ascii=False)
                 request = get_template("dataset_text", lang).format(**variables)
@@ -465,6 +570,72 @@ def ambiguous_neighbours(db: Path, reference_sql: str) -> list[str]:
     return out
 
 
+_NUMBER_WORDS = {
+    "en": {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine",
+           10: "ten", 0: "zero", 1: "one"},
+    "ja": {2: "二", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九", 10: "十", 0: "ゼロ", 1: "一"},
+}
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
+_COMPARED = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Between, exp.In, exp.Like,
+             exp.ILike, exp.Glob, exp.Limit)
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def _spellings(value: str, is_string: bool, lang: str) -> list[str]:
+    """Ways a question may state the constant ``value`` (each is searched for, folded)."""
+    if not is_string:
+        try:
+            number = float(value)
+        except ValueError:
+            return [value]
+        forms = {value}
+        if number == int(number):
+            n = int(number)
+            forms |= {str(n), f"{n:,}"}
+            if n in _NUMBER_WORDS[lang]:
+                forms.add(_NUMBER_WORDS[lang][n])
+        return sorted(forms)
+    core = value.strip("%_*")
+    if not core:
+        return []
+    forms = [core]
+    date = re.fullmatch(r"(\d{4})-(\d{2})(?:-(\d{2}))?", core)
+    if date:
+        y, m, d = date.group(1), int(date.group(2)), date.group(3)
+        if 1 <= m <= 12:
+            month = _MONTHS[m - 1]
+            if d:
+                forms += [f"{y}年{m}月{int(d)}日", f"{month} {int(d)}, {y}", f"{int(d)} {month} {y}",
+                          f"{month} {int(d)} {y}"]
+            else:
+                forms += [f"{y}年{m}月", f"{month} {y}"]
+    return forms
+
+
+def unstated_constants(question: str, sql: str, lang: str) -> list[str]:
+    """Constants the reference compares with (text, numbers, dates, patterns, LIMIT counts)
+    that the question never states: no student could know them, so the question is repaired."""
+    tree = _tree(sql)
+    if tree is None:
+        return []
+    text = _fold(question)
+    missing = []
+    for literal in tree.find_all(exp.Literal, bfs=False):
+        operand = literal.parent if isinstance(literal.parent, (exp.Neg, exp.Paren)) else literal
+        if not isinstance(operand.parent, _COMPARED):
+            continue  # an argument of a function (a strftime format...), not a compared constant
+        forms = _spellings(literal.this, literal.is_string, lang)
+        if forms and not any(_fold(f) in text for f in forms):
+            shown = repr(literal.this) if literal.is_string else literal.this
+            if shown not in missing:
+                missing.append(shown)
+    return missing
+
+
 def check_exercise(db: Path, exercise: Exercise, topic: str) -> list[str]:
     """Every reason (in English, for the repair prompt and logs) not to show ``exercise``."""
     found: list[str] = []
@@ -499,6 +670,9 @@ def check_exercise(db: Path, exercise: Exercise, topic: str) -> list[str]:
         found.append(f"reference_sql fails: {exc.message_in('en')}")
     if problem := language_problem(exercise.question, exercise.lang):
         found.append(f"question: {problem}")
+    for constant in unstated_constants(exercise.question, sql, exercise.lang):
+        found.append(f"the question must state the constant {constant} exactly as the reference uses it "
+                     "(otherwise no student can know it)")
     llm_hints = exercise.hints[:-1] if exercise.source == "llm" else []   # the bank's nudge may show SQL
     if _SQL_IN_TEXT.search(exercise.question) or _SQL_IN_TEXT.search(" ".join(llm_hints)):
         found.append("question and the first hints must not contain SQL")
@@ -524,9 +698,15 @@ def _exercise(p: ProposedExercise, topic: str, lang: str, difficulty: str) -> Ex
 
 
 def generate_exercises(dataset: Dataset, topic: str, *, n: int, lang: str, seed: int,
-                       difficulty: str = "easy", client: Any = None) -> list[Exercise]:
-    """``n`` verified exercises on ``topic`` for ``dataset``: the LLM's when they pass, the bank's
-    otherwise (every exercise returned passes ``check_exercise`` or comes from the bank)."""
+                       difficulty: str = "easy", client: Any = None,
+                       progress: GenerationProgress | None = None) -> list[Exercise]:
+    """Up to ``n`` verified exercises on ``topic`` for ``dataset``: the LLM's first, the bank's
+    for the rest. Every exercise returned passes ``check_exercise`` or comes from the bank.
+
+    Never raises for lack of exercises: when neither the LLM nor the bank (which fits only the
+    offline shapes, see ``bank_fits``) can fill all ``n``, fewer are returned and the caller
+    (``generate_content``) picks a dataset the bank fits. ``GenerationCancelled`` escapes.
+    """
     lang = i18n.normalize_lang(lang)
     if topic not in TOPICS:
         raise DatasetError(key="dataset.unknown_topic", topic=topic, topics=", ".join(TOPICS))
@@ -536,32 +716,30 @@ def generate_exercises(dataset: Dataset, topic: str, *, n: int, lang: str, seed:
         if n > 0 and allows(client, "problem_generation", lang):
             with tempfile.TemporaryDirectory() as tmp:
                 db = load_dataset(dataset, Path(tmp) / "lesson.db")
-                kept = _run(_llm_exercises(client, db, topic, n, lang, seed, difficulty))
-    except LLMError as exc:
+                kept = _run(_llm_exercises(client, db, topic, n, lang, seed, difficulty, progress))
+    except SQLLabError as exc:
         log.info("exercise generation fell back to the bank: %s", exc.message_in("en"))
-    if len(kept) >= n:
+    if len(kept) >= n or not bank_fits(dataset, topic):
         return kept[:n]
-    try:
-        bank = bank_exercises(dataset, topic, n=n, lang=lang, seed=seed, difficulty=difficulty)
-    except (DatasetError, KeyError) as exc:
-        if kept:
-            return kept
-        raise GenerationError(key="gen.no_bank", lang=lang, topic=topic) from exc
+    bank = bank_exercises(dataset, topic, n=n + len(kept), lang=lang, seed=seed, difficulty=difficulty)
     taken = {e.reference_sql for e in kept}
     return kept + [e for e in bank if e.reference_sql not in taken][: n - len(kept)]
 
 
 async def _llm_exercises(client: Any, db: Path, topic: str, n: int, lang: str, seed: int,
-                         difficulty: str) -> list[Exercise]:
+                         difficulty: str, progress: GenerationProgress | None = None) -> list[Exercise]:
     variables = {"schema": _schema_text(db), "topic": TOPIC_WORDS[topic], "n": n,
                  "difficulty": PROBLEM_LEVEL.get(difficulty, difficulty)}
     kept: list[Exercise] = []
     previous, problems = None, None
     for round_no in range(REPAIR_ROUNDS + 1):
+        if progress is not None:
+            progress.set("repair" if round_no else "exercises", round_no, n)
         try:
             batch = await _ask_json(client, "problem_generation", lang, variables, ProposedExercises,
-                                    seed=seed + round_no, temperature=0.3, max_tokens=2500,
-                                    previous=previous, problems=problems)
+                                    seed=seed + round_no, temperature=0.3,
+                                    max_tokens=MAX_TOKENS["problem_generation"],
+                                    previous=previous, problems=problems, progress=progress)
         except LLMError as exc:
             if not hasattr(exc, "raw_text"):
                 raise
@@ -570,6 +748,8 @@ async def _llm_exercises(client: Any, db: Path, topic: str, n: int, lang: str, s
         previous = batch.model_dump_json()
         problems = []
         for i, proposal in enumerate(batch.exercises, 1):
+            if progress is not None:
+                progress.set("checking", i, len(batch.exercises))
             exercise = _exercise(proposal, topic, lang, difficulty)
             if any(e.reference_sql == exercise.reference_sql for e in kept):
                 continue
@@ -581,3 +761,58 @@ async def _llm_exercises(client: Any, db: Path, topic: str, n: int, lang: str, s
         if len(kept) >= n or not problems:
             break
     return kept[:n]
+
+
+# --- a lesson's content -----------------------------------------------------------------------
+
+@dataclass
+class GeneratedContent:
+    """A lesson's dataset and exercises as generated, and what the student is told about them."""
+
+    dataset: Dataset
+    exercises: list[Exercise]
+    notice: str
+
+    @property
+    def llm_exercises(self) -> int:
+        return sum(e.source == "llm" for e in self.exercises)
+
+
+def generate_content(theme: str, counts: dict[str, int], *, lang: str, seed: int, difficulty: str = "easy",
+                     client: Any = None, progress: GenerationProgress | None = None) -> GeneratedContent:
+    """A dataset and ``counts[topic]`` exercises per topic: always the number asked.
+
+    LLM exercises first, the bank fills the rest and the notice says so. When the LLM wrote a
+    whole dataset of its own shape but not every exercise for it, the bank cannot fill in, so
+    the lesson uses a dataset of the offline shape (named by the LLM when it can) instead.
+    """
+    lang = i18n.normalize_lang(lang)
+    topics = tuple(t for t, k in counts.items() if k > 0)
+    dataset = generate_dataset(theme, lang=lang, seed=seed, difficulty=difficulty, client=client,
+                               topics=topics, progress=progress)
+    exercises = _exercises_for(dataset, counts, lang, seed, difficulty, client, progress)
+    wanted = sum(counts.values())
+    if len(exercises) < wanted:
+        log.info("the bank cannot fill %s: using a dataset of the offline shape", dataset.title)
+        try:
+            dataset = _named_or_offline(_client(client), theme, lang, seed, difficulty, progress,
+                                        _notice("gen.dataset_unfillable", lang))
+        except SQLLabError:
+            dataset = _offline(theme, lang, seed, difficulty, _notice("gen.dataset_unfillable", lang))
+        exercises = _exercises_for(dataset, counts, lang, seed, difficulty, client, progress)
+    llm = sum(e.source == "llm" for e in exercises)
+    notice = dataset.notice
+    if llm < len(exercises):
+        key = "gen.exercises_bank_filled" if llm else "gen.exercises_bank"
+        notice = " ".join(x for x in (notice, _notice(key, lang, llm=llm, total=len(exercises))) if x)
+    return GeneratedContent(dataset, exercises, notice)
+
+
+def _exercises_for(dataset: Dataset, counts: dict[str, int], lang: str, seed: int, difficulty: str,
+                   client: Any, progress: GenerationProgress | None) -> list[Exercise]:
+    out: list[Exercise] = []
+    for topic, n in counts.items():
+        if n > 0:
+            out += generate_exercises(dataset, topic, n=n, lang=lang, seed=seed, difficulty=difficulty,
+                                      client=client, progress=progress)
+    return out

@@ -8,11 +8,17 @@ It never imports widgets: ``sqllab.widgets`` draws a Lesson.
 Where content comes from (the ``llm`` parameter):
 
 - ``offline``: the built-in generator and exercise bank, no LLM at all (CI, nbval).
-- ``embedded`` / ``remote`` / ``auto``: ``sqllab.generation`` (LLM + verification, falling back
-  to the bank by itself); when that module is missing or fails outright, the bank is used and
-  ``fallback_reason`` says why.
+- ``embedded`` / ``remote`` / ``auto``: ``sqllab.generation`` (LLM + verification, the bank
+  filling what the LLM could not write); ``fallback_reason`` says why content is not the LLM's.
 - ``auto`` first defers to ``SQLLAB_LLM_MODE`` when that is set (CI sets ``offline``). Any
   other value is explicit and wins over the environment, e.g. one injected by papermill.
+
+A lesson never waits for the LLM when a person is working in it: the first exercises come at
+once (cached LLM content, else the bank) while a background job (``Lesson.job``, with a
+``GenerationProgress``) writes and verifies LLM content. When it is ready the lesson switches to
+it if the student has attempted nothing yet, else keeps it in ``pending`` for one click
+(``accept_pending``). Runs without a person (papermill, ``sqllab course build``, scripts)
+wait for the job with a progress bar instead (``waits_for_llm``).
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import logging
 import os
 import shutil
 import sqlite3
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,12 +40,13 @@ from pydantic import TypeAdapter
 
 from . import i18n
 from .errors import ConfigError, SQLLabError
+from .jobs import GenerationCancelled, GenerationProgress
 from .progress import Attempt, ExerciseProgress, ProgressStore
 
 log = logging.getLogger(__name__)
 
 LLM_MODES = ("auto", "embedded", "remote", "offline")
-CONTENT_VERSION = 1
+CONTENT_VERSION = 2
 
 #: lesson id -> the exercise topics it draws from
 LESSON_TOPICS: dict[str, tuple[str, ...]] = {
@@ -65,6 +73,28 @@ def resolve_llm_mode(llm: str | None, *, lang: str | None = None) -> str:
     return value
 
 
+_UNATTENDED = ("papermill", "nbclient", "nbconvert", "pytest", "nbval")
+
+
+def waits_for_llm() -> bool:
+    """Whether lessons in this process wait for LLM content instead of showing the bank first.
+
+    ``SQLLAB_WAIT_FOR_LLM`` decides when set (``sqllab course build`` sets it). Otherwise a
+    person is assumed only in a Jupyter kernel whose parent is not a notebook runner (papermill,
+    nbclient, nbconvert, pytest/nbval): scripts and unattended runs wait.
+    """
+    configured = os.environ.get("SQLLAB_WAIT_FOR_LLM", "").strip().lower()
+    if configured:
+        return configured in ("1", "true", "yes", "on")
+    if "ipykernel" not in sys.modules:
+        return True
+    try:
+        parent = Path(f"/proc/{os.getppid()}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return False  # cannot tell (not Linux): a kernel is most likely a person's
+    return any(word in parent for word in _UNATTENDED)
+
+
 def default_work_dir(student_id: str, lesson_id: str) -> Path:
     from .course import _safe_name
     from .settings import sqllab_settings
@@ -87,6 +117,10 @@ class Content:
     def exercise_source(self) -> str:
         return "llm" if any(getattr(e, "source", "bank") == "llm" for e in self.exercises) else "bank"
 
+    @property
+    def llm_exercises(self) -> int:
+        return sum(getattr(e, "source", "bank") == "llm" for e in self.exercises)
+
 
 @dataclass
 class CheckResult:
@@ -105,7 +139,8 @@ class Lesson:
                  student_id: str = "student", theme: str | None = None,
                  difficulty: str = "easy", n_exercises: int = 3, llm: str = "auto",
                  topics: tuple[str, ...] | None = None, work_dir: str | Path | None = None,
-                 progress: ProgressStore | None = None, generate: bool = True) -> None:
+                 progress: ProgressStore | None = None, generate: bool = True,
+                 wait: bool | None = None) -> None:
         self.lang = i18n.normalize_lang(lang)
         if topics is None and lesson_id not in LESSON_TOPICS:
             raise ConfigError(key="config.invalid", lang=self.lang, name="lesson",
@@ -122,7 +157,11 @@ class Lesson:
         self.progress = progress or ProgressStore(lang=self.lang)
         self.content: Content | None = None
         self.db_path: Path | None = None
+        self.wait_for_llm = waits_for_llm() if wait is None else bool(wait)
+        self.job: GenerationJob | None = None
+        self.pending: Content | None = None     # verified LLM content offered after attempts began
         self._listeners: list[Callable[[Lesson], None]] = []
+        self._status_listeners: list[Callable[[Lesson], None]] = []
         self._lock = threading.RLock()
         if generate and self.topics:
             self.prepare()
@@ -136,34 +175,93 @@ class Lesson:
 
     # --- content ---------------------------------------------------------------------
 
-    def prepare(self, *, theme: str | None = None, difficulty: str | None = None) -> Content:
-        """Load the content for these parameters from the cache, or make it; build the DB."""
+    def prepare(self, *, theme: str | None = None, difficulty: str | None = None,
+                wait: bool | None = None) -> Content:
+        """Show content for these parameters at once (cached LLM content, else the bank) and,
+        unless it is the LLM's already, start generating LLM content in the background. With
+        ``wait`` (default: ``wait_for_llm``) return only when that job has finished."""
         with self._lock:
             if theme:
                 self.theme = theme
             if difficulty:
                 self.difficulty = difficulty
-            content = None
-            if self.llm_mode != "offline":
-                content = self._load("llm")
-                if content is None:
-                    content = self._generate_llm()
-            if content is None or content.dataset is None:
-                reason = content.fallback_reason if content else None
-                content = self._load("bank") or self._generate_bank()
-                content.fallback_reason = reason
-            self.content = content
-            self.db_path = self._build_db(content)
-        for listener in list(self._listeners):
+            self.cancel_generation()
+            self.pending = None
+            bank = self._load("bank")
+            llm = self._load("llm") if self.llm_mode != "offline" else None
+            if llm is not None and bank is not None and self._attempted(bank) and not self._attempted(llm):
+                content, self.pending = bank, llm     # the student was working on these: offer, don't swap
+            else:
+                content = llm or bank or self._generate_bank()
+            self._apply(content)
+            job = None
+            if llm is None and self.llm_mode != "offline":
+                job = self.job = GenerationJob(self)
+        self._notify(self._listeners)
+        if job is not None:
+            job.start()
+            self._notify(self._status_listeners)
+            if self.wait_for_llm if wait is None else wait:
+                job.wait_with_bar()
+        return self.content
+
+    def _apply(self, content: Content) -> None:
+        self.content = content
+        self.db_path = self._build_db(content)
+
+    def _notify(self, listeners: list[Callable[["Lesson"], None]]) -> None:
+        for listener in list(listeners):
             try:
                 listener(self)
             except Exception:  # a broken view must not break the lesson
                 log.exception("lesson listener failed")
-        return content
 
     def on_change(self, listener: Callable[[Lesson], None]) -> None:
-        """Call ``listener(lesson)`` whenever new content is ready."""
+        """Call ``listener(lesson)`` whenever the content shown changes."""
         self._listeners.append(listener)
+
+    def on_status(self, listener: Callable[[Lesson], None]) -> None:
+        """Call ``listener(lesson)`` when a generation job starts or ends, or content is offered."""
+        self._status_listeners.append(listener)
+
+    def cancel_generation(self) -> None:
+        """Stop the background job, if any (the content shown stays)."""
+        job = self.job
+        if job is not None and job.progress.running:
+            job.progress.cancel()
+
+    def accept_pending(self) -> bool:
+        """Switch to the LLM content offered in ``pending``; False when there is none."""
+        with self._lock:
+            if self.pending is None:
+                return False
+            content, self.pending = self.pending, None
+            self._apply(content)
+        self._notify(self._listeners)
+        self._notify(self._status_listeners)
+        return True
+
+    def _attempted(self, content: Content) -> bool:
+        ids = {str(e.id) for e in content.exercises}
+        return any(p.attempts for i, p in self.status().items() if i in ids)
+
+    def _generated(self, job: "GenerationJob", content: Content | None, reason: str | None) -> None:
+        """The background job's result: switch, offer, or keep the bank and say why."""
+        with self._lock:
+            if job is not self.job:
+                return  # superseded by a new prepare()
+            if content is None or (content.dataset_source != "llm" and not content.llm_exercises):
+                if self.content is not None:
+                    self.content.fallback_reason = reason or (content.fallback_reason if content else None)
+                changed = True
+            elif self.content is not None and self._attempted(self.content):
+                self.pending, changed = content, False
+            else:
+                self._apply(content)
+                changed = True
+        if changed:
+            self._notify(self._listeners)
+        self._notify(self._status_listeners)
 
     @property
     def exercises(self) -> list[Any]:
@@ -194,8 +292,8 @@ class Lesson:
             return Content(dataset=Dataset.model_validate(raw["dataset"]),
                            exercises=TypeAdapter(list[Exercise]).validate_python(raw["exercises"]),
                            theme=raw["theme"], difficulty=raw["difficulty"],
-                           dataset_source=raw["dataset_source"])
-        except Exception:  # a stale or damaged cache file is rebuilt, not fatal
+                           dataset_source=raw["dataset_source"], fallback_reason=raw.get("notice"))
+        except (OSError, ValueError, KeyError, TypeError, SQLLabError):  # stale or damaged: rebuilt
             log.warning("ignoring unreadable lesson cache %s", path, exc_info=True)
             return None
 
@@ -205,7 +303,7 @@ class Lesson:
         raw = {"dataset": content.dataset.model_dump(mode="json"),
                "exercises": TypeAdapter(list[Exercise]).dump_python(content.exercises, mode="json"),
                "theme": content.theme, "difficulty": content.difficulty,
-               "dataset_source": content.dataset_source}
+               "dataset_source": content.dataset_source, "notice": content.fallback_reason}
         path = self._content_file(source)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
@@ -224,30 +322,23 @@ class Lesson:
         self._save(content, "bank")
         return content
 
-    def _generate_llm(self) -> Content | None:
+    def _generate_llm(self, progress: GenerationProgress) -> tuple[Content | None, str | None]:
+        """LLM content for the current parameters (saved when any of it is the LLM's), or None
+        and the reason in the student's language. ``GenerationCancelled`` escapes."""
+        from . import generation
+
         try:
-            from . import generation
-        except ImportError:
-            return Content(None, [], self.theme, self.difficulty, "bank",
-                           i18n.t("ui.lesson.no_generation", self.lang))
-        try:
+            progress.set("server")
             client = self._client()
-            dataset = generation.generate_dataset(self.theme, lang=self.lang, seed=self.seed,
-                                                  difficulty=self.difficulty, client=client)
-            exercises = self._spread(lambda topic, n: generation.generate_exercises(
-                dataset, topic, n=n, lang=self.lang, seed=self.seed, difficulty=self.difficulty,
-                client=client))
+            made = generation.generate_content(self.theme, self._counts(), lang=self.lang, seed=self.seed,
+                                               difficulty=self.difficulty, client=client, progress=progress)
         except SQLLabError as exc:
-            return Content(None, [], self.theme, self.difficulty, "bank", exc.message_in(self.lang))
-        except Exception as exc:
-            log.exception("LLM generation failed")
-            return Content(None, [], self.theme, self.difficulty, "bank", type(exc).__name__)
-        source = getattr(dataset, "source", "llm")
-        content = Content(dataset, exercises, self.theme, self.difficulty,
-                          "llm" if source == "llm" else "bank", getattr(dataset, "notice", None) or None)
-        if content.dataset_source == "llm" or content.exercise_source == "llm":
+            return None, exc.message_in(self.lang)
+        source = "llm" if made.dataset.source == "llm" else "bank"
+        content = Content(made.dataset, made.exercises, self.theme, self.difficulty, source, made.notice or None)
+        if content.dataset_source == "llm" or content.llm_exercises:
             self._save(content, "llm")
-        return content
+        return content, content.fallback_reason
 
     def _client(self) -> Any:
         """The LLM client for this mode (made once per lesson): None lets generation and feedback
@@ -271,12 +362,15 @@ class Lesson:
         self._llm_client = client
         return client
 
-    def _spread(self, make: Callable[[str, int], list[Any]]) -> list[Any]:
+    def _counts(self) -> dict[str, int]:
         """``n_exercises`` in all, shared between the lesson's topics."""
-        out: list[Any] = []
         k = len(self.topics)
-        for i, topic in enumerate(self.topics):
-            n = self.n_exercises // k + (1 if i < self.n_exercises % k else 0)
+        return {topic: self.n_exercises // k + (1 if i < self.n_exercises % k else 0)
+                for i, topic in enumerate(self.topics)}
+
+    def _spread(self, make: Callable[[str, int], list[Any]]) -> list[Any]:
+        out: list[Any] = []
+        for topic, n in self._counts().items():
             if n:
                 out += make(topic, n)
         return out
@@ -319,7 +413,7 @@ class Lesson:
         return self.playground_path
 
     def bind_sql(self, *, playground: bool = False, shell: Any = None) -> str:
-        """Point ``%sql`` / ``%%sql`` at the lesson database (or its practice copy).
+        """Point ``%sql`` / ``%%sql`` at the lesson database, read-only (or its practice copy).
 
         Also puts ``t`` (see ``names``) in the notebook namespace for ``{t.table}`` in
         ``%%sql`` cells. Returns a one-line message for the student.
@@ -331,8 +425,11 @@ class Lesson:
 
             shell = get_ipython()
         path = self.reset_playground() if playground else self.db_path
-        sqlmagic.bind(path, shell=shell)
+        sqlmagic.bind(path, shell=shell, read_only=not playground, lang=self.lang)
         shell.user_ns["t"] = self.names
+        if not hasattr(self, "_sql_shell"):   # follow the lesson when its content changes
+            self.on_change(lambda lesson: lesson._sql_shell and lesson.bind_sql(shell=lesson._sql_shell))
+        self._sql_shell = None if playground else shell
         key = "ui.lesson.playground" if playground else "ui.lesson.bound"
         return i18n.t(key, self.lang, path=path)
 
@@ -387,6 +484,60 @@ class Lesson:
         level = max(1, min(level, len(hints)))
         return i18n.t("ui.card.hint_n", self.lang, level=level, total=len(hints),
                       text=hints[level - 1])
+
+
+class GenerationJob:
+    """A lesson's LLM content, made in a background thread with visible ``progress``."""
+
+    def __init__(self, lesson: Lesson) -> None:
+        self.lesson = lesson
+        self.progress = GenerationProgress()
+        self.reason: str | None = None
+        self._thread = threading.Thread(target=self._run, name=f"sqllab-{lesson.lesson_id}", daemon=True)
+
+    def __repr__(self) -> str:
+        p = self.progress
+        return f"GenerationJob(stage={p.stage!r}, step={p.step}/{p.steps}, tokens={p.tokens})"
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """True when the job has finished."""
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def wait_with_bar(self) -> None:
+        """Wait, showing a terminal progress bar (tqdm on stderr) of the job's stages."""
+        from tqdm.auto import tqdm
+
+        lang = self.lesson.lang
+        with tqdm(total=None, desc=i18n.t("ui.job.title", lang), unit=" tok", file=sys.stderr,
+                  leave=False, dynamic_ncols=True) as bar:
+            while not self.wait(0.5):
+                p = self.progress
+                bar.set_postfix_str(stage_text(p, lang), refresh=False)
+                bar.update(p.tokens - bar.n)
+
+    def _run(self) -> None:
+        lesson, progress = self.lesson, self.progress
+        content = None
+        try:
+            content, self.reason = lesson._generate_llm(progress)
+        except GenerationCancelled:
+            self.reason = i18n.t("ui.job.cancelled", lesson.lang)
+        except Exception as exc:  # a bug: logged, and the student keeps the bank with a reason
+            log.exception("LLM generation failed")
+            self.reason = i18n.t("ui.job.failed", lesson.lang, kind=type(exc).__name__)
+        progress.set("cancelled" if progress.cancelled else ("done" if content is not None else "failed"))
+        lesson._generated(self, content, self.reason)
+
+
+def stage_text(progress: GenerationProgress, lang: str) -> str:
+    """The job's stage in words: "exercise 2 of 3 — checking", tokens and seconds."""
+    p = progress
+    stage = i18n.t(f"ui.job.stage.{p.stage}", lang, step=p.step, steps=p.steps)
+    return i18n.t("ui.job.status", lang, stage=stage, tokens=p.tokens, seconds=round(p.elapsed))
 
 
 @dataclass(frozen=True)
@@ -591,9 +742,6 @@ class Overview:
 
 
 def _default_theme() -> str:
-    try:
-        from .offline import THEMES
+    from .offline import THEMES
 
-        return next(iter(THEMES))
-    except ImportError:
-        return "shop"
+    return next(iter(THEMES))

@@ -1,7 +1,7 @@
 """The progress log: every attempt a student makes, in a SQLite file.
 
-One file (``SQLLAB_PROGRESS_DB`` or ``<SQLLAB_CACHE_DIR>/progress.db``) in WAL mode with a
-``schema_version`` table and numbered migrations. Each attempt is written in its own
+One file (``SQLLAB_PROGRESS_DB`` or ``<SQLLAB_CACHE_DIR>/progress.db``) in WAL mode with
+numbered migrations and its version in ``PRAGMA user_version`` (:mod:`sqllab.migrations`). Each attempt is written in its own
 transaction, so a kernel crash loses nothing that was acknowledged; several kernels can write at
 once (they wait on each other through ``busy_timeout``). When the file cannot be written
 (read-only, disk full, ...) the attempt stays in memory, ``record`` says so, and the next write
@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO
 
 from .errors import ProgressError
+from .migrations import migrate, user_version
 
 log = logging.getLogger(__name__)
 
@@ -102,27 +103,15 @@ class ProgressStore:
             return
         if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
             conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-            row = conn.execute("SELECT version FROM schema_version").fetchone()
-            version = row[0] if row else 0
-            if row is None:
-                conn.execute("INSERT INTO schema_version (version) VALUES (0)")
-            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                conn.execute(script)
-                conn.execute("UPDATE schema_version SET version = ?", (number,))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+        migrate(conn, MIGRATIONS)
         self._ready = True
 
     def schema_version(self) -> int:
+        """The file's schema version (``PRAGMA user_version``, see :mod:`sqllab.migrations`)."""
         conn = self._connect()
         try:
             self._migrate(conn)
-            return conn.execute("SELECT version FROM schema_version").fetchone()[0]
+            return user_version(conn)
         finally:
             conn.close()
 

@@ -1,6 +1,6 @@
 """Prompt templates: versioned files per task and language under ``prompts/``.
 
-Layout (``SQLLAB_PROMPTS_DIR`` overrides the directory)::
+Layout (``SQLLAB_PROMPTS_DIR`` overrides the directory; a wheel carries it as ``sqllab/_prompts``)::
 
     prompts/registry.toml                  current version and a description per version
     prompts/<task>/<version>.<lang>.md     one template
@@ -23,15 +23,16 @@ from typing import Any
 
 from .errors import PromptError
 from .i18n import LANGS, normalize_lang
+from .resources import data_dir
 
 SYSTEM_MARK = "<!-- system -->"
 USER_MARK = "<!-- user -->"
 
 
 def prompts_dir() -> Path:
-    """``SQLLAB_PROMPTS_DIR`` or the repository's top-level ``prompts/``."""
+    """``SQLLAB_PROMPTS_DIR``, else the shipped ``prompts/`` (in the wheel or the repository)."""
     configured = os.environ.get("SQLLAB_PROMPTS_DIR")
-    return Path(configured) if configured else Path(__file__).resolve().parents[1] / "prompts"
+    return Path(configured) if configured else data_dir("prompts")
 
 
 def fields_of(text: str) -> set[str]:

@@ -14,6 +14,7 @@ import difflib
 import os
 import re
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -41,6 +42,29 @@ MAX_SQL_CHARS = 20_000
 MAX_VALUE_BYTES = 1_000_000          # SQLITE_LIMIT_LENGTH while a student query runs
 MAX_RESULT_BYTES = 8_000_000         # all cells of a result together
 PROGRESS_STEPS = 1_000               # VM instructions between two clock checks
+
+# SQLite's own limits while a student statement runs (``Connection.setlimit``). The progress
+# handler only runs between VM instructions, so one call that does a lot of work (a huge
+# string, a deep expression, a pattern with thousands of wildcards) must be cut off by a limit.
+LIMITS = {
+    "SQLITE_LIMIT_LENGTH": MAX_VALUE_BYTES,        # any string or blob, and printf's output
+    "SQLITE_LIMIT_SQL_LENGTH": MAX_SQL_CHARS * 4,  # bytes of SQL text (UTF-8)
+    "SQLITE_LIMIT_COLUMN": 500,                    # columns in a result, a table, an index
+    "SQLITE_LIMIT_EXPR_DEPTH": 200,                # nesting of an expression
+    "SQLITE_LIMIT_COMPOUND_SELECT": 50,            # terms of UNION/INTERSECT/EXCEPT
+    "SQLITE_LIMIT_VDBE_OP": 50_000,                # instructions of one compiled statement
+    "SQLITE_LIMIT_FUNCTION_ARG": 32,               # arguments of one function call
+    "SQLITE_LIMIT_ATTACHED": 0,                    # no ATTACH at all
+    "SQLITE_LIMIT_LIKE_PATTERN_LENGTH": 1_000,     # bytes of a LIKE or GLOB pattern
+    "SQLITE_LIMIT_VARIABLE_NUMBER": 100,           # ? parameters
+    "SQLITE_LIMIT_TRIGGER_DEPTH": 10,              # nested triggers (modifications)
+    "SQLITE_LIMIT_WORKER_THREADS": 0,              # no sorter threads outside the time limit
+}
+# SQLite < 3.43 builds ``printf('%.*c', 900000000, 'x')`` one character at a time, failing each
+# append once past SQLITE_LIMIT_LENGTH but looping on: seconds in one call. These functions are
+# replaced, while a student statement runs, by a check of widths and precisions followed by the
+# real function on a private connection.
+PRINTF_FUNCTIONS = ("printf", "format")
 
 READ_KEYWORDS = {"SELECT", "VALUES"}
 WRITE_KEYWORDS = {"INSERT", "UPDATE", "DELETE", "REPLACE"}
@@ -277,6 +301,16 @@ class _Guard:
         self.deadline = 0.0
         self.timed_out = False
         self.denied: tuple[str, dict[str, Any]] | None = None
+        self.too_big = False
+
+    def printf(self, name: str) -> Any:
+        """``name`` (printf or format) refusing a width or precision above ``MAX_VALUE_BYTES``."""
+        def checked(*args: Any) -> Any:
+            if args and printf_width(args[0], args[1:]) > MAX_VALUE_BYTES:
+                self.too_big = True
+                raise ValueError(f"{name}: width or precision above {MAX_VALUE_BYTES}")
+            return _builtin(name, args)
+        return checked
 
     def progress(self) -> int:
         if time.monotonic() > self.deadline:
@@ -331,14 +365,73 @@ _ACTION_NAMES = {getattr(sqlite3, n): n.removeprefix("SQLITE_") for n in dir(sql
                      "SQLITE_OK", "SQLITE_DENY", "SQLITE_IGNORE")}
 
 
+def printf_width(fmt: Any, args: tuple[Any, ...]) -> int:
+    """The largest width or precision in a printf format (``*`` ones read from ``args``)."""
+    if isinstance(fmt, bytes):
+        fmt = fmt.decode("utf-8", "replace")
+    if not isinstance(fmt, str):
+        return 0
+    widest, i, arg, n = 0, 0, 0, len(fmt)
+
+    def number() -> int:
+        nonlocal i, arg
+        if i < n and fmt[i] == "*":
+            i += 1
+            arg += 1
+            return abs(_as_int(args[arg - 1])) if arg <= len(args) else 0
+        start = i
+        while i < n and fmt[i].isdigit():
+            i += 1
+        return int(fmt[start:i] or 0)
+
+    while (i := fmt.find("%", i)) >= 0:
+        i += 1
+        while i < n and fmt[i] in "-+ 0#!,":
+            i += 1
+        widest = max(widest, number())
+        if i < n and fmt[i] == ".":
+            i += 1
+            widest = max(widest, number())
+        while i < n and fmt[i] == "l":
+            i += 1
+        if i < n and fmt[i] != "%":
+            arg += 1
+        i += 1
+    return widest
+
+
+def _as_int(value: Any) -> int:
+    try:
+        return int(float(value))
+    except (TypeError, ValueError, OverflowError):
+        return 0
+
+
+_builtins = threading.local()
+
+
+def _builtin(name: str, args: tuple[Any, ...]) -> Any:
+    """SQLite's own ``name`` (printf, format) on a private in-memory connection of this thread."""
+    conn = getattr(_builtins, "conn", None)
+    if conn is None:
+        conn = _builtins.conn = sqlite3.connect(":memory:")
+        conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+    return conn.execute(f"SELECT {name}({', '.join('?' * len(args))})", args).fetchone()[0]
+
+
+def _passthrough(name: str) -> Any:
+    return lambda *args: _builtin(name, args)
+
+
 @contextmanager
 def _guarded(conn: sqlite3.Connection, guard: _Guard) -> Iterator[None]:
     old_query_only = conn.execute("PRAGMA query_only").fetchone()[0]
     if guard.mode == "read":
         conn.execute("PRAGMA query_only = ON")
-    old_length = conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
-    old_sql_length = conn.setlimit(sqlite3.SQLITE_LIMIT_SQL_LENGTH, MAX_SQL_CHARS * 4)
-    old_attached = conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
+    old_limits = {getattr(sqlite3, name): conn.setlimit(getattr(sqlite3, name), value)
+                  for name, value in LIMITS.items() if hasattr(sqlite3, name)}
+    for name in PRINTF_FUNCTIONS:
+        conn.create_function(name, -1, guard.printf(name), deterministic=True)
     conn.set_authorizer(guard.authorize)
     guard.deadline = time.monotonic() + guard.timeout_s
     conn.set_progress_handler(guard.progress, PROGRESS_STEPS)
@@ -347,9 +440,10 @@ def _guarded(conn: sqlite3.Connection, guard: _Guard) -> Iterator[None]:
     finally:
         conn.set_progress_handler(None, PROGRESS_STEPS)
         conn.set_authorizer(None)
-        conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, old_length)
-        conn.setlimit(sqlite3.SQLITE_LIMIT_SQL_LENGTH, old_sql_length)
-        conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, old_attached)
+        for name in PRINTF_FUNCTIONS:       # a deleted function cannot be restored; this one is SQLite's
+            conn.create_function(name, -1, _passthrough(name), deterministic=True)
+        for limit, old in old_limits.items():
+            conn.setlimit(limit, old)
         if guard.mode == "read" and not old_query_only:
             conn.execute("PRAGMA query_only = OFF")
 
@@ -360,17 +454,19 @@ def _execute(conn: sqlite3.Connection, sql: str, *, mode: Literal["read", "modif
     try:
         with _guarded(conn, guard):
             cur = conn.execute(sql)
-            if cur.description is None:
-                if mode == "read":          # comments only, or a statement that yields nothing
-                    raise EmptyQueryError(key="sql.empty", lang=lang)
-                return QueryResult.model_construct(columns=[], rows=[], truncated=False)
-            columns = [d[0] for d in cur.description]
-            rows, truncated = _fetch(cur, max_rows, max_result_bytes, lang)
-            cur.close()
+            try:                            # closed before the guard goes: no statement left active
+                if cur.description is None:
+                    if mode == "read":      # comments only, or a statement that yields nothing
+                        raise EmptyQueryError(key="sql.empty", lang=lang)
+                    return QueryResult.model_construct(columns=[], rows=[], truncated=False)
+                columns = [d[0] for d in cur.description]
+                rows, truncated = _fetch(cur, max_rows, max_result_bytes, lang)
+            finally:
+                cur.close()
         return QueryResult.model_construct(columns=columns, rows=rows, truncated=truncated)
     except SQLLabError:
         raise
-    except Exception as exc:  # noqa: BLE001 - every failure becomes a SQLLabError
+    except (sqlite3.Error, MemoryError, OverflowError) as exc:   # what SQLite and its driver raise
         raise _translate(exc, conn, sql, guard, lang) from None
 
 
@@ -401,8 +497,10 @@ def _translate(exc: Exception, conn: sqlite3.Connection, sql: str, guard: _Guard
         return ForbiddenQueryError(key=key, lang=lang, **params)
     if guard.timed_out or text == "interrupted":
         return QueryTimeoutError(key="sql.timeout", lang=lang, seconds=_fmt_seconds(guard.timeout_s))
-    if "string or blob too big" in text:
+    if "string or blob too big" in text or guard.too_big:
         return ResultTooLargeError(key="sql.too_large.value", lang=lang, limit=MAX_VALUE_BYTES)
+    if any(mark in text for mark in _TOO_COMPLEX):
+        return QueryError(key="sql.too_complex", lang=lang, detail=text)
     if isinstance(exc, MemoryError):
         return ResultTooLargeError(key="sql.too_large.result", lang=lang, limit=MAX_RESULT_BYTES)
     if "one statement at a time" in text:
@@ -440,6 +538,12 @@ def _translate(exc: Exception, conn: sqlite3.Connection, sql: str, guard: _Guard
     if "HAVING clause on a non-aggregate query" in text or "a GROUP BY clause is required" in text:
         return QueryError(key="sql.having_without_group", lang=lang)
     return QueryError(key="sql.error", lang=lang, detail=text or type(exc).__name__)
+
+
+_TOO_COMPLEX = ("too many arguments on function", "Expression tree is too large", "parser stack overflow",
+                "too many terms in compound SELECT", "LIKE or GLOB pattern too complex", "too many columns",
+                "too many SQL variables", "statement too long", "too many levels of trigger recursion",
+                "query string is too large", "too many FROM clause terms")
 
 
 def _fmt_seconds(seconds: float) -> str:

@@ -193,25 +193,37 @@ class DatasetPanel(W.VBox):
                                      layout=W.Layout(visibility="hidden"))
         self.badge = W.HTML()
         self.status = W.HTML()
+        self.job_status = W.HTML()
+        self.cancel_button = W.Button(description=i18n.t("ui.job.cancel", self.lang), icon="stop",
+                                      layout=W.Layout(display="none"))
+        self.accept_button = W.Button(description=i18n.t("ui.job.accept", self.lang), icon="magic",
+                                      button_style="info", layout=W.Layout(display="none"))
         self.previews = W.HTML()
         self.er = W.Output()
         self._thread: threading.Thread | None = None
         self.shown: dict[str, Any] = {"tables": 0, "rows": 0, "exercises": 0, "source": "-"}
         self.generate_button.on_click(self._on_generate)
+        self.cancel_button.on_click(lambda _b: self.lesson.cancel_generation())
+        self.accept_button.on_click(self._on_accept)
+        self._ticking: Any = None
         _hooks({self.theme: "theme", self.difficulty: "difficulty", self.generate_button: "generate",
-                self.status: "dataset-status", self.previews: "previews"})
+                self.status: "dataset-status", self.previews: "previews", self.job_status: "job-status",
+                self.cancel_button: "cancel", self.accept_button: "accept"})
         super().__init__([
             STYLE,
             W.HTML(f"<b>{html.escape(i18n.t('ui.panel.title', self.lang))}</b>"),
             W.HBox([self.theme, self.difficulty, self.generate_button]),
             self.working, W.HBox([self.badge, self.status]),
+            W.HBox([self.job_status, self.cancel_button, self.accept_button]),
             W.Accordion([self.previews, self.er],
                         titles=(i18n.t("ui.panel.tables", self.lang), i18n.t("ui.panel.er", self.lang)),
                         selected_index=0),
         ])
         self.add_class("sqllab-dataset-panel")
         lesson.on_change(lambda _lesson: self.show_content())
+        lesson.on_status(lambda _lesson: self.show_job())
         self.show_content()
+        self.show_job()
 
     def __repr__(self) -> str:
         s = self.shown
@@ -220,6 +232,46 @@ class DatasetPanel(W.VBox):
 
     def _show_error(self, text: str) -> None:
         self.status.value = text
+
+    @_safe(_show_error)
+    def show_job(self) -> None:
+        """The background job's live progress with Cancel, or the offer of finished LLM content."""
+        lesson, job = self.lesson, self.lesson.job
+        running = job is not None and job.progress.running
+        self.cancel_button.layout.display = None if running else "none"
+        pending = lesson.pending
+        self.accept_button.layout.display = None if pending is not None else "none"
+        if pending is not None:
+            self.job_status.value = _message(i18n.t("ui.job.offer", self.lang, n=pending.llm_exercises), "info")
+        elif running:
+            if self._ticking is not job:
+                self._ticking = job
+                _in_thread(lambda: self._tick(job))
+            self._show_progress(job.progress)
+        elif job is not None:
+            self._show_progress(job.progress)
+        else:
+            self.job_status.value = ""
+
+    def _show_progress(self, progress: Any) -> None:
+        from .lesson import stage_text
+
+        state = "running" if progress.running else progress.stage
+        intro = html.escape(i18n.t("ui.job.working", self.lang)) + "<br>" if progress.running else ""
+        self.job_status.value = (f'<div data-sqllab="job-{state}"><small>{intro}'
+                                 + badge(i18n.t("ui.job.title", self.lang), "info") + " "
+                                 + html.escape(stage_text(progress, self.lang)) + "</small></div>")
+
+    def _tick(self, job: Any) -> None:
+        """Refresh the elapsed time while the job runs (stages without tokens included)."""
+        while job.progress.running and self.lesson.job is job:
+            self._show_progress(job.progress)
+            job.wait(1.0)
+        self.show_job()
+
+    @_safe(_show_error)
+    def _on_accept(self, _button: Any = None) -> None:
+        self.lesson.accept_pending()
 
     def wait(self, timeout: float | None = None) -> None:
         """Wait for a Generate started by a click (tests, scripts)."""
@@ -238,7 +290,7 @@ class DatasetPanel(W.VBox):
     @_safe(_show_error)
     def _generate(self) -> None:
         try:
-            self.lesson.prepare(theme=self.theme.value, difficulty=self.difficulty.value)
+            self.lesson.prepare(theme=self.theme.value, difficulty=self.difficulty.value, wait=False)
         finally:
             self.working.value = 1
             self.working.layout.visibility = "hidden"
@@ -297,18 +349,9 @@ def _tables(desc: Any) -> list[tuple[str, int]]:
 
 
 def _choices(lang: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    try:
-        from .offline import THEMES, theme_labels
+    from .offline import DIFFICULTIES, THEMES, theme_labels
 
-        themes = []
-        for name in THEMES:
-            themes.append((str(theme_labels(name, lang)), name))
-    except ImportError:
-        themes = []
-    try:
-        from .offline import DIFFICULTIES
-    except ImportError:
-        DIFFICULTIES = ("easy", "medium", "hard")  # noqa: N806
+    themes = [(str(theme_labels(name, lang)), name) for name in THEMES]
     difficulties = [(i18n.t(f"ui.difficulty.{d}", lang), d) for d in DIFFICULTIES]
     return themes, difficulties
 
@@ -441,10 +484,7 @@ class ExerciseCard(W.VBox):
         if self.lesson.llm_mode == "offline":
             self._rule_feedback(level)
             return
-        try:
-            from .feedback import feedback
-        except ImportError:
-            return
+        from .feedback import feedback
 
         def stream() -> None:
             try:

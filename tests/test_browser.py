@@ -2,13 +2,15 @@
 
 One JupyterLab (offline content, cache and progress in a temporary directory) and one Chromium
 serve the whole module. The reference answer never comes from the page: the test builds the same
-offline ``Lesson`` in its own process from the notebook's parameter cell. Screenshots go to
-``docs/screenshots/``.
+offline ``Lesson`` in its own process from the notebook's parameter cell. Screenshots go to a
+temporary folder, or to ``SQLLAB_SCREENSHOTS_DIR`` (``make screenshots`` sets ``docs/screenshots``).
 """
 
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,7 @@ from sqllab.progress import ProgressStore
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
-SHOTS = ROOT / "docs" / "screenshots"
+_TEMP_SHOTS: list[Path] = []
 WAIT_MS = 60_000  # kernel start + Run All on a busy 2-core machine
 WRONG_SQL = "SELECT 1 AS x"
 
@@ -78,11 +80,22 @@ def open_and_run_all(page: Any, lab: Lab, relpath: str) -> None:
     page.locator(".lm-Menu-item", has_text="Run All Cells").first.click()
 
 
+def shots_dir() -> Path:
+    """``SQLLAB_SCREENSHOTS_DIR`` (``make screenshots``: docs/screenshots), else one temporary folder."""
+    configured = os.environ.get("SQLLAB_SCREENSHOTS_DIR")
+    if configured:
+        return Path(configured)
+    if not _TEMP_SHOTS:
+        _TEMP_SHOTS.append(Path(tempfile.mkdtemp(prefix="sqllab-screenshots-")))
+    return _TEMP_SHOTS[0]
+
+
 def shot(page: Any, name: str, target: Any | None = None) -> Path:
     if target is not None:
         target.evaluate("el => el.scrollIntoView({block: 'start'})")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    path = SHOTS / name
+    shots = shots_dir()
+    shots.mkdir(parents=True, exist_ok=True)
+    path = shots / name
     page.screenshot(path=str(path))
     return path
 

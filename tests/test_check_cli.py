@@ -69,10 +69,8 @@ def test_usage_errors_exit_2(lesson, tmp_path, args):
 
 
 def test_check_on_a_file_made_by_load_dataset(tmp_path):
-    db = pytest.importorskip("sqllab.db")
-    offline = pytest.importorskip("sqllab.offline")
-    if not hasattr(db, "load_dataset") or not hasattr(offline, "generate_offline_dataset"):
-        pytest.skip("load_dataset / generate_offline_dataset not available yet")
+    from sqllab import db, offline
+
     dataset = offline.generate_offline_dataset("shop", lang="ja", seed=7, difficulty="easy")
     path = Path(db.load_dataset(dataset, tmp_path / "shop.db"))
     conn = sqlite3.connect(path)

@@ -59,3 +59,10 @@ def test_model_config_follows_the_seed_format_and_downloads_its_file() -> None:
     assert files[params["model"]].startswith("huggingface://")
     assert cfg["context_size"] >= 4096
     assert "{{ .Input }}" in cfg["template"]["chat"]
+
+
+def test_lab_image_installs_sqllab_as_a_user_does() -> None:
+    """Not editable: the image runs the wheel's files (prompts/ and models/ inside the package)."""
+    dockerfile = load("docker-compose.yml")["services"]["lab"]["build"]["dockerfile_inline"]
+    installs = [line for line in dockerfile.splitlines() if "pip install" in line]
+    assert installs and all(" -e " not in line and "--editable" not in line for line in installs), installs

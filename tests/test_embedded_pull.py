@@ -196,6 +196,7 @@ def test_cli_pull_failure_exits_1_with_a_message_in_the_language_asked(tmp_path:
     assert _cli("pull", "--model", "no-such-model", env=env).returncode == 2      # usage error
 
 
+@pytest.mark.embedded
 def test_cli_pull_when_present_verifies_the_file(tmp_path: Path, embedded_model: Path) -> None:
     cache = tmp_path / "cache"
     (cache / "models").mkdir(parents=True)

@@ -293,7 +293,6 @@ def test_one_useful_sentence_among_echoes_is_kept(en: Lesson) -> None:
 @pytest.fixture()
 def capabilities(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A profile ``tiny`` that may write feedback in English but not in Japanese."""
-    pytest.importorskip("sqllab.capabilities")
     path = tmp_path / "capabilities.toml"
     path.write_text('min_pass_rate = 0.5\n[profiles.tiny.pass_rates]\n"feedback.en" = 1.0\n"feedback.ja" = 0.0\n',
                     encoding="utf-8")
@@ -333,6 +332,7 @@ def test_japanese_text_around_the_reference_is_withheld(ja: Lesson, monkeypatch:
 
 # --- the real embedded model ---------------------------------------------------------------
 
+@pytest.mark.embedded
 def test_embedded_model_feedback_streams_and_never_reveals_the_reference(en: Lesson, embedded_llm: str,
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SQLLAB_MODEL_PROFILE", "all")   # its measured profile would not ask it at all

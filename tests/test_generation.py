@@ -8,6 +8,7 @@ and fallbacks.
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,8 @@ import pytest
 from sqllab import settings
 from sqllab.db import load_dataset
 from sqllab.exercises import TOPICS
-from sqllab.generation import (ambiguous_neighbours, check_exercise, generate_dataset, generate_exercises,
-                               has_japanese)
+from sqllab.generation import (ambiguous_neighbours, check_exercise, dataset_problems, generate_content,
+                               generate_dataset, generate_exercises, has_japanese, unstated_constants)
 from sqllab.llm import LLMClient, RetryConfig
 from sqllab.offline import THEMES, generate_offline_dataset
 from sqllab.sandbox import run_modification, run_query
@@ -49,20 +50,27 @@ def exercises_json(*items: tuple[str, str]) -> str:
                                        "difficulty": "beginner"} for q, sql in items]})
 
 
-def dataset_json(bad_fk: bool = False, hostile: bool = False) -> str:
+def dataset_json(bad_fk: bool = False, hostile: bool = False, thin: bool = False) -> str:
+    """A club dataset that makes a good lesson (fitness rules), or a ``thin`` one (ids and names)."""
     people = "x\"; DROP TABLE t; --" if hostile else "members"
+    col = lambda name, kind, nullable=True, ref=None: {  # noqa: E731
+        "name": name, "type": kind, "primary_key": name == "id", "nullable": nullable, "references": ref}
+    members = [[1, "Ann", "Leeds", 30], [2, "Bob", None, 41], [3, "Cy", "York", 30], [4, "Di", "Leeds", 52],
+               [5, "Ed", "Hull", 27], [6, "Flo", "York", 35], [7, "Gus", None, 44], [8, "Hal", "Leeds", 38]]
+    visits = [[1, 1, "2024-01-02", 30], [2, 99 if bad_fk else 1, "2024-01-05", 45], [3, 3, "2024-02-01", 60],
+              [4, 4, "2024-02-03", 30], [5, 5, "2024-02-10", 90], [6, 3, "2024-03-01", 15],
+              [7, 6, "2024-03-04", 45], [8, 8, "2024-03-09", 60]]
+    member_cols = [col("id", "INTEGER", False), col("name", "TEXT", False), col("city", "TEXT"),
+                   col("age", "INTEGER")]
+    visit_cols = [col("id", "INTEGER", False),
+                  col("member_id", "INTEGER", False, f"{'members' if not hostile else people}.id"),
+                  col("day", "DATE", False), col("minutes", "INTEGER", False)]
+    if thin:
+        member_cols, visit_cols = member_cols[:2], visit_cols[:2]
+        members, visits = [r[:2] for r in members[:3]], [r[:2] for r in visits[:3]]
     return json.dumps({"name": "club", "description": "a club", "tables": [
-        {"name": people, "description": "people", "columns": [
-            {"name": "id", "type": "INTEGER", "primary_key": True, "nullable": False, "references": None},
-            {"name": "name", "type": "TEXT", "primary_key": False, "nullable": False, "references": None},
-            {"name": "age", "type": "INTEGER", "primary_key": False, "nullable": True, "references": None}],
-         "rows": [[1, "Ann", 30], [2, "Bob", None], [3, "Cy", 41], [4, "Di", 30]]},
-        {"name": "visits", "description": "visits", "columns": [
-            {"name": "id", "type": "INTEGER", "primary_key": True, "nullable": False, "references": None},
-            {"name": "member_id", "type": "INTEGER", "primary_key": False, "nullable": False,
-             "references": f"{'members' if not hostile else people}.id"},
-            {"name": "day", "type": "DATE", "primary_key": False, "nullable": False, "references": None}],
-         "rows": [[1, 1, "2024-01-02"], [2, 99 if bad_fk else 1, "2024-01-05"], [3, 3, "2024-02-01"]]}]})
+        {"name": people, "description": "people", "columns": member_cols, "rows": members},
+        {"name": "visits", "description": "visits", "columns": visit_cols, "rows": visits}]})
 
 
 # --- datasets -----------------------------------------------------------------------------
@@ -80,7 +88,9 @@ def test_dataset_from_llm_is_validated_repaired_and_loaded(full_profile) -> None
 def test_hostile_identifiers_never_reach_sqlite_and_end_in_the_offline_dataset(full_profile, tmp_path) -> None:
     with LLMTestServer(default=ok(dataset_json(hostile=True))) as server:
         dataset = generate_dataset("shop", lang="en", seed=1, client=client_for(server.url))
-        assert server.chat_count == 3      # the first answer and two repair rounds, all rejected
+        whole = [r for r in server.chat_requests if _asks_for_tables(r.body)]
+        assert len(whole) == 3      # the first answer and two repair rounds, all rejected
+        assert server.chat_count > 3  # then the smaller job (names for the offline shape), rejected too
     assert dataset.source == "bank" and dataset.notice
     assert dataset.theme == "shop"
     load_dataset(dataset, tmp_path / "ok.db")
@@ -92,6 +102,45 @@ def test_llm_down_gives_the_offline_dataset_with_a_notice_in_the_language(full_p
     assert has_japanese(dataset.notice)
     again = generate_dataset("school", lang="ja", seed=2, client=client_for(closed_port_url()))
     assert again.tables == dataset.tables      # the same offline dataset: deterministic
+
+
+def _asks_for_tables(body: dict) -> bool:
+    return "tables" in json.dumps(body["response_format"]["json_schema"]["schema"].get("properties", {}))
+
+
+def test_a_thin_llm_dataset_goes_back_with_the_fitness_rules_then_the_smaller_job(full_profile) -> None:
+    """2 tables of ids and names pass validation but make no lesson on WHERE/NULL: the fitness
+    problems go back for repair; still thin, the model names the offline shape's rows instead."""
+    names = json.dumps({"names": ["Alpha Desk", "Beta Lamp", "Gamma Chair", "Delta Shelf", "Echo Rug",
+                                  "Foxtrot Vase"]})
+
+    def responder(body: dict):
+        return ok(dataset_json(thin=True)) if _asks_for_tables(body) else None
+
+    with LLMTestServer(responder=responder, default=ok(names)) as server:
+        dataset = generate_dataset("shop", lang="en", seed=1, topics=("where",), client=client_for(server.url))
+        whole = [r for r in server.chat_requests if _asks_for_tables(r.body)]
+        repair_prompt = whole[1].body["messages"][-1]["content"]
+    assert len(whole) == 3
+    assert "date column" in repair_prompt and "at least 5 rows" in repair_prompt and "null" in repair_prompt
+    assert dataset.theme == "shop" and {t.name for t in dataset.tables} == set(THEMES["shop"].tables.values())
+    assert not dataset_problems(dataset, ("where", "aggregate", "joins"))   # the offline shape is fit
+
+
+def test_fitness_rules_name_what_a_lesson_needs() -> None:
+    from sqllab.dataset import Dataset
+
+    good = Dataset.parse_llm_json(dataset_json(), theme="club", lang="en")
+    assert dataset_problems(good) == []
+    assert any("null" in p for p in dataset_problems(good.model_copy(update={"tables": [
+        t.model_copy(update={"rows": [[v if v is not None else "Leeds" for v in r] for r in t.rows]})
+        for t in good.tables]}), ("where",)))
+    thin = Dataset.parse_llm_json(dataset_json(thin=True), theme="club", lang="en")
+    problems = dataset_problems(thin, ("aggregate", "joins"))
+    assert any("number column" in p for p in problems) and any("date column" in p for p in problems)
+    assert any("repeated values" in p for p in problems)
+    ja = Dataset.parse_llm_json(dataset_json(), theme="club", lang="ja")
+    assert any("Japanese" in p for p in dataset_problems(ja))
 
 
 # --- exercises ----------------------------------------------------------------------------
@@ -136,6 +185,53 @@ def test_exercise_whose_answer_depends_on_ties_is_rejected(full_profile, shop_db
     problems = check_exercise(db, Exercise(id="x", topic="order", question="Who has the most points?",
                                            reference_sql=tie, hints=["a", "b", "c"], source="llm"), "order")
     assert any("order" in p or "ties" in p for p in problems), problems
+
+
+def test_a_question_must_state_every_constant_of_its_reference() -> None:
+    sql = "SELECT name FROM customers WHERE city = '稲城市' AND points >= 850 AND joined < '2024-03-01'"
+    assert unstated_constants("特定の地域の顧客で、850 ポイント以上の人は？", sql, "ja") == ["'稲城市'", "'2024-03-01'"]
+    assert unstated_constants("稲城市の顧客で、ポイントが８５０以上、2024年3月1日より前に登録した人は？", sql, "ja") == []
+    en = "SELECT name FROM items WHERE name LIKE 'Desk%' ORDER BY price DESC LIMIT 3"
+    assert unstated_constants("The three most expensive items whose name starts with Desk.", en, "en") == []
+    assert set(unstated_constants("The most expensive items with a certain name.", en, "en")) == {"'Desk%'", "3"}
+    # a function's own argument (a strftime format) is not a constant the student must be told
+    assert unstated_constants("Orders of 2024.", "SELECT id FROM orders WHERE strftime('%Y', day) = '2024'",
+                              "en") == []
+
+
+def test_an_exercise_hiding_its_constant_goes_back_for_repair(full_profile, shop_db) -> None:
+    dataset, _db = shop_db
+    city = next(r[2] for r in dataset.table("customers").rows if r[2])
+    vague = exercises_json(("Show the names of customers from a certain city.",
+                            f"SELECT name FROM customers WHERE city = '{city}'"))
+    stated = exercises_json((f"Show the names of customers from {city}.",
+                             f"SELECT name FROM customers WHERE city = '{city}'"))
+    with LLMTestServer([ok(vague)], default=ok(stated)) as server:
+        exercises = generate_exercises(dataset, "where", n=1, lang="en", seed=1, client=client_for(server.url))
+        repair_prompt = server.chat_requests[1].body["messages"][-1]["content"]
+    assert exercises[0].source == "llm" and city in exercises[0].question
+    assert f"'{city}'" in repair_prompt and "state the constant" in repair_prompt
+
+
+def test_content_always_has_the_number_asked_even_when_the_bank_cannot_fit_the_llm_dataset(full_profile) -> None:
+    """A whole LLM dataset of its own shape with 1 verified exercise of 3: the bank cannot fill a
+    shape it does not know, so the lesson takes the offline shape and still shows 3."""
+    one = exercises_json(("Show the names of members aged at least 40.", "SELECT name FROM members WHERE age >= 40"))
+
+    def responder(body: dict):
+        if _asks_for_tables(body):
+            return ok(dataset_json())
+        return ok(one) if "members" in body["messages"][-1]["content"] else None
+
+    with LLMTestServer(responder=responder, default=ok(exercises_json())) as server:
+        content = generate_content("club", {"where": 3}, lang="en", seed=1, client=client_for(server.url))
+    assert len(content.exercises) == 3
+    assert {t.name for t in content.dataset.tables} != {"members", "visits"}
+    assert content.notice and all(e.source == "bank" for e in content.exercises)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = load_dataset(content.dataset, Path(tmp) / "x.db")
+        for e in content.exercises:
+            independent_check(db, e)
 
 
 def test_wrong_topic_and_wrong_language_are_rejected(full_profile, shop_db) -> None:

@@ -232,9 +232,8 @@ def test_ordering_with_ties_and_limit():
 @pytest.mark.parametrize("theme, lang", [("shop", "ja"), ("school", "en")])
 def test_bank_references_are_accepted_on_their_own_variants(tmp_path, theme, lang):
     """Real lesson files (offline dataset + load_dataset): the reference itself must always pass."""
-    db = pytest.importorskip("sqllab.db")
-    offline = pytest.importorskip("sqllab.offline")
-    exercises = pytest.importorskip("sqllab.exercises")
+    from sqllab import db, exercises, offline
+
     dataset = offline.generate_offline_dataset(theme, lang=lang, seed=11, difficulty="medium")
     path = db.load_dataset(dataset, tmp_path / "lesson.db")
     bank = exercises.all_bank_exercises(dataset, lang=lang, seed=11)

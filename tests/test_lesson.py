@@ -95,9 +95,9 @@ def test_example_names_exist_in_the_database(tmp_path: Path) -> None:
 
 
 def test_bind_sql_in_a_real_ipython_shell(tmp_path: Path) -> None:
-    from IPython.testing.globalipapp import start_ipython
+    from IPython.testing.globalipapp import get_ipython
 
-    shell = start_ipython()
+    shell = get_ipython()   # starts the shared test shell, or returns it
     lesson = _lesson(tmp_path, lang="ja")
     message = lesson.bind_sql(shell=shell)
     assert "%sql" in message and str(lesson.db_path) in message

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -87,7 +88,10 @@ def test_an_old_schema_is_migrated_and_keeps_its_rows(tmp_path: Path) -> None:
     conn.close()
     hit = ResponseCache(path).get("k")
     assert hit is not None and hit.content == "old"
-    assert schema_version(sqlite3.connect(path)) == len(MIGRATIONS)
+    conn = sqlite3.connect(path)
+    assert schema_version(conn) == len(MIGRATIONS) == conn.execute("PRAGMA user_version").fetchone()[0]
+    assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'schema_version'").fetchall() == []
+    conn.close()
 
 
 def test_a_corrupt_cache_file_is_rebuilt(tmp_path: Path) -> None:
@@ -181,3 +185,34 @@ def test_default_client_caches_under_the_cache_dir(isolated_cache: Path, monkeyp
         monkeypatch.setenv("SQLLAB_CACHE", "false")
         settings.reload()
         assert default_client().cache is None
+
+
+def test_size_cap_evicts_the_least_recently_used(tmp_path: Path, monkeypatch) -> None:
+    from sqllab import settings
+
+    monkeypatch.setenv("SQLLAB_CACHE_MAX_MB", str(2500 / 1024 / 1024))   # about 2500 bytes
+    settings.reload()
+    path = tmp_path / "c.db"
+    cache = ResponseCache(path)
+    assert 2400 < cache.max_bytes <= 2500
+    entry = "x" * 600                                          # with its 64-byte key: 664 bytes
+    for key in ("a" * 64, "b" * 64, "c" * 64):
+        cache.set(key, CachedResponse(entry, MODEL))
+    time.sleep(0.01)
+    cache.clear_memory()
+    assert cache.get("a" * 64) is not None                     # read: now the most recently used
+    time.sleep(0.01)
+    cache.set("d" * 64, CachedResponse(entry, MODEL))          # 4 x 664 > 2500: one must go
+    cache.clear_memory()
+    assert cache.get("b" * 64) is None                         # the least recently used one went
+    assert all(cache.get(k * 64) is not None for k in "acd")
+    assert len(cache) == 3 and cache.size_bytes() <= cache.max_bytes
+    cache.set("e" * 64, CachedResponse("y" * 5000, MODEL))     # bigger than the cap: not kept
+    assert cache.size_bytes() <= cache.max_bytes
+
+
+def test_no_cap_when_zero(tmp_path: Path) -> None:
+    cache = ResponseCache(tmp_path / "c.db", max_bytes=0)
+    for i in range(20):
+        cache.set(f"{i:064d}", CachedResponse("x" * 1000, MODEL))
+    assert len(cache) == 20

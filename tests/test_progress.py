@@ -50,6 +50,10 @@ def test_migrates_an_old_file_forward(tmp_path: Path) -> None:
     assert [a.student for a in store.attempts()] == ["old", "s1"]
     indexes = sqlite3.connect(path).execute("SELECT name FROM sqlite_master WHERE type='index'").fetchall()
     assert ("attempts_student_lesson",) in indexes
+    conn = sqlite3.connect(path)                 # the old scheme's table is gone: one scheme, user_version
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'schema_version'").fetchall() == []
+    conn.close()
 
 
 def test_summary_shows_where_the_student_stopped(tmp_path: Path) -> None:

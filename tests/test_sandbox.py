@@ -78,6 +78,9 @@ HOSTILE = [
     ("SELECT replace(hex(zeroblob(100000)), '0', 'xxxxxxxxxxxxxxxxxxxx')", ResultTooLargeError),
     ("SELECT group_concat(hex(randomblob(1000))) FROM (WITH RECURSIVE r(x) AS "
      "(SELECT 1 UNION ALL SELECT x + 1 FROM r WHERE x < 2000) SELECT x FROM r)", ResultTooLargeError),
+    ("SELECT printf('%.*c', 900000000, 'x')", ResultTooLargeError),
+    ("SELECT format('%900000000c', 'x')", ResultTooLargeError),
+    ("SELECT printf('%.*c', '900000000', 'x') FROM 社員", ResultTooLargeError),
     ("", EmptyQueryError),
     ("   \n\t ", EmptyQueryError),
     ("-- only a comment", EmptyQueryError),
@@ -173,3 +176,41 @@ def test_connection_with_an_open_transaction_is_copied_not_waited_on():
     assert result.tables["t"].rows == [(1, "x"), (2, "y")]
     assert run_query(conn, "SELECT a FROM t").rows == [("x",)]
     conn.close()
+
+
+# One call that does a lot of work inside SQLite cannot be stopped by the progress handler; a
+# limit must refuse it (the seconds each takes without the limits: bench/sandbox_limits.py).
+LIMITED = [
+    ("SELECT char(" + ", ".join(["65"] * 40) + ")", "function arguments"),
+    ("SELECT 1 WHERE '田中' LIKE '" + "%a" * 600 + "'", "LIKE pattern"),
+    ("SELECT " + " + ".join(["1"] * 400), "expression depth"),
+    (" UNION ALL ".join(["SELECT 1"] * 60), "compound select"),
+    ("SELECT " + ", ".join(["1"] * 600), "result columns"),
+]
+
+
+@pytest.mark.parametrize("sql, what", LIMITED, ids=[w for _, w in LIMITED])
+def test_sqlite_limits_refuse_one_huge_call(db, sql, what):
+    before = _sha(db)
+    with pytest.raises(QueryError) as info:
+        run_query(db, sql, timeout_s=0.5, lang="ja")
+    assert info.value.key == "sql.too_complex", info.value.key
+    assert "制限" in info.value.message_in("ja") and "limits" in info.value.message_in("en")
+    assert _sha(db) == before
+
+
+def test_printf_within_the_limits_is_sqlites_own(db):
+    sql = "SELECT printf('%d and %s', 3, 'x'), printf('%5.2f', 3.14159), format('%,d', 1234567), printf('%.*c', 3, 'y')"
+    assert run_query(db, sql).rows == [("3 and x", " 3.14", "1,234,567", "yyy")]
+    conn = sqlite3.connect(db)                       # the caller's connection keeps a working printf
+    run_query(conn, "SELECT 1")
+    assert conn.execute("SELECT printf('%03d', 7), format('%s', NULL)").fetchone() == ("007", "")
+    conn.close()
+
+
+def test_a_bug_is_not_reported_as_a_sql_error(db, monkeypatch):
+    import sqllab.sandbox as sandbox
+
+    monkeypatch.setattr(sandbox, "_fetch", lambda *a: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        run_query(db, "SELECT 1")

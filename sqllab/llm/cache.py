@@ -1,12 +1,17 @@
 """Response cache: an in-memory LRU in front of a SQLite file (``<SQLLAB_CACHE_DIR>/llm_cache.db``).
 
+Size: ``SQLLAB_CACHE_MAX_MB`` (default 200) caps the bytes of responses kept in the file; past it
+the least recently used (written or read) are evicted. SQLite reuses the freed pages, so the file
+stays near the cap. ``0`` means no cap.
+
 Policy: every successful completion is cached under :func:`cache_key`, whatever the
 temperature (DESIGN: "same parameters, same prompt version, same model: the response comes
 from the cache"). A caller who wants a fresh sample passes ``use_cache=False`` or another
 ``seed``. The model *name* is the model's identity: after swapping the weights behind a name,
 clear the cache (``ResponseCache.clear()``).
 
-The file has a ``schema_version`` table and numbered migrations, WAL journaling, and is
+The file has numbered migrations and its version in ``PRAGMA user_version`` (the scheme of every
+SQLite file sqllab owns, :mod:`sqllab.migrations`), WAL journaling, and is
 rebuilt when corrupt or deleted; if even that fails the cache keeps working in memory only,
 so a broken cache never stops a lesson.
 """
@@ -23,6 +28,9 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from ..migrations import migrate as run_migrations
+from ..migrations import user_version
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +53,21 @@ MIGRATIONS: list[str] = [
     ALTER TABLE responses ADD COLUMN hits INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX responses_created ON responses(created_at);
     """,
+    """
+    ALTER TABLE responses ADD COLUMN last_used REAL NOT NULL DEFAULT 0;
+    ALTER TABLE responses ADD COLUMN size INTEGER NOT NULL DEFAULT 0;
+    UPDATE responses SET last_used = created_at,
+        size = length(CAST(key AS BLOB)) + length(CAST(content AS BLOB)) + coalesce(length(CAST(usage AS BLOB)), 0);
+    CREATE INDEX responses_last_used ON responses(last_used);
+    """,
 ]
+
+# Keep the most recently used entries whose sizes add up to at most ? bytes; delete the rest.
+_EVICT = """
+DELETE FROM responses WHERE key IN (
+    SELECT key FROM (SELECT key, sum(size) OVER (ORDER BY last_used DESC, rowid DESC) AS kept FROM responses)
+    WHERE kept > ?)
+"""
 
 
 def cache_key(*, model: str, messages: list[dict[str, Any]], temperature: float, max_tokens: int,
@@ -70,11 +92,15 @@ class ResponseCache:
     keeps everything in memory only."""
 
     def __init__(self, path: str | Path | None = None, *, memory_size: int = 256,
-                 persistent: bool = True) -> None:
-        if path is None and persistent:
-            from ..settings import sqllab_settings
+                 persistent: bool = True, max_bytes: int | None = None) -> None:
+        from ..settings import sqllab_settings
 
+        if path is None and persistent:
             path = sqllab_settings().cache_dir / FILENAME
+        if max_bytes is None:
+            max_mb = sqllab_settings().cache_max_mb
+            max_bytes = int(max_mb * 1024 * 1024) if max_mb > 0 else 0
+        self.max_bytes = max_bytes              # responses kept in the file, least recently used go first; 0: no cap
         self.path = Path(path) if (path is not None and persistent) else None
         self.memory_size = memory_size
         self._memory: OrderedDict[str, CachedResponse] = OrderedDict()
@@ -160,7 +186,8 @@ class ResponseCache:
                 row = conn.execute("SELECT content, model, usage FROM responses WHERE key = ?",
                                    (key,)).fetchone()
                 if row is not None:
-                    conn.execute("UPDATE responses SET hits = hits + 1 WHERE key = ?", (key,))
+                    conn.execute("UPDATE responses SET hits = hits + 1, last_used = ? WHERE key = ?",
+                                 (time.time(), key))
                 return row
 
             row = self._db(read)
@@ -174,12 +201,22 @@ class ResponseCache:
     def set(self, key: str, value: CachedResponse, *, prompt_version: str | None = None) -> None:
         with self._lock:
             self._remember(key, value)
-            self._db(lambda conn: conn.execute(
-                "INSERT OR REPLACE INTO responses (key, model, content, usage, prompt_version, "
-                "created_at, hits) VALUES (?, ?, ?, ?, ?, ?, 0)",
-                (key, value.model, value.content,
-                 json.dumps(value.usage) if value.usage is not None else None,
-                 prompt_version, time.time())))
+            usage = json.dumps(value.usage) if value.usage is not None else None
+            size = sum(len(x.encode("utf-8")) for x in (key, value.content, usage or ""))
+            now = time.time()
+
+            def write(conn: sqlite3.Connection) -> None:
+                conn.execute(
+                    "INSERT OR REPLACE INTO responses (key, model, content, usage, prompt_version, "
+                    "created_at, hits, last_used, size) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)",
+                    (key, value.model, value.content, usage, prompt_version, now, now, size))
+                if self.max_bytes:
+                    evicted = conn.execute(_EVICT, (self.max_bytes,)).rowcount
+                    if evicted:
+                        log.info("LLM cache over %d bytes: %d least recently used responses evicted",
+                                 self.max_bytes, evicted)
+
+            self._db(write)
 
     def clear(self) -> None:
         with self._lock:
@@ -196,6 +233,12 @@ class ResponseCache:
             count = self._db(lambda conn: conn.execute("SELECT count(*) FROM responses").fetchone()[0])
             return int(count) if count is not None else len(self._memory)
 
+    def size_bytes(self) -> int:
+        """Bytes of the responses in the file (what ``SQLLAB_CACHE_MAX_MB`` caps)."""
+        with self._lock:
+            total = self._db(lambda conn: conn.execute("SELECT total(size) FROM responses").fetchone()[0])
+            return int(total or 0)
+
     def close(self) -> None:
         with self._lock:
             self._close_conn()
@@ -208,15 +251,10 @@ class ResponseCache:
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
-    conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-    row = conn.execute("SELECT max(version) FROM schema_version").fetchone()
-    return int(row[0]) if row and row[0] is not None else 0
+    """The file's schema version (``PRAGMA user_version``, see :mod:`sqllab.migrations`)."""
+    return user_version(conn)
 
 
 def migrate(conn: sqlite3.Connection) -> int:
     """Bring the file to the latest schema; returns the version reached."""
-    version = schema_version(conn)
-    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-        conn.executescript("BEGIN;\n" + script.strip().rstrip(";") +
-                           f";\nINSERT INTO schema_version (version) VALUES ({number});\nCOMMIT;")
-    return max(version, len(MIGRATIONS))
+    return run_migrations(conn, MIGRATIONS)

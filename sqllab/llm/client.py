@@ -43,6 +43,7 @@ _MODEL_LOADING = re.compile(r"loading model|model is (still )?loading|not loaded
                             re.I | re.S)
 _NAME_OK = re.compile(r"[^a-zA-Z0-9_-]")
 _REPLAY_PIECE = 32  # characters per chunk when a cached answer is replayed as a stream
+_AFTER_DONE_LINES = 16  # lines read (and ignored) after [DONE] until the body ends
 
 
 class LLMResponse(BaseModel):
@@ -395,23 +396,87 @@ class LLMClient:
                             max_tokens: int | None = None, *, name: str | None = None,
                             seed: int | None = None, prompt_version: str | None = None,
                             use_cache: bool = True, strict: bool = True, prompt_type: str | None = None,
-                            timeout: float | None = None) -> M | Any:
+                            timeout: float | None = None,
+                            on_chunk: Callable[[str], None] | None = None) -> M | Any:
         """Ask for JSON matching ``schema`` (a pydantic model class or a JSON Schema dict).
 
         Returns a model instance (or the parsed JSON for a dict schema). An answer that does not
         validate raises ``LLMOutputValidationError`` (an ``LLMResponseError``) with ``raw_text``
         and ``validation_errors``. Servers may ignore the schema, so the answer is always checked.
+
+        With ``on_chunk`` the answer is streamed and ``on_chunk(text)`` is called for every piece
+        as it arrives (progress views; raising in it abandons the request). The result, the
+        cache and the validation are the same as without it; a cache hit calls it once.
         """
         json_schema, validator, default_name = _schema_parts(schema, self.lang)
         name = _NAME_OK.sub("_", name or default_name)[:64] or "response"
         response_format = {"type": "json_schema",
                            "json_schema": {"name": name, "schema": json_schema, "strict": strict}}
+        if on_chunk is not None:
+            return await self._stream_json(prompt, system_prompt, temperature, max_tokens, response_format,
+                                           validator, on_chunk, seed=seed, prompt_version=prompt_version,
+                                           use_cache=use_cache, prompt_type=prompt_type, timeout=timeout)
         result: list[Any] = []
         await self._complete(self._messages(prompt, system_prompt), temperature, max_tokens,
                              response_format=response_format, seed=seed, prompt_version=prompt_version,
                              use_cache=use_cache, prompt_type=prompt_type, timeout=timeout,
                              validate=lambda text: result.append(validator(text)))
         return result[-1]
+
+    async def _stream_json(self, prompt: str, system_prompt: str | None, temperature: float | None,
+                           max_tokens: int | None, response_format: dict[str, Any],
+                           validator: Callable[[str], Any], on_chunk: Callable[[str], None], *,
+                           seed: int | None, prompt_version: str | None, use_cache: bool,
+                           prompt_type: str | None, timeout: float | None) -> Any:
+        """``complete_json`` over a stream: only a validated answer goes into the cache."""
+        temperature = self.temperature if temperature is None else temperature
+        max_tokens = self.max_tokens if max_tokens is None else max_tokens
+        messages = self._messages(prompt, system_prompt)
+        body = self._body(messages, temperature, max_tokens, response_format, seed, stream=True)
+        key = self._key(body, prompt_version) if use_cache and self.cache is not None else None
+        log = {"prompt_type": prompt_type, "prompt_version": prompt_version, "temperature": temperature,
+               "stream": True}
+        hit = self._lookup(key, log) if key is not None else None
+        if hit is not None:
+            on_chunk(hit.content)
+            return validator(hit.content)
+        result: list[Any] = []
+        async for chunk in self._live_stream(body, log, key, prompt_version, timeout,
+                                             validate=lambda text: result.append(validator(text))):
+            on_chunk(chunk)
+        return result[-1]
+
+    async def _live_stream(self, body: dict[str, Any], log: dict[str, Any], key: str | None,
+                           prompt_version: str | None, timeout: float | None,
+                           validate: Callable[[str], Any] | None = None) -> AsyncIterator[str]:
+        """Send ``body`` (stream=true) and yield its text chunks; retries happen only before the
+        first chunk. The whole answer is cached at the end (after ``validate``, which may raise)."""
+        payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        parts: list[str] = []
+        meta: dict[str, Any] = {"model": self.model, "usage": None}
+        started = time.perf_counter()
+        tries = [0]
+        try:
+            async with self._limiter():
+                response = await self._with_retries(lambda: self._send(payload, timeout), None, tries)
+                try:
+                    async with contextlib.aclosing(self._events(response, timeout, meta)) as events:
+                        async for chunk in events:
+                            parts.append(chunk)
+                            yield chunk
+                finally:
+                    await response.aclose()
+        except LLMError as exc:
+            self._record(log, started, tries[0], error=exc)
+            raise
+        usage = meta["usage"]
+        tokens = LLMResponse(content="", model="", usage=usage).total_tokens
+        self._record(log, started, tries[0], model=meta["model"], tokens=tokens)
+        text = "".join(parts)
+        if validate is not None:
+            validate(text)  # an invalid answer is not cached
+        if key is not None and self.cache is not None:
+            self.cache.set(key, CachedResponse(text, meta["model"], usage), prompt_version=prompt_version)
 
     async def stream(self, prompt: str, system_prompt: str | None = None,
                      temperature: float | None = None, max_tokens: int | None = None, *,
@@ -432,30 +497,8 @@ class LLMClient:
             for start in range(0, len(hit.content), _REPLAY_PIECE):
                 yield hit.content[start:start + _REPLAY_PIECE]
             return
-
-        payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
-        parts: list[str] = []
-        meta: dict[str, Any] = {"model": self.model, "usage": None}
-        started = time.perf_counter()
-        tries = [0]
-        try:
-            async with self._limiter():
-                response = await self._with_retries(lambda: self._send(payload, timeout), None, tries)
-                try:
-                    async for chunk in self._events(response, timeout, meta):
-                        parts.append(chunk)
-                        yield chunk
-                finally:
-                    await response.aclose()
-        except LLMError as exc:
-            self._record(log, started, tries[0], error=exc)
-            raise
-        usage = meta["usage"]
-        tokens = LLMResponse(content="", model="", usage=usage).total_tokens
-        self._record(log, started, tries[0], model=meta["model"], tokens=tokens)
-        if key is not None and self.cache is not None:
-            self.cache.set(key, CachedResponse("".join(parts), meta["model"], usage),
-                           prompt_version=prompt_version)
+        async for chunk in self._live_stream(body, log, key, prompt_version, timeout):
+            yield chunk
 
     async def _events(self, response: httpx.Response, timeout: float | None,
                       meta: dict[str, Any]) -> AsyncIterator[str]:
@@ -467,33 +510,44 @@ class LLMClient:
                 yield data["content"]
             return
         done = finished = False
+        extra = 0
         try:
-            async for line in response.aiter_lines():
-                if not line.startswith("data:"):
-                    continue  # blank separators, comments, event:/id: fields
-                data_text = line[5:].strip()
-                if data_text == "[DONE]":
-                    done = True
-                    break
-                try:
-                    event = json.loads(data_text)
-                except ValueError:
-                    raise self._invalid("a stream event is not JSON") from None
-                if not isinstance(event, dict):
-                    raise self._invalid("a stream event is not a JSON object")
-                if "error" in event:
-                    raise self._invalid(_error_detail(data_text.encode()))
-                if event.get("model"):
-                    meta["model"] = str(event["model"])
-                if isinstance(event.get("usage"), dict):
-                    meta["usage"] = event["usage"]
-                for choice in event.get("choices") or []:
-                    delta = choice.get("delta") or {}
-                    text = delta.get("content")
-                    if isinstance(text, str) and text:
-                        yield text
-                    if choice.get("finish_reason"):
-                        finished = True
+            # The body is read to its end (after [DONE] a server closes it at once): httpx's nested
+            # line/text/byte iterators then finish here instead of being left suspended for the
+            # garbage collector, whose finalizer runs their aclose() as a task on the loop, a task
+            # the loop stopping at exit destroys ("Task was destroyed but it is pending!").
+            async with contextlib.aclosing(response.aiter_lines()) as lines:
+                async for line in lines:
+                    if done:
+                        extra += 1
+                        if extra > _AFTER_DONE_LINES:     # a server that goes on after [DONE]
+                            break
+                        continue
+                    if not line.startswith("data:"):
+                        continue  # blank separators, comments, event:/id: fields
+                    data_text = line[5:].strip()
+                    if data_text == "[DONE]":
+                        done = True
+                        continue
+                    try:
+                        event = json.loads(data_text)
+                    except ValueError:
+                        raise self._invalid("a stream event is not JSON") from None
+                    if not isinstance(event, dict):
+                        raise self._invalid("a stream event is not a JSON object")
+                    if "error" in event:
+                        raise self._invalid(_error_detail(data_text.encode()))
+                    if event.get("model"):
+                        meta["model"] = str(event["model"])
+                    if isinstance(event.get("usage"), dict):
+                        meta["usage"] = event["usage"]
+                    for choice in event.get("choices") or []:
+                        delta = choice.get("delta") or {}
+                        text = delta.get("content")
+                        if isinstance(text, str) and text:
+                            yield text
+                        if choice.get("finish_reason"):
+                            finished = True
         except httpx.TimeoutException as exc:
             raise self._timeout_error(timeout or self.timeout) from exc
         except httpx.TransportError as exc:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import concurrent.futures
+import contextlib
 import queue
 import threading
 from typing import TYPE_CHECKING, Any, Coroutine, Iterator, TypeVar
@@ -47,9 +49,23 @@ def background_loop() -> asyncio.AbstractEventLoop:
 
 
 def _stop(loop: asyncio.AbstractEventLoop, thread: threading.Thread) -> None:
-    if loop.is_running():
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=5)
+    """At exit: cancel what still runs, finish async generators, then stop the loop."""
+    if not loop.is_running():
+        return
+
+    async def drain() -> None:
+        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.get_running_loop().shutdown_asyncgens()
+
+    try:
+        asyncio.run_coroutine_threadsafe(drain(), loop).result(timeout=5)
+    except (TimeoutError, concurrent.futures.TimeoutError, concurrent.futures.CancelledError):
+        pass                               # exiting anyway: do not hang the interpreter
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(timeout=5)
 
 
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:
@@ -87,8 +103,9 @@ class SyncLLMClient:
 
         async def pump() -> None:
             try:
-                async for chunk in self.client.stream(prompt, system_prompt, **kw):
-                    chunks.put(("chunk", chunk))
+                async with contextlib.aclosing(self.client.stream(prompt, system_prompt, **kw)) as stream:
+                    async for chunk in stream:          # closed here when cancelled, not by the GC
+                        chunks.put(("chunk", chunk))
             except BaseException as exc:  # noqa: BLE001 - handed to the consuming thread
                 chunks.put(("error", exc))
                 if isinstance(exc, asyncio.CancelledError):

@@ -31,8 +31,16 @@ MESSAGES = {
         "en": "Almost there — fill in the blanks: {skeleton}",
         "ja": "あと少しです。空欄を埋めてください: {skeleton}",
     },
-    "gen.no_bank": {
-        "en": "No verified exercises on {topic} could be made for this dataset.",
-        "ja": "このデータセットでは {topic} の検証済みの問題を作れませんでした。",
+    "gen.dataset_unfillable": {
+        "en": "The AI's own dataset got too few verified exercises, so a built-in table layout is used.",
+        "ja": "AI 独自のデータセットでは検証済みの問題が足りなかったため、組み込みの表の形を使います。",
+    },
+    "gen.exercises_bank_filled": {
+        "en": "{llm} of {total} exercises were written by the AI and checked by sqllab; the built-in bank gave the rest.",
+        "ja": "{total} 問中 {llm} 問は AI が作り sqllab が検査した問題で、残りは組み込みの問題集から出しています。",
+    },
+    "gen.exercises_bank": {
+        "en": "None of the AI's exercises passed sqllab's checks, so all {total} come from the built-in bank.",
+        "ja": "AI が作った問題は sqllab の検査に通らなかったため、{total} 問すべて組み込みの問題集から出しています。",
     },
 }

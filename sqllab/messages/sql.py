@@ -85,6 +85,12 @@ MESSAGES = {
         "en": "The result is too large (more than {limit} bytes). Select fewer rows or columns, or use LIMIT.",
         "ja": "結果が大きすぎます（{limit} バイト超）。行や列を減らすか、LIMIT を使ってください。",
     },
+    "sql.too_complex": {
+        "en": "The query is beyond the practice database's limits ({detail}). Use fewer nested "
+              "parentheses, UNION terms, function arguments or columns, or a shorter LIKE pattern.",
+        "ja": "クエリが練習用データベースの制限を超えています（{detail}）。括弧の入れ子、UNION の数、"
+              "関数の引数や列の数を減らすか、LIKE のパターンを短くしてください。",
+    },
     # --- sandbox: errors from SQLite --------------------------------------------------
     "sql.syntax.near": {
         "en": "Syntax error near “{token}” at line {line}, column {col}:\n{snippet}",

@@ -48,6 +48,34 @@ MESSAGES = {
                          "ja": "データセットと問題を準備しています…"},
     "ui.panel.ready": {"en": "{tables} tables, {rows} rows, {n} exercises",
                        "ja": "{tables} テーブル、{rows} 行、{n} 問"},
+    "ui.job.title": {"en": "AI content", "ja": "AI 教材"},
+    "ui.job.status": {"en": "{stage} · {tokens} tokens · {seconds} s",
+                      "ja": "{stage}・{tokens} トークン・{seconds} 秒"},
+    "ui.job.stage.queued": {"en": "waiting", "ja": "待機中"},
+    "ui.job.stage.server": {"en": "starting the AI", "ja": "AI を起動中"},
+    "ui.job.stage.dataset": {"en": "writing the dataset", "ja": "データセットを作成中"},
+    "ui.job.stage.exercises": {"en": "writing {steps} exercises", "ja": "問題を {steps} 問作成中"},
+    "ui.job.stage.checking": {"en": "checking exercise {step} of {steps}",
+                              "ja": "{steps} 問中 {step} 問目を検査中"},
+    "ui.job.stage.repair": {"en": "repairing (round {step})", "ja": "修正中（{step} 回目）"},
+    "ui.job.stage.done": {"en": "done", "ja": "完了"},
+    "ui.job.stage.cancelled": {"en": "cancelled", "ja": "中止しました"},
+    "ui.job.stage.failed": {"en": "stopped", "ja": "停止しました"},
+    "ui.job.working": {
+        "en": "You can start with these exercises: the AI is writing new ones for your dataset.",
+        "ja": "まずはこの問題から始められます。AI があなたのデータセット用の新しい問題を作っています。",
+    },
+    "ui.job.cancel": {"en": "Cancel", "ja": "中止"},
+    "ui.job.cancelled": {"en": "AI generation was cancelled.", "ja": "AI による作成を中止しました。"},
+    "ui.job.failed": {
+        "en": "AI generation stopped because of an internal error ({kind}); it was logged.",
+        "ja": "内部エラー（{kind}）のため AI による作成を中止しました。ログに記録しました。",
+    },
+    "ui.job.offer": {
+        "en": "The AI's exercises ({n}) are ready and checked. Switch to them? Your attempts so far stay saved.",
+        "ja": "AI が作った問題（{n} 問）の検査が終わりました。切り替えますか？これまでの解答は保存されたままです。",
+    },
+    "ui.job.accept": {"en": "Use the AI's exercises", "ja": "AI の問題を使う"},
     "ui.panel.tables": {"en": "Tables", "ja": "テーブル"},
     "ui.panel.er": {"en": "ER diagram", "ja": "ER 図"},
     "ui.panel.rows_of": {"en": "{table}: {shown} of {total} rows",
@@ -112,6 +140,14 @@ MESSAGES = {
     "ui.lesson.bound": {
         "en": "%sql is connected to the lesson database ({path}).",
         "ja": "%sql をレッスンのデータベース（{path}）に接続しました。",
+    },
+    "ui.sql.read_only": {
+        "en": "The lesson database is read-only: it is the one your answers are graded on. To try "
+              "INSERT, UPDATE, DELETE or CREATE, connect %sql to your practice copy with "
+              "lesson.bind_sql(playground=True), and back with lesson.bind_sql().",
+        "ja": "レッスンのデータベースは読み取り専用です（解答の採点に使われます）。INSERT・UPDATE・DELETE・"
+              "CREATE を試すには、lesson.bind_sql(playground=True) で %sql を練習用コピーに接続してください"
+              "（lesson.bind_sql() で元に戻ります）。",
     },
     "ui.lesson.playground": {
         "en": "%sql is connected to a practice copy ({path}); change it freely, "
