@@ -2,11 +2,16 @@
 
     .venv/bin/python bench/grading.py [--repeat 5] [--json]
 
-1. Every (reference, answer) of ``tests/data/grading_cases.yaml`` (three lesson-sized schemas)
-   graded by ``grade()`` with its variants (built once per reference, as for a class) and by a
-   plain compare on the visible database only: p50/p95 per grade and the ratio (target: p95 of
-   grade() under 50 ms). The one-off variant build time per reference is printed too.
-2. Runaway queries (an endless recursive CTE, a huge cross join) under several timeouts:
+1. Every (reference, answer) of the labeled corpus (``tests/data/grading_cases.yaml`` and
+   ``grading_corpus.yaml``, five lesson-sized schemas) graded by ``grade()`` with its variants
+   (built once per reference, as for a class) and by a plain compare on the visible database
+   only: p50/p95 per grade and the ratio (target: p95 of grade() under 50 ms). The one-off
+   variant build time per exercise (reference) is printed too.
+2. Coverage by mutation: per class of mutant (Taipalus et al. 2018 classes, ``sqllab.mutants``),
+   the share of the mutants that the visible data does not tell apart which the hidden
+   databases do (equivalent mutants cannot be told apart, so 100% is not always reachable).
+   Catch rates of the labeled traps per class are printed beside it.
+3. Runaway queries (an endless recursive CTE, a huge cross join) under several timeouts:
    how long ``run_query`` really ran against its timeout (target: ratio ≤ 1.1).
 """
 
@@ -37,9 +42,12 @@ def _pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, round(q * (len(values) - 1)))]
 
 
+SCHEMAS = ("hr", "shop_ja", "school", "events", "library_ja", "clinic_ja", "inventory")
+
+
 def _lessons(work: Path) -> dict[str, Path]:
     out = {}
-    for name in ("hr", "shop_ja", "school"):
+    for name in SCHEMAS:
         path = work / f"{name}.db"
         conn = sqlite3.connect(path)
         conn.executescript((DATA / f"{name}.sql").read_text(encoding="utf-8"))
@@ -49,31 +57,50 @@ def _lessons(work: Path) -> dict[str, Path]:
     return out
 
 
-def grading_times(dbs: dict[str, Path], repeat: int) -> dict:
+def _cases() -> list[dict]:
     import yaml
 
-    from sqllab.grading import Grader
+    return (yaml.safe_load((DATA / "grading_cases.yaml").read_text(encoding="utf-8"))
+            + yaml.safe_load((DATA / "grading_corpus.yaml").read_text(encoding="utf-8")))
 
-    cases = yaml.safe_load((DATA / "grading_cases.yaml").read_text(encoding="utf-8"))
+
+def grading_times(dbs: dict[str, Path], repeat: int) -> dict:
+    from sqllab.grading import Grader
+    from sqllab.mutants import CLASSES
+
+    cases = _cases()
     with_variants: list[float] = []
     plain: list[float] = []
     builds: list[float] = []
     variants: list[int] = []
+    mutants = {c: [0, 0] for c in CLASSES}          # class -> [told apart, not told apart by the visible data]
+    traps: dict[str, list[int]] = {}
+    false_rejections = 0
     for case in cases:
         start = time.perf_counter()
         full = Grader(dbs[case["schema"]], case["reference"])
         builds.append(time.perf_counter() - start)
         variants.append(len(full.cases) - 1)
+        killed = set(full.mutants_killed)
+        for i, m in enumerate(full.live_mutants):
+            mutants[m.cls][1] += 1
+            mutants[m.cls][0] += i in killed
         one = Grader(dbs[case["schema"]], case["reference"], max_variants=0)
         for answer in case["answers"]:
-            for _ in range(repeat):
+            for k in range(repeat):
                 t0 = time.perf_counter()
-                full.grade(answer["sql"])
+                verdict = full.grade(answer["sql"])
                 t1 = time.perf_counter()
                 one.grade(answer["sql"])
                 t2 = time.perf_counter()
                 with_variants.append(t1 - t0)
                 plain.append(t2 - t1)
+                if k == 0 and answer["correct"]:
+                    false_rejections += not verdict.correct
+                elif k == 0:
+                    hit = traps.setdefault(answer.get("class", "legacy"), [0, 0])
+                    hit[0] += not verdict.correct
+                    hit[1] += 1
         full.close()
         one.close()
     return {
@@ -81,7 +108,10 @@ def grading_times(dbs: dict[str, Path], repeat: int) -> dict:
         "variants_mean": statistics.mean(variants),
         "with_variants_ms": {"p50": 1000 * _pct(with_variants, .5), "p95": 1000 * _pct(with_variants, .95)},
         "plain_ms": {"p50": 1000 * _pct(plain, .5), "p95": 1000 * _pct(plain, .95)},
-        "build_ms": {"p50": 1000 * _pct(builds, .5), "p95": 1000 * _pct(builds, .95)},
+        "build_ms": {"p50": 1000 * _pct(builds, .5), "p95": 1000 * _pct(builds, .95), "max": 1000 * max(builds)},
+        "mutants": {c: {"told_apart": k, "live": n} for c, (k, n) in mutants.items()},
+        "traps": {c: {"caught": k, "total": n} for c, (k, n) in sorted(traps.items())},
+        "false_rejections": false_rejections,
     }
 
 
@@ -125,7 +155,17 @@ def main() -> int:
           f"{'ok' if w['p95'] < 50 else 'MISSED'}")
     print(f"{'plain one-DB compare':24}{p['p50']:>10.2f}{p['p95']:>10.2f}")
     print(f"{'ratio':24}{w['p50'] / p['p50']:>10.1f}{w['p95'] / p['p95']:>10.1f}")
-    print(f"{'variant build (once)':24}{b['p50']:>10.1f}{b['p95']:>10.1f}")
+    print(f"{'variant build (once)':24}{b['p50']:>10.1f}{b['p95']:>10.1f}   max {b['max']:.0f} ms per exercise")
+    print()
+    print(f"{'mutant class':16}{'told apart':>12}{'share':>8}   (mutants the visible data does not tell apart)")
+    for cls, row in grading["mutants"].items():
+        share = f"{row['told_apart'] / row['live']:.0%}" if row["live"] else "-"
+        print(f"{cls:16}{row['told_apart']:>6}/{row['live']:<5}{share:>8}")
+    print()
+    print(f"{'labeled traps':16}{'caught':>12}{'share':>8}   false rejections of correct answers: "
+          f"{grading['false_rejections']}")
+    for cls, row in grading["traps"].items():
+        print(f"{cls:16}{row['caught']:>6}/{row['total']:<5}{row['caught'] / row['total']:>8.0%}")
     print()
     print(f"{'runaway query':16}{'timeout s':>10}{'ran s':>10}{'ratio':>8}  outcome   (target ratio <= 1.1)")
     for row in runaway:

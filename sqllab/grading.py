@@ -1,17 +1,29 @@
 """Decide whether a student's SQL is correct: on the visible database and on hidden variants.
 
 ``grade(db, reference_sql, student_sql)`` returns a :class:`Verdict`; it never raises for a
-bad student query. A :class:`Grader` builds the variant databases once per (database checksum,
-reference) and is cached, so grading a whole class (``grade_many``) pays for them once.
-The verdict's ``diff`` says what differs, on which kind of data, with a small counterexample,
-so LLM feedback can be grounded in it; nothing in a verdict contains the reference query.
+bad student query. A :class:`Grader` builds the hidden databases once per (database content,
+reference) and is cached, so grading a whole class (``grade_many``) pays for them once:
+
+1. candidates from :mod:`sqllab.variants` (aimed at classes of coincidentally right answers,
+   plus random rows whose columns are drawn independently);
+2. mutants of the reference (:mod:`sqllab.mutants`) that the visible data does not tell apart;
+   each candidate's kills are recorded and a few per kind plus a greedy cover are kept;
+3. for each mutant still alive, a time-boxed search of small random databases drawn from the
+   value pools; a database that tells it apart is shrunk to the fewest rows and kept.
+
+The verdict says how strong it is (``strength``: the visible data and N hidden databases, and
+the share of mutants they tell apart). Its ``diff`` says what differs, on which kind of data,
+with a counterexample shrunk to the rows that matter, so LLM feedback can be grounded in it;
+nothing in a verdict contains the reference query.
 """
 
 from __future__ import annotations
 
 import hashlib
+import random
 import sqlite3
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,10 +34,14 @@ from pydantic import BaseModel, Field
 from . import i18n
 from .compare import Difference, Expected, OrderSpec, compare, make_expected, order_spec
 from .errors import ForbiddenQueryError, QueryError, QueryTimeoutError, SQLLabError
-from .neighbours import DIALECT, neighbour_queries, parse
+from .neighbours import DIALECT, parse
 from .sandbox import (
+    MAX_RESULT_BYTES,
+    OTHER_KEYWORDS,
     WRITE_KEYWORDS,
     _connection,
+    _execute,
+    check_sql,
     copy_to_memory,
     main_keyword,
     modify,
@@ -33,11 +49,29 @@ from .sandbox import (
     run_query,
     snapshot,
 )
-from .variants import KINDS, Variant, candidate_variants, read_schema, select_variants
+from .mutants import Mutant, mutants
+from .variants import (
+    DML_KINDS,
+    KINDS,
+    Variant,
+    _independent_rows,
+    _random_dbs,
+    _with_parents,
+    analyse,
+    candidate_variants,
+    read_schema,
+    select_variants,
+    value_pools,
+)
 
 Status = Literal["correct", "wrong_result", "error", "timeout", "forbidden"]
 MAX_ROWS = 20_000
 SAMPLE_ROWS = 5
+MAX_VARIANTS = 40          # hidden databases kept per exercise
+DML_VARIANTS = 12          # ... for INSERT/UPDATE/DELETE exercises
+SEARCH_SECONDS = 1.0       # budget of the search for databases that tell surviving mutants apart
+SEARCH_TRIES = 30          # random databases tried per surviving mutant
+SHRINK_SECONDS = 0.02      # time for making a counterexample smaller when an answer is wrong
 
 
 # --- public models -----------------------------------------------------------------------
@@ -77,6 +111,15 @@ class Diff(BaseModel):
     counterexample: Counterexample | None = None
 
 
+class Strength(BaseModel):
+    """How strong a verdict is: on how many databases the answer was checked."""
+
+    hidden_databases: int = Field(description="hidden variant databases the answer was run on (besides the visible one)")
+    mutants: int = Field(0, description="small changes of the solution that the visible data does not tell apart")
+    mutants_told_apart: int = Field(0, description="of those, how many the hidden databases tell apart")
+    text: str = ""
+
+
 class Verdict(BaseModel):
     correct: bool
     status: Status
@@ -86,16 +129,18 @@ class Verdict(BaseModel):
     error_key: str | None = None
     error_params: dict[str, Any] = Field(default_factory=dict)
     variants_checked: int = 0
+    strength: Strength | None = None
 
     def message_in(self, lang: str) -> str:
         """The same verdict explained in another language."""
         if self.error_key:
             return i18n.t(self.error_key, lang, **self.error_params)
         if self.diff is not None:
-            return render_message(self.diff, lang)
+            return _with_strength(render_message(self.diff, lang), self.variants_checked, lang)
         if not self.correct:
             return self.message
-        return i18n.t("sql.grade.correct", lang, variants=self.variants_checked)
+        return _with_strength(i18n.t("sql.grade.correct", lang, variants=self.variants_checked),
+                              self.variants_checked, lang)
 
 
 # --- the grader --------------------------------------------------------------------------
@@ -111,11 +156,12 @@ class _Case:
 class Grader:
     """The visible database and the hidden variants for one reference, with expected results."""
 
-    def __init__(self, db: Any, reference_sql: str, *, timeout_s: float = 2.0, max_variants: int = 12,
+    def __init__(self, db: Any, reference_sql: str, *, timeout_s: float = 2.0, max_variants: int = MAX_VARIANTS,
                  seed: int | str = 0) -> None:
         self.reference_sql = reference_sql
         self.timeout_s = timeout_s
         self._lock = threading.Lock()
+        self._checked: set[str] = set()
         with _connection(db, lang="en") as src:
             self.visible = copy_to_memory(src)
         self.checksum = hashlib.sha256(self.visible.serialize()).hexdigest()
@@ -131,6 +177,10 @@ class Grader:
                 raise QueryError(key="sql.grade.reference_failed", lang=exc.lang,
                                  detail=exc.message_in("en")) from None
         self.cases = [_Case("visible", self.visible, visible_expected)]
+        if self.dml:               # each run copies the database: fewer variants keep grading fast
+            max_variants = min(max_variants, DML_VARIANTS)
+        self.live_mutants: list[Mutant] = []
+        self.mutants_killed: list[int] = []
         if max_variants > 0:
             self.cases += self._build_variants(max_variants, seed)
 
@@ -149,54 +199,162 @@ class Grader:
         return make_expected(result.columns, result.rows, spec, full)
 
     def _build_variants(self, most: int, seed: int | str) -> list[_Case]:
+        """Targeted and random candidates, the mutants they kill, a search for the rest; keep the killers."""
         candidates = candidate_variants(self.visible, self.reference_sql, seed=seed)
         schema = read_schema(self.visible)
         count_schema = {t.name: t.pk + [c.name for c in t.columns if not c.notnull and not c.pk]
                         for t in schema.values()}
-        neighbours = self._useful_neighbours(neighbour_queries(self.reference_sql, schema=count_schema))
+        try:
+            live = self._live_mutants(mutants(self.reference_sql, schema=count_schema))
+        except Exception:  # noqa: BLE001 - mutants only guide the choice of variants
+            live = []
         cases: list[_Case] = []
         kills: list[set[int]] = []
+        seen: set[bytes] = set()
+        hits = [0] * len(live)
         for variant in candidates:
+            digest = hashlib.sha256(variant.conn.serialize()).digest()
+            if digest in seen:
+                variant.conn.close()
+                continue
+            seen.add(digest)
             try:
                 expected = self._expected(variant.conn)
             except SQLLabError:
                 variant.conn.close()
                 continue
             case = _Case(variant.kind, variant.conn, expected, variant)
-            killed = {i for i, sql in enumerate(neighbours) if self._differs(case, sql)}
+            killed = {i for i, m in enumerate(live) if hits[i] < 3 and self._differs(case, m.sql)}
+            for i in killed:
+                hits[i] += 1
             cases.append(case)
             kills.append(killed)
-        keep = set(select_variants([c.variant for c in cases], kills, most=most))
+        keep = select_variants([c.variant for c in cases], kills, most=most, kinds=DML_KINDS if self.dml else KINDS)
+        covered = set().union(*(kills[i] for i in keep)) if keep else set()
         for i, case in enumerate(cases):
             if i not in keep:
                 case.conn.close()
-        return [c for i, c in enumerate(cases) if i in keep]
+        kept = [c for i, c in enumerate(cases) if i in keep]
+        missing = [i for i in range(len(live)) if i not in covered]
+        try:
+            found = self._search(live, missing, schema, seed, room=max(0, most - len(kept)))
+        except (sqlite3.Error, ValueError, TypeError, KeyError, IndexError):
+            found = []
+        for case, killed in found:
+            kept.append(case)
+            covered |= killed
+        self.mutants_killed = sorted(covered)
+        self.live_mutants = live
+        return kept
 
-    def _useful_neighbours(self, neighbours: list[str]) -> list[str]:
-        """Neighbours that run and that the visible database does not already tell apart."""
+    def _live_mutants(self, candidates: list[Mutant]) -> list[Mutant]:
+        """Mutants that run and that the visible database does not tell apart (the ones worth a variant)."""
         visible = self.cases[0]
         tree = parse(self.reference_sql)
-        if tree is None or self._differs(visible, tree.sql(dialect=DIALECT)):
-            return []           # sqlglot's round trip changes the meaning: its neighbours are unreliable
-        return [sql for sql in neighbours if not self._differs(visible, sql)]
+        if self.dml or tree is None or self._differs(visible, tree.sql(dialect=DIALECT)):
+            return []           # sqlglot's round trip changes the meaning: its mutants are unreliable
+        return [m for m in candidates if not self._differs(visible, m.sql, errors_differ=True)]
+
+    def _search(self, live: list[Mutant], missing: list[int], schema: dict, seed: int | str,
+                room: int) -> list[tuple[_Case, set[int]]]:
+        """Guided fuzzing: small valid databases drawn from the value pools until a mutant differs."""
+        if not missing or room <= 0:
+            return []
+        info = analyse(self.reference_sql, schema)
+        rng = random.Random(f"search:{seed}:{self.reference_sql}")
+        tables = _with_parents(info.tables, schema)
+        pools = value_pools(self.visible, schema, info, tables)
+        deadline = time.monotonic() + SEARCH_SECONDS
+        out: list[tuple[_Case, set[int]]] = []
+        alive = list(missing)
+        done: set[int] = set()
+        while alive and time.monotonic() < deadline and len(out) < room:
+            target = alive[0]
+            hit = None
+            for attempt in range(SEARCH_TRIES):
+                if time.monotonic() > deadline:
+                    break
+                small = attempt % 2 == 0
+                made = (_random_dbs(self.visible, schema, info, rng, 1, pools, rows=(1, 4), kind="search") if small
+                        else _independent_rows(self.visible, schema, info, rng, pools, 1))
+                if not made:
+                    continue
+                variant = made[0]
+                variant.kind = "search"
+                try:
+                    expected = self._expected(variant.conn)
+                except SQLLabError:
+                    variant.conn.close()
+                    continue
+                case = _Case("search", variant.conn, expected, variant)
+                if self._differs(case, live[target].sql):
+                    hit = case
+                    break
+                variant.conn.close()
+            alive.remove(target)
+            if hit is None:
+                continue
+            if hit.variant is not None and hit.variant.label.startswith("search"):
+                self._minimize(hit, live[target].sql)
+            killed = {i for i in missing if i not in done and self._differs(hit, live[i].sql)} | {target}
+            done |= killed
+            alive = [i for i in alive if i not in killed]
+            out.append((hit, killed))
+        return out
+
+    def _minimize(self, case: _Case, mutant_sql: str) -> None:
+        """Delete rows of a small search database while the mutant still differs (fewest rows)."""
+        conn = case.conn
+        for table, rowids in list(case.variant.changed.items()):
+            for rowid in list(rowids):
+                conn.execute("SAVEPOINT shrink")
+                try:
+                    conn.execute(f"DELETE FROM {quote_ident(table)} WHERE rowid = ?", (rowid,))
+                    ok = conn.execute("PRAGMA foreign_key_check").fetchone() is None
+                except sqlite3.Error:
+                    ok = False
+                if ok:
+                    try:
+                        expected = self._expected(conn)
+                    except SQLLabError:
+                        ok = False
+                if ok:
+                    saved = case.expected
+                    case.expected = expected
+                    if self._differs(case, mutant_sql):
+                        conn.execute("RELEASE shrink")
+                        rowids.remove(rowid)
+                        continue
+                    case.expected = saved
+                conn.execute("ROLLBACK TO shrink")
+                conn.execute("RELEASE shrink")
 
     def distinguishes(self, sql: str) -> bool:
         """Whether the visible database or a hidden variant tells ``sql`` apart from the reference."""
         with self._lock:
             return any(self._differs(case, sql) for case in self.cases)
 
-    def _differs(self, case: _Case, sql: str) -> bool:
+    def _differs(self, case: _Case, sql: str, *, errors_differ: bool = True) -> bool:
         try:
             outcome = self._outcome(case.conn, sql, timeout_s=min(self.timeout_s, 0.5))
         except SQLLabError:
-            return True
+            return errors_differ
         return _diff(case.expected, outcome) is not None
 
     def _outcome(self, conn: sqlite3.Connection, sql: str, *, timeout_s: float,
                  lang: str | None = None) -> tuple[list[str], list[tuple]] | dict[str, tuple[list[str], list[tuple]]]:
         if self.dml:
             return {n: (r.columns, r.rows) for n, r in _dml_state(conn, sql, timeout_s, lang).items()}
-        result = run_query(conn, sql, timeout_s=timeout_s, max_rows=MAX_ROWS, lang=lang)
+        if sql not in self._checked:            # the same checks as run_query, once per text
+            check_sql(sql, lang=lang)
+            keyword = main_keyword(sql)
+            if keyword in WRITE_KEYWORDS | OTHER_KEYWORDS:
+                raise ForbiddenQueryError(key="sql.not_a_query", lang=lang, keyword=keyword)
+            if len(self._checked) > 1024:
+                self._checked.clear()
+            self._checked.add(sql)
+        result = _execute(conn, sql, mode="read", timeout_s=timeout_s, max_rows=MAX_ROWS,
+                          max_result_bytes=MAX_RESULT_BYTES, lang=lang)
         return result.columns, result.rows
 
     # grading -----------------------------------------------------------------------------
@@ -222,13 +380,87 @@ class Grader:
                     found.append((case, difference, outcome))
                     if case.name == "visible":
                         break
+            hidden = len(self.cases) - 1
             if not found:
-                return Verdict(correct=True, status="correct", lang=lang, variants_checked=len(self.cases) - 1,
-                               message=i18n.t("sql.grade.correct", lang, variants=len(self.cases) - 1))
+                return Verdict(correct=True, status="correct", lang=lang, variants_checked=hidden,
+                               strength=self.strength(hidden, lang),
+                               message=_with_strength(i18n.t("sql.grade.correct", lang, variants=hidden), hidden, lang))
             case, difference, outcome = min(found, key=_explanatory)
-            diff = self._describe(case, difference, outcome, student_sql)
-        return Verdict(correct=False, status="wrong_result", lang=lang, diff=diff,
-                       variants_checked=len(self.cases) - 1, message=render_message(diff, lang))
+            shrunk = None
+            if case.variant is not None and not self.dml and not isinstance(difference, SQLLabError):
+                shrunk = self._shrink(case, student_sql, timeout)
+            if shrunk is not None:
+                case, difference, outcome = shrunk
+            try:
+                diff = self._describe(case, difference, outcome, student_sql)
+            finally:
+                if shrunk is not None:
+                    case.conn.close()
+        checked = 0 if case.name == "visible" else hidden
+        return Verdict(correct=False, status="wrong_result", lang=lang, diff=diff, variants_checked=checked,
+                       strength=self.strength(checked, lang),
+                       message=_with_strength(render_message(diff, lang), checked, lang))
+
+    def _shrink(self, case: _Case, student_sql: str, timeout: float) -> tuple[_Case, Difference, Any] | None:
+        """The failing variant with as few of its changed rows as still show the difference (ddmin, time-boxed)."""
+        rows = [(t, r) for t, ids in case.variant.changed.items() for r in ids]
+        if len(rows) <= 2:
+            return None
+        conn = copy_to_memory(case.conn)
+        conn.isolation_level = None
+        conn.execute("PRAGMA foreign_keys = ON")
+        deadline = time.monotonic() + SHRINK_SECONDS
+        best: tuple[_Case, Difference, Any] | None = None
+
+        def attempt(chunk: list[tuple[str, int]]) -> tuple[_Case, Difference, Any] | None:
+            conn.execute("SAVEPOINT shrink")
+            try:
+                for table, rowid in chunk:
+                    conn.execute(f"DELETE FROM {quote_ident(table)} WHERE rowid = ?", (rowid,))
+                if conn.execute("PRAGMA foreign_key_check").fetchone() is None:
+                    expected = self._expected(conn)
+                    outcome = self._outcome(conn, student_sql, timeout_s=timeout)
+                    difference = _diff(expected, outcome)
+                    if difference is not None:
+                        conn.execute("RELEASE shrink")
+                        return _Case(case.name, conn, expected, None), difference, outcome
+            except (sqlite3.Error, SQLLabError):
+                pass
+            conn.execute("ROLLBACK TO shrink")
+            conn.execute("RELEASE shrink")
+            return None
+
+        size = max(1, len(rows) // 2)
+        while rows and time.monotonic() < deadline:
+            removed = False
+            for start in range(0, len(rows), size):
+                if time.monotonic() > deadline:
+                    break
+                chunk = rows[start:start + size]
+                found = attempt(chunk)
+                if found is not None:
+                    best = found
+                    rows = [r for r in rows if r not in chunk]
+                    removed = True
+                    break
+            if not removed:
+                if size == 1:
+                    break
+                size = max(1, size // 2)
+        if best is None:
+            conn.close()
+            return None
+        shrunk_case, difference, outcome = best
+        changed: dict[str, list[int]] = {}
+        for table, rowid in rows:
+            changed.setdefault(table, []).append(rowid)
+        shrunk_case.variant = Variant(case.variant.kind, conn, changed, case.variant.label)
+        return shrunk_case, difference, outcome
+
+    def strength(self, hidden: int, lang: str) -> Strength:
+        """The strength of a verdict that ran on the visible data and ``hidden`` hidden databases."""
+        return Strength(hidden_databases=hidden, mutants=len(self.live_mutants),
+                        mutants_told_apart=len(self.mutants_killed), text=_strength_text(hidden, lang))
 
     def _describe(self, case: _Case, difference: Any, outcome: Any, student_sql: str) -> Diff:
         if isinstance(difference, SQLLabError):
@@ -307,6 +539,17 @@ def _dml_state(conn: sqlite3.Connection, sql: str, timeout_s: float, lang: str |
         return snapshot(copy)
     finally:
         copy.close()
+
+
+def _strength_text(hidden: int, lang: str) -> str:
+    if hidden <= 0:
+        return i18n.t("sql.grade.strength_visible", lang)
+    return i18n.t("sql.grade.strength", lang, hidden=hidden)
+
+
+def _with_strength(message: str, hidden: int, lang: str) -> str:
+    """The verdict's message with its strength as last line ("checked on the visible data and N hidden databases")."""
+    return f"{message}\n\n{_strength_text(hidden, lang)}"
 
 
 def _error_verdict(exc: SQLLabError, lang: str, variants: int) -> Verdict:
@@ -424,7 +667,7 @@ def render_message(diff: Diff, lang: str) -> str:
 
 _CACHE: OrderedDict[tuple, Grader] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
-CACHE_SIZE = 16
+CACHE_SIZE = 32          # graders (each with its hidden databases) kept in memory
 
 
 def _checksum(db: Any) -> str:
@@ -432,7 +675,7 @@ def _checksum(db: Any) -> str:
         return hashlib.sha256(conn.serialize()).hexdigest()
 
 
-def grader_for(db: Any, reference_sql: str, *, timeout_s: float = 2.0, max_variants: int = 12) -> Grader:
+def grader_for(db: Any, reference_sql: str, *, timeout_s: float = 2.0, max_variants: int = MAX_VARIANTS) -> Grader:
     """A cached :class:`Grader`, keyed by the database's checksum and the reference text."""
     key = (_checksum(db), reference_sql.strip(), timeout_s, max_variants)
     with _CACHE_LOCK:

@@ -271,9 +271,9 @@ def test_same_parameters_come_from_the_cache(full_profile, shop_db, tmp_path) ->
 
 def test_ambiguity_check_flags_an_unpinned_boundary(shop_db) -> None:
     _, db = shop_db
-    # AVG per group equal to the overall AVG is a boundary no variant reaches: > and >= look the same
-    sql = ("SELECT category, AVG(price) FROM products GROUP BY category "
-           "HAVING AVG(price) > (SELECT AVG(price) FROM products)")
+    # quantity has CHECK (quantity > 0): no valid database has a 0, so > 0 and >= 0 are the same
+    # query and the question cannot tell the student which boundary is meant
+    sql = "SELECT id FROM orders WHERE quantity > 0"
     assert ambiguous_neighbours(db, sql)
     assert not ambiguous_neighbours(db, "SELECT name FROM customers WHERE points >= 100")
 

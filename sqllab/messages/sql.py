@@ -173,8 +173,16 @@ MESSAGES = {
         "ja": "この問題の模範解答が実行できません（{detail}）。講師に知らせてください。",
     },
     "sql.grade.correct": {
-        "en": "Correct! Your query returns the expected result, also on {variants} other test databases.",
-        "ja": "正解です！ほかの {variants} 個のテスト用データベースでも期待どおりの結果になりました。",
+        "en": "Correct! Your query returns the expected result.",
+        "ja": "正解です！期待どおりの結果になりました。",
+    },
+    "sql.grade.strength": {
+        "en": "Checked on the visible data and {hidden} hidden databases.",
+        "ja": "見えているデータと {hidden} 個の非公開データベースで確認しました。",
+    },
+    "sql.grade.strength_visible": {
+        "en": "Checked on the visible data.",
+        "ja": "見えているデータで確認しました。",
     },
     "sql.grade.column_count": {
         "en": "Your query returns {got} column(s); the expected result has {expected}.",
@@ -289,6 +297,59 @@ MESSAGES = {
     "sql.variant.group_sizes": {
         "en": "groups of exactly the size in a condition",
         "ja": "条件ちょうどの件数のグループ",
+    },
+    "sql.variant.near_text": {
+        "en": "text next to a value in the question (other upper/lower case, one character more or less, "
+              "spaces, neighbouring characters)",
+        "ja": "問題文の値に近い文字列（大文字・小文字の違い、1 文字多い・少ない、空白、隣の文字）",
+    },
+    "sql.variant.date_boundaries": {
+        "en": "dates and times on the edges of a year, month, day or hour, or far outside the range",
+        "ja": "年・月・日・時の境目の日時、または範囲から大きく外れた日時",
+    },
+    "sql.variant.null_groups": {
+        "en": "groups in which every value is NULL",
+        "ja": "値がすべて NULL のグループ",
+    },
+    "sql.variant.duplicate_rows": {
+        "en": "the same row twice (duplicate child rows)",
+        "ja": "同じ内容の行が 2 回（子テーブルの重複行）",
+    },
+    "sql.variant.several_matches": {
+        "en": "several rows matching where only one might be expected (for example namesakes)",
+        "ja": "1 行だけだと思い込みやすい条件に合う複数の行（同姓同名など）",
+    },
+    "sql.variant.union_shared": {
+        "en": "a value that both parts of a UNION/INTERSECT/EXCEPT produce",
+        "ja": "UNION・INTERSECT・EXCEPT の両側から同じ値が出るデータ",
+    },
+    "sql.variant.equal_pairs": {
+        "en": "rows in which two compared columns are equal",
+        "ja": "比較している 2 つの列の値が等しい行",
+    },
+    "sql.variant.twins": {
+        "en": "twin rows (every row twice, so values tie everywhere)",
+        "ja": "双子の行（すべての行が 2 つずつあり、値が同点になる）",
+    },
+    "sql.variant.shuffled": {
+        "en": "columns whose values are not related the way they happen to be in the visible data",
+        "ja": "見えているデータでたまたま成り立つ列どうしの関係が崩れたデータ",
+    },
+    "sql.variant.independent_rows": {
+        "en": "added rows whose columns take unrelated values",
+        "ja": "列ごとに無関係な値を持つ行を追加したデータ",
+    },
+    "sql.variant.empty_tables": {
+        "en": "empty tables (nothing to count or add up)",
+        "ja": "空のテーブル（数える行・合計する行がない）",
+    },
+    "sql.variant.few_rows": {
+        "en": "tables with a single row",
+        "ja": "1 行だけのテーブル",
+    },
+    "sql.variant.search": {
+        "en": "other small contents that the tables allow",
+        "ja": "テーブルの制約が許す別の小さな内容",
     },
     "sql.variant.random": {
         "en": "other contents that the tables allow",
