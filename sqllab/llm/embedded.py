@@ -176,7 +176,7 @@ class EmbeddedServer:
     model_path: Path
     alias: str
     threads: int = 0          # 0: default_threads()
-    n_ctx: int = 8192
+    n_ctx: int = 9216
     n_parallel: int = 2
     port: int = 0
 
