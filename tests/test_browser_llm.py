@@ -10,6 +10,8 @@ feedback, so this lab forces every job on it (SQLLAB_MODEL_PROFILE=all) to drive
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,13 +31,16 @@ def lab(tmp_path_factory: pytest.TempPathFactory, embedded_model: Path) -> Itera
     work = tmp_path_factory.mktemp("lab-llm")
     env = {"SQLLAB_CACHE_DIR": str(work / "cache"), "SQLLAB_PROGRESS_DB": str(work / "progress.db"),
            "SQLLAB_EMBEDDED_MODEL": str(embedded_model), "SQLLAB_LLM_MODE": "",
-           "SQLLAB_MODEL_PROFILE": "all"}
+           "SQLLAB_MODEL_PROFILE": "all", "SQLLAB_EMBEDDED_IDLE_S": "300"}
     saved = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("LLM_")}
     try:
         with running_lab(work, env=env) as server:
             yield server
     finally:
         os.environ.update(saved)
+        # the kernels started the shared embedded server of this lab's cache dir: stop it
+        subprocess.run([sys.executable, "-m", "sqllab", "llm", "stop"], env={**os.environ, **env},
+                       capture_output=True, timeout=120)
 
 
 @pytest.fixture(scope="module")

@@ -40,6 +40,9 @@ def test_llm_server_stopped_mid_lesson_the_lesson_goes_on(embedded_model: Path, 
         assert "serving" in server.stdout.readline()
         url = json.loads((tmp_path / "server" / "embedded-server.json").read_text())["url"]
         monkeypatch.setenv("LLM_API_URL", url)
+        # the served SmolLM2's profile (found through /props) gives it no content job; this drill
+        # is about the LLM going away while it has them, so give it the jobs an unmeasured model gets
+        monkeypatch.setenv("SQLLAB_MODEL_PROFILE", "default")
         monkeypatch.setenv("LLM_MAX_RETRIES", "1")
         monkeypatch.setenv("LLM_TIMEOUT", "20")
         settings.reload()

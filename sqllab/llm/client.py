@@ -205,7 +205,7 @@ class LLMClient:
         return error
 
     # --- one HTTP attempt ----------------------------------------------------------------
-    async def _send(self, payload: bytes, timeout: float | None) -> httpx.Response:
+    async def _send(self, payload: bytes, timeout: float | None, *, revived: bool = False) -> httpx.Response:
         """POST and return the open response (status 2xx); the caller closes it."""
         http = self._state().http
         request = http.build_request(
@@ -215,6 +215,10 @@ class LLMClient:
             response = await http.send(request, stream=True)
         except httpx.TimeoutException as exc:
             raise self._timeout_error(timeout or self.timeout) from exc
+        except httpx.ConnectError as exc:
+            if revived or not await self._revive_embedded():
+                raise self._connection_error(exc) from exc
+            return await self._send(payload, timeout, revived=True)
         except httpx.TransportError as exc:
             raise self._connection_error(exc) from exc
         if response.status_code >= 400:
@@ -226,6 +230,20 @@ class LLMClient:
                 await response.aclose()
             raise self._status_error(response.status_code, raw, response.headers)
         return response
+
+    async def _revive_embedded(self) -> bool:
+        """The shared embedded server stopped (idle time out, crash): start it again (same port
+        when free) and point this client at it. False when ``base_url`` is not that server."""
+        from . import embedded
+
+        if not embedded.serves(self.base_url):
+            return False
+        url = await asyncio.to_thread(embedded.reconnect, self.base_url)
+        if not url:
+            return False
+        self.base_url = url.rstrip("/")
+        self._chat_url = self.base_url + "/chat/completions"
+        return True
 
     async def _read(self, response: httpx.Response, timeout: float | None) -> bytes:
         try:
