@@ -47,7 +47,7 @@ test-fast: model model-small
 
 # the only target that rewrites docs/screenshots/ (the browser tests write to a temp folder otherwise)
 screenshots: model
-	SQLLAB_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots SQLLAB_LLM_MODE=offline $(BIN)/pytest -m browser tests/test_browser.py tests/test_browser_llm.py $(PYTEST_ARGS)
+	SQLLAB_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots SQLLAB_LLM_MODE=offline $(BIN)/pytest -m browser tests/test_browser.py tests/test_browser_llm.py tests/test_browser_qwen.py $(PYTEST_ARGS)
 
 # build the wheel, install it (not editable) in a fresh venv, run `sqllab llm health` and a lesson
 install-check:
