@@ -47,12 +47,15 @@ def test_llm_server_stopped_mid_lesson_the_lesson_goes_on(embedded_model: Path, 
         monkeypatch.setenv("LLM_TIMEOUT", "20")
         settings.reload()
         lesson = Lesson("02_where", lang="en", seed=5, llm="remote", work_dir=tmp_path / "work",
-                        progress=ProgressStore(tmp_path / "progress.db"))
+                        progress=ProgressStore(tmp_path / "progress.db"), wait=False)
         view = widgets.exercises(lesson)
-        assert view.cards
+        assert view.cards                        # the bank's, at once; the LLM job runs behind them
+        assert lesson.job is not None and lesson.job.progress.running
     finally:
-        server.send_signal(signal.SIGTERM)      # the LLM goes away mid-lesson
+        server.send_signal(signal.SIGTERM)      # the LLM goes away mid-lesson, mid-job
         server.wait(timeout=30)
+    assert lesson.job.wait(120)
+    assert lesson.content.exercise_source == "bank" and lesson.content.fallback_reason   # and it says so
 
     card = view.cards[0]
     card.editor.value = "SELECT 1 AS x"
@@ -71,6 +74,7 @@ def test_llm_server_stopped_mid_lesson_the_lesson_goes_on(embedded_model: Path, 
     panel.theme.value = "library"                                         # new content with the LLM down
     panel.generate_button.click()
     panel.wait(120)
+    assert lesson.job.wait(120) and lesson.job.progress.stage == "done"
     assert lesson.content.dataset_source == "bank"
     assert lesson.content.dataset.notice or lesson.content.fallback_reason   # and it says so
     assert lesson.exercises and all(e.source == "bank" for e in lesson.exercises)

@@ -40,7 +40,7 @@ MESSAGES = {
         "ja": "{total} 問中 {llm} 問は AI が作り sqllab が検査した問題で、残りは組み込みの問題集から出しています。",
     },
     "gen.exercises_bank": {
-        "en": "None of the AI's exercises passed sqllab's checks, so all {total} come from the built-in bank.",
-        "ja": "AI が作った問題は sqllab の検査に通らなかったため、{total} 問すべて組み込みの問題集から出しています。",
+        "en": "All {total} exercises come from the built-in bank: the AI wrote none that passed sqllab's checks.",
+        "ja": "{total} 問すべて組み込みの問題集から出しています。AI が作った問題で sqllab の検査に通ったものはありません。",
     },
 }
