@@ -290,7 +290,8 @@ def render_facts(verdict: Any, student_sql: str, lang: str) -> str:
             return _t("feedback.diff.error", lang, error=_t(verdict.error_key, lang, **verdict.error_params))
         return str(verdict.message)
     kinds = [kind for kind in dict.fromkeys([diff.kind, *diff.kinds]) if kind != "row_count" or diff.kind == "row_count"]
-    lines = [_t("feedback.facts.what", lang, what=", ".join(_t(f"feedback.why.{kind}", lang) for kind in kinds))]
+    comma = "、" if lang == "ja" else ", "
+    lines = [_t("feedback.facts.what", lang, what=comma.join(_t(f"feedback.why.{kind}", lang) for kind in kinds))]
     if diff.kind == "error" and diff.error_key:
         lines.append(_t("feedback.diff.error", lang, error=_t(diff.error_key, lang, **diff.error_params)))
     else:
@@ -315,10 +316,10 @@ def render_facts(verdict: Any, student_sql: str, lang: str) -> str:
         literals = sorted(_literals(student_sql))
         hits = [lit for lit in literals if any(_same_value(v, lit) for _, row in differing for v in row)]
         if hits:
-            lines.append(_t("feedback.facts.boundary", lang, value=", ".join(hits[:2])))
+            lines.append(_t("feedback.facts.boundary", lang, value=comma.join(hits[:2])))
         null_columns = sorted({c for columns, row in differing for c, v in zip(columns, row) if v is None})
         if null_columns:
-            lines.append(_t("feedback.facts.nulls", lang, columns=", ".join(null_columns)))
+            lines.append(_t("feedback.facts.nulls", lang, columns=comma.join(null_columns)))
     return "\n".join(f"- {line}" for line in lines)
 
 
