@@ -327,7 +327,7 @@ async def problem_generation(client: LLMClient, lang: str, seed: int, db: Path,
                 raise
             previous, problems = gen._raw(exc), gen._problems_of(exc)
         if first is None:
-            first = [_reason(p) for p in problems]
+            first = [REASONS.get(_reason(p), _reason(p)) for p in problems]
         if not problems:
             return first, True
     return first or ["no answer"], False
@@ -338,12 +338,15 @@ LAST_ANSWER: list[str] = []       # question and reference of the last first ans
 
 def _reason(problem: str) -> str:
     """A short label for a checker problem (for the failure tally)."""
-    for key in ("constant", "pin the answer", "topic", "fails", "at least one row", "SQL", "Japanese", "English",
+    for key in ("pin the answer", "every constant", "topic", "fails", "at least one row", "SQL", "Japanese", "English",
                 "trivial", "row order", "parses"):
         if key in problem:
             return key
     return problem[:60]
 
+
+REASONS = {"pin the answer": "ambiguous (a neighbour constant/operator gives the same result)",
+           "every constant": "constant missing from the question"}
 
 MUTATIONS = [  # (label, pattern, replacement): the kinds of wrong answers feedback must explain
     ("boundary", r">=", ">"),
