@@ -315,7 +315,7 @@ async def problem_generation(client: LLMClient, lang: str, seed: int, db: Path,
     first: list[str] | None = None
     for round_no in range(rounds + 1):
         try:
-            batch = await gen._ask_json(client, "problem_generation", lang, variables, gen.ProposedExercises,
+            batch = await gen._ask_json(client, "problem_generation", lang, variables, SCHEMA["problem_generation"],
                                         seed=seed + round_no, temperature=0.3, max_tokens=max_tokens,
                                         previous=previous, problems=problems)
             previous = batch.model_dump_json()
@@ -333,6 +333,21 @@ async def problem_generation(client: LLMClient, lang: str, seed: int, db: Path,
     return first or ["no answer"], False
 
 
+class SqlFirstExercise(gen.BaseModel):
+    """``generation.ProposedExercise`` with reference_sql before question: a JSON-schema grammar
+    makes the model write the fields in this order, so the SQL exists when the question is written."""
+
+    reference_sql: str = gen.Field(min_length=8, max_length=2000)
+    question: str = gen.Field(min_length=5, max_length=600)
+    hints: list[str] = gen.Field(default_factory=list, max_length=4)
+    difficulty: str = "beginner"
+
+
+class SqlFirstExercises(gen.BaseModel):
+    exercises: list[SqlFirstExercise] = gen.Field(min_length=1, max_length=12)
+
+
+SCHEMA: dict[str, Any] = {"problem_generation": gen.ProposedExercises}
 LAST_ANSWER: list[str] = []       # question and reference of the last first answer (for --texts)
 
 
@@ -501,9 +516,13 @@ def main() -> int:
     parser.add_argument("--texts", type=Path, help="write every feedback text and problem list here (JSON lines)")
     parser.add_argument("--repair-rounds", type=int, default=gen.REPAIR_ROUNDS,
                         help="repair rounds after a failed problem_generation answer (for 'repaired')")
+    parser.add_argument("--sql-first", action="store_true",
+                        help="problem_generation answers with reference_sql before question (schema field order)")
     parser.add_argument("--no-lesson", action="store_true", help="skip the lesson-path run")
     parser.add_argument("--no-overhead", action="store_true", help="skip the tokens/s and cache-hit run")
     args = parser.parse_args()
+    if args.sql_first:
+        SCHEMA["problem_generation"] = SqlFirstExercises
     versions = {task: value.split(",") for task, value in parse_pairs(args.versions, "--versions").items()}
     max_tokens = {**MAX_TOKENS, **{t: int(v) for t, v in parse_pairs(args.max_tokens, "--max-tokens").items()}}
     try:
