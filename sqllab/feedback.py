@@ -31,6 +31,7 @@ from .errors import SQLLabError
 log = logging.getLogger(__name__)
 
 MAX_TOKENS = 200
+MAX_SENTENCES = 4          # feedback is 2-4 sentences: the stream stops after the fourth one shown
 TOKEN_SHARE = 0.7          # this share of the reference's tokens, in order, in one SQL span reveals it
 MAX_GRADED = 12            # SQL snippets graded per check (each is cheap once the grader is cached)
 MAX_SNIPPET_CHARS = 2000
@@ -399,6 +400,11 @@ class EchoFilter:
         return self.dropped >= self.MAX_DROPPED and self.dropped > self.shown
 
 
+def _sentence_count(text: str) -> int:
+    """Sentences in ``text`` (ended by . ! ? 。 ！ ？ or a line break) that contain a word."""
+    return sum(1 for part in re.split(r"(?<=[.!?。！？])\s+|(?<=[。！？])|\n+", text) if re.search(r"\w", part))
+
+
 def _squash(text: str) -> str:
     return " ".join(text.split()).casefold()
 
@@ -472,6 +478,8 @@ def feedback(verdict: Any, exercise: Any, student_sql: str, *, lang: str, level:
             released = cut
             if echo.useful(segment):
                 yield segment
+                if _sentence_count(text[:cut]) >= MAX_SENTENCES and echo.shown:
+                    return      # enough said: stop reading (the request is cancelled)
             elif echo.hopeless:
                 break           # the model only parrots: stop reading
         if guard.reveals(text):
