@@ -243,7 +243,8 @@ def feedback_problems(text: str, exercise: Any, verdict: Any, db: Path, lang: st
     if any(x.startswith("|") and x.count("|") >= 3 for x in lines):
         found.append("echoes a table")
     squashed, source = _squash(text), _squash(prompt)
-    if any(squashed[i:i + 40] in source for i in range(0, max(0, len(squashed) - 40), 5)):
+    if any(squashed[i:i + 40] in source for i in range(0, max(0, len(squashed) - 40), 5)) or any(
+            len(_squash(s)) >= 12 and _squash(s) in source for s in sentences(text)):
         found.append("copies the prompt")
     tree = sqlglot.parse_one(exercise.reference_sql, read="sqlite")
     names = {c.name.casefold() for c in tree.find_all(exp.Column)} | {t.name.casefold() for t in tree.find_all(exp.Table)}
