@@ -207,7 +207,21 @@ def fitness_problems(dataset: Dataset, n_rows: int = TABLE_ROWS) -> list[str]:
 _SECOND_PERSON = {"en": re.compile(r"\b(you|your|yours|you're|you've)\b", re.I), "ja": re.compile(r"あなた")}
 _THIRD_PERSON = {"en": re.compile(r"\b(the student|the learner|the user)('s)?\b", re.I),
                  "ja": re.compile(r"生徒|学生|学習者|ユーザー")}
-_CODE = re.compile(r"```|`[^`]*\b(select|where|from)\b[^`]*`", re.I)
+_SQL_WORDS = re.compile(r"\b(select|from|where|join|group by|having|order by|union|limit)\b", re.I)
+
+
+def writes_sql(text: str, student_sql: str) -> bool:
+    """A code block, an inline `...` span with SQL keywords, or one with a condition that is not
+    the student's own (a fix written out), or a whole statement in prose."""
+    from sqllab.feedback import _LOOKS_SQL, normalize_sql_text, sql_spans
+
+    if "```" in text:
+        return True
+    own = normalize_sql_text(student_sql)
+    for span in re.findall(r"`([^`\n]+)`", text):
+        if _SQL_WORDS.search(span) or (re.search(r"[<>=]", span) and normalize_sql_text(span) not in own):
+            return True
+    return bool(gen._SQL_IN_TEXT.search(text)) or any(_LOOKS_SQL.match(text[s:e].strip()) for s, e, _ in sql_spans(text))
 
 
 def sentences(text: str) -> list[str]:
@@ -219,7 +233,7 @@ def feedback_problems(text: str, exercise: Any, verdict: Any, db: Path, lang: st
                       student_sql: str) -> list[str]:
     """Why ``text`` is not useful feedback (empty list: useful)."""
     from sqllab import i18n
-    from sqllab.feedback import _LOOKS_SQL, reveals_solution, sql_spans
+    from sqllab.feedback import reveals_solution
 
     if not text.strip():
         return ["empty"]
@@ -236,8 +250,7 @@ def feedback_problems(text: str, exercise: Any, verdict: Any, db: Path, lang: st
     n = len(sentences(text))
     if not 2 <= n <= 4:
         found.append(f"{n} sentences")
-    if _CODE.search(text) or gen._SQL_IN_TEXT.search(text) or any(
-            _LOOKS_SQL.match(text[s:e].strip()) for s, e, _ in sql_spans(text)):
+    if writes_sql(text, student_sql):
         found.append("SQL or code")
     lines = [x.strip() for x in text.splitlines()]
     if any(x.startswith("|") and x.count("|") >= 3 for x in lines):
