@@ -211,7 +211,8 @@ _SQL_WORDS = re.compile(r"\b(select|from|where|join|group by|having|order by|uni
 
 
 def writes_sql(text: str, student_sql: str) -> bool:
-    """A code block, an inline `...` span with SQL keywords, or one with a condition that is not
+    """A code block, an inline `...` span with SQL keywords and more (`LIMIT` alone names a clause),
+    or one with a condition that is not
     the student's own (a fix written out), or a whole statement in prose."""
     from sqllab.feedback import _LOOKS_SQL, normalize_sql_text, sql_spans
 
@@ -219,7 +220,8 @@ def writes_sql(text: str, student_sql: str) -> bool:
         return True
     own = normalize_sql_text(student_sql)
     for span in re.findall(r"`([^`\n]+)`", text):
-        if _SQL_WORDS.search(span) or (re.search(r"[<>=]", span) and normalize_sql_text(span) not in own):
+        if (_SQL_WORDS.search(span) and len(span.split()) > 2) or (   # a clause name alone is not SQL
+                re.search(r"[<>=]", span) and normalize_sql_text(span) not in own):
             return True
     return bool(gen._SQL_IN_TEXT.search(text)) or any(_LOOKS_SQL.match(text[s:e].strip()) for s, e, _ in sql_spans(text))
 
