@@ -32,6 +32,7 @@ from .errors import SQLLabError
 log = logging.getLogger(__name__)
 
 MAX_TOKENS = 200
+MAX_SENTENCES = 4          # feedback is 2-4 sentences: the stream stops after the fourth one shown
 TOKEN_SHARE = 0.7          # this share of the reference's tokens, in order, in one SQL span reveals it
 MAX_GRADED = 12            # SQL snippets graded per check (each is cheap once the grader is cached)
 MAX_SNIPPET_CHARS = 2000
@@ -246,18 +247,101 @@ def render_diff(verdict: Any, lang: str) -> str:
     return "\n".join(lines)
 
 
+FACT_ROWS = 3              # rows of each kind (missing, extra, input) listed in the facts
+
+
+def _row_text(columns: list[str], row: list[Any]) -> str:
+    cells = ", ".join(f"{c}: {'NULL' if v is None else v}" for c, v in zip(columns, row))
+    return f"({cells})"
+
+
+def _rows_text(sample: Any) -> str:
+    return "; ".join(_row_text(sample.columns, r) for r in sample.rows[:FACT_ROWS])
+
+
+def _literals(sql: str) -> set[str]:
+    """The constants in ``sql``'s conditions (WHERE, HAVING, JOIN ... ON)."""
+    try:
+        tree = sqlglot.parse_one(sql, read="sqlite")
+    except sqlglot.errors.SqlglotError:
+        return set()
+    if tree is None:
+        return set()
+    conditions = [node for kind in (sqlglot.exp.Where, sqlglot.exp.Having, sqlglot.exp.Join)
+                  for node in tree.find_all(kind)]
+    return {str(lit.this) for node in conditions for lit in node.find_all(sqlglot.exp.Literal)}
+
+
+def _same_value(a: Any, literal: str) -> bool:
+    if isinstance(a, (int, float)) and not isinstance(a, bool):
+        try:
+            return float(literal) == float(a)
+        except ValueError:
+            return False
+    return isinstance(a, str) and a == literal
+
+
+def render_facts(verdict: Any, student_sql: str, lang: str) -> str:
+    """The grader's structured result as short facts: what differs, the row counts, where it
+    showed, the differing rows inline (no tables to copy, no ready-made sentences), and two pointers
+    computed from the data (a constant of the student's condition equal to a differing row's
+    value; NULLs in the differing rows). Never contains the reference query."""
+    diff = getattr(verdict, "diff", None)
+    if diff is None:
+        if getattr(verdict, "error_key", None):
+            return _t("feedback.diff.error", lang, error=_t(verdict.error_key, lang, **verdict.error_params))
+        return str(verdict.message)
+    kinds = [kind for kind in dict.fromkeys([diff.kind, *diff.kinds]) if kind != "row_count" or diff.kind == "row_count"]
+    comma = "、" if lang == "ja" else ", "
+    lines = [_t("feedback.facts.what", lang, what=comma.join(_t(f"feedback.why.{kind}", lang) for kind in kinds))]
+    if diff.kind == "error" and diff.error_key:
+        lines.append(_t("feedback.diff.error", lang, error=_t(diff.error_key, lang, **diff.error_params)))
+    else:
+        lines.append(_t("feedback.facts.counts", lang, expected=diff.expected_rows, got=diff.got_rows,
+                        missing=diff.missing_rows, extra=diff.extra_rows))
+    if diff.table:
+        lines.append(_t("feedback.diff.table", lang, table=diff.table))
+    lines.append(_t("feedback.facts.visible", lang) if diff.variant == "visible"
+                 else _t("feedback.facts.hidden", lang, kind=_t(f"sql.variant.{diff.variant}", lang)))
+    example = diff.counterexample
+    if example is not None:
+        differing = []
+        if diff.kind not in ("error", "ordering", "column_count", "column_order"):
+            for key, sample in (("feedback.facts.missing", example.expected), ("feedback.facts.extra", example.got)):
+                if sample.rows:
+                    lines.append(_t(key, lang, rows=_rows_text(sample)))
+                    differing += [(sample.columns, r) for r in sample.rows[:FACT_ROWS]]
+        if diff.variant != "visible":
+            for sample in example.inputs[:2]:
+                if sample.rows:
+                    lines.append(_t("feedback.facts.input", lang, table=sample.name, rows=_rows_text(sample)))
+        literals = sorted(_literals(student_sql))
+        hits = [lit for lit in literals if any(_same_value(v, lit) for _, row in differing for v in row)]
+        if hits:
+            lines.append(_t("feedback.facts.boundary", lang, value=comma.join(hits[:2])))
+        null_columns = sorted({c for columns, row in differing for c, v in zip(columns, row) if v is None})
+        if null_columns:
+            lines.append(_t("feedback.facts.nulls", lang, columns=comma.join(null_columns)))
+    return "\n".join(f"- {line}" for line in lines)
+
+
 def build_prompt(verdict: Any, exercise: Any, student_sql: str, *, lang: str, level: int) -> tuple[Any, str]:
-    """``(template, user prompt)`` for this verdict at hint ``level`` (0..2)."""
+    """``(template, user prompt)`` for this verdict at hint ``level`` (0..2). A template takes the
+    diff as ``{diff}`` (labels and tables, v1/v2) or as ``{facts}`` (sentences, v3)."""
     from .llm import fence_user_input
     from .prompts import get_template
 
     template = get_template("feedback", lang)
-    diff_text = render_diff(verdict, lang)
-    if normalize_sql_text(exercise.reference_sql).rstrip(";") in normalize_sql_text(diff_text):
-        diff_text = _t(f"feedback.status.{verdict.status}", lang)   # never ship the reference
-    variables = {"question": exercise.question, "status": _t(f"feedback.status.{verdict.status}", lang),
-                 "diff": diff_text, "student_sql": fence_user_input(student_sql),
+    status = _t(f"feedback.status.{verdict.status}", lang)
+    reference = normalize_sql_text(exercise.reference_sql).rstrip(";")
+    variables = {"question": exercise.question, "status": status,
+                 "student_sql": fence_user_input(student_sql),
                  "level": _t(f"feedback.level.{min(level, 2)}", lang)}
+    for name, render in (("diff", lambda: render_diff(verdict, lang)),
+                         ("facts", lambda: render_facts(verdict, student_sql, lang))):
+        if name in template.variables:
+            text = render()
+            variables[name] = status if reference in normalize_sql_text(text) else text  # never ship the reference
     return template, template.format(**{k: v for k, v in variables.items() if k in template.variables})
 
 
@@ -315,6 +399,11 @@ class EchoFilter:
     @property
     def hopeless(self) -> bool:
         return self.dropped >= self.MAX_DROPPED and self.dropped > self.shown
+
+
+def _sentence_count(text: str) -> int:
+    """Sentences in ``text`` (ended by . ! ? 。 ！ ？ or a line break) that contain a word."""
+    return sum(1 for part in re.split(r"(?<=[.!?。！？])\s+|(?<=[。！？])|\n+", text) if re.search(r"\w", part))
 
 
 def _squash(text: str) -> str:
@@ -386,6 +475,8 @@ def feedback(verdict: Any, exercise: Any, student_sql: str, *, lang: str, level:
             released = cut
             if echo.useful(segment):
                 yield segment
+                if _sentence_count(text[:cut]) >= MAX_SENTENCES and echo.shown:
+                    return      # enough said: stop reading (the request is cancelled)
             elif echo.hopeless:
                 break           # the model only parrots: stop reading
         if guard.reveals(text):

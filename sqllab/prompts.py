@@ -9,6 +9,10 @@ A template file starts with TOML front matter between ``+++`` lines (``task``, `
 ``lang``, ``description``, ``variables``), then a ``<!-- system -->`` section (the system
 prompt, no variables) and a ``<!-- user -->`` section (the user prompt, ``str.format`` fields;
 literal braces are doubled: ``{{`` ``}}``).
+
+``SQLLAB_PROMPT_VERSIONS="feedback=v3,problem_generation=v3"`` overrides the registry's
+``current`` version of the tasks it names (to measure a candidate version before moving
+``current``; ``bench/generation.py --versions`` sets it).
 """
 
 from __future__ import annotations
@@ -140,9 +144,25 @@ def registry() -> dict[str, Any]:
     return _registry(prompts_dir())
 
 
+def version_overrides() -> dict[str, str]:
+    """``{task: version}`` from ``SQLLAB_PROMPT_VERSIONS`` (``task=version`` pairs, comma separated)."""
+    text = os.environ.get("SQLLAB_PROMPT_VERSIONS", "")
+    found: dict[str, str] = {}
+    for pair in text.split(","):
+        if not pair.strip():
+            continue
+        task, sep, version = pair.partition("=")
+        if not sep or not task.strip() or not version.strip():
+            raise PromptError(key="llm.prompt_bad_file", path="SQLLAB_PROMPT_VERSIONS",
+                              reason=f"expected task=version pairs, got {pair.strip()!r}")
+        found[task.strip()] = version.strip()
+    return found
+
+
 def prompt_versions() -> dict[str, dict[str, str]]:
-    """The seed's ``PROMPT_VERSIONS`` shape: ``{task: {"v1": description, ..., "current": "v2"}}``."""
-    return {task: {**entry.get("versions", {}), "current": entry["current"]}
+    """The seed's ``PROMPT_VERSIONS`` shape: ``{task: {"v1": description, ..., "current": "v2"}}``
+    (``current`` as :func:`current_version` gives it, overrides included)."""
+    return {task: {**entry.get("versions", {}), "current": current_version(task)}
             for task, entry in registry().items()}
 
 
@@ -151,10 +171,11 @@ def tasks() -> list[str]:
 
 
 def current_version(task: str) -> str:
+    """The registry's ``current`` version of ``task``, or the one ``SQLLAB_PROMPT_VERSIONS`` names."""
     entry = registry().get(task)
     if entry is None:
         raise PromptError(key="llm.prompt_unknown_task", task=task, known=", ".join(tasks()))
-    return str(entry["current"])
+    return version_overrides().get(task) or str(entry["current"])
 
 
 @lru_cache(maxsize=128)

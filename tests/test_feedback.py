@@ -182,8 +182,22 @@ def test_safe_text_streams_sentence_by_sentence_and_the_prompt_is_grounded(en: L
     assert prompt.count(START) == 1 and prompt.count(END) == 1
     assert normalize_sql_text(en.wrong) in normalize_sql_text(prompt)
     assert normalize_sql_text(en.ref) not in normalize_sql_text(prompt)
-    assert "null_handling" in prompt and "NULL" in prompt                # the diff and its counterexample
+    # the diff (v2: its kind and tables; v3: the same as facts in words) and its counterexample
+    assert ("null_handling" in prompt or i18n.t("feedback.why.null_handling", "en") in prompt) and "NULL" in prompt
     assert en.exercise.question in prompt
+
+
+def test_facts_state_the_differing_rows_in_words_and_never_the_reference(en: Lesson, ja: Lesson) -> None:
+    from sqllab.feedback import render_facts
+
+    for lesson in (en, ja):
+        facts = render_facts(lesson.verdict, lesson.wrong, lesson.lang)
+        diff = lesson.verdict.diff
+        missing = diff.counterexample.expected
+        assert normalize_sql_text(lesson.ref) not in normalize_sql_text(facts)
+        assert not any(line.lstrip("- ").startswith("|") for line in facts.splitlines())   # no tables
+        assert str(missing.rows[0][0]) in facts and "NULL" in facts
+        assert f"{diff.got_rows}" in facts and f"{diff.expected_rows}" in facts
 
 
 def test_the_reference_streamed_verbatim_is_withheld(en: Lesson) -> None:

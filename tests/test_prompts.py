@@ -10,7 +10,8 @@ from sqllab import prompts
 from sqllab.errors import PromptError
 from sqllab.prompts import PromptTemplate, get_template
 
-REQUIRED = {"table_generation": {"v1", "v2"}, "problem_generation": {"v1", "v2"}, "feedback": {"v1"}}
+REQUIRED = {"table_generation": {"v1", "v2", "v3"}, "problem_generation": {"v1", "v2", "v3"},
+            "feedback": {"v1", "v2", "v3"}}
 
 
 def test_every_required_task_and_version_exists_in_both_languages() -> None:
@@ -99,3 +100,31 @@ def test_positional_fields_are_rejected() -> None:
         prompts.fields_of("a {} b")
     t = PromptTemplate("t", "v1", "en", "s", "{a.b} {c[0]}", ("a", "c"))
     assert t.format(a=type("A", (), {"b": 1})(), c=[2]) == "1 2"
+
+
+def test_every_template_file_is_registered_and_every_version_has_both_languages() -> None:
+    directory = prompts.prompts_dir()
+    registered = {(task, version) for task, entry in prompts.registry().items() for version in entry["versions"]}
+    on_disk = {(p.parent.name, p.name.split(".")[0]) for p in directory.glob("*/*.md")}
+    assert on_disk == registered
+    for task, version in registered:
+        assert {p.name.split(".")[1] for p in (directory / task).glob(f"{version}.*.md")} == {"en", "ja"}
+
+
+def test_prompt_versions_env_overrides_the_current_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    registry_current = prompts.registry()["feedback"]["current"]
+    monkeypatch.setenv("SQLLAB_PROMPT_VERSIONS", " feedback = v1 , problem_generation=v1")
+    assert prompts.version_overrides() == {"feedback": "v1", "problem_generation": "v1"}
+    assert get_template("feedback", "ja").ref == "feedback/v1"
+    assert get_template("problem_generation", "en").version == "v1"
+    assert prompts.prompt_versions()["feedback"]["current"] == "v1"
+    assert get_template("table_generation", "en").version == prompts.registry()["table_generation"]["current"]
+    assert get_template("feedback", "en", "v2").version == "v2"            # an explicit version still wins
+    monkeypatch.setenv("SQLLAB_PROMPT_VERSIONS", "feedback=v9")
+    with pytest.raises(PromptError):
+        get_template("feedback", "en")
+    monkeypatch.setenv("SQLLAB_PROMPT_VERSIONS", "feedback")
+    with pytest.raises(PromptError):
+        prompts.current_version("feedback")
+    monkeypatch.delenv("SQLLAB_PROMPT_VERSIONS")
+    assert prompts.current_version("feedback") == registry_current

@@ -22,21 +22,21 @@ MESSAGES = {
     # what the model is asked to do at each hint level (the template's {level} variable)
     "feedback.level.0": {
         "en": "Hint level 1 of 3 (a nudge): point at the kind of data the query gets wrong and ask a "
-              "question that makes the student look there. Do not name the SQL feature to use.",
+              "question that makes the learner look there. Do not name the SQL feature to use.",
         "ja": "ヒントの段階 1/3（きっかけ）: クエリがどんなデータで間違えるかを示し、そこに目を向けさせる"
               "問いかけをしてください。使うべき SQL の機能名はまだ言わないでください。",
     },
     "feedback.level.1": {
-        "en": "Hint level 2 of 3 (the concept): name the SQL idea or clause the student should look at "
+        "en": "Hint level 2 of 3 (the concept): name the SQL idea or clause the learner should look at "
               "(for example a comparison operator, NULL handling, GROUP BY, a join type) and why it "
               "matters for this data.",
         "ja": "ヒントの段階 2/3（考え方）: 見直すべき SQL の考え方や句（比較演算子、NULL の扱い、"
               "GROUP BY、結合の種類など）を挙げ、このデータでなぜ大事なのかを説明してください。",
     },
     "feedback.level.2": {
-        "en": "Hint level 3 of 3 (nearly there): describe in words which part of the student's query to "
+        "en": "Hint level 3 of 3 (nearly there): describe in words which part of the learner's query to "
               "change and how, clause by clause, still without writing any SQL.",
-        "ja": "ヒントの段階 3/3（もう少し）: 生徒のクエリのどの部分をどう直せばよいかを句ごとに言葉で"
+        "ja": "ヒントの段階 3/3（もう少し）: クエリのどの部分をどう直せばよいかを句ごとに言葉で"
               "説明してください。SQL はやはり書かないでください。",
     },
     # the grader's diff as the prompt shows it
@@ -100,4 +100,35 @@ MESSAGES = {
         "en": "Student's rows (that differ):",
         "ja": "生徒のクエリの行（違いのある行）:",
     },
+    # the grader's diff as short facts (feedback v3's {facts}): no tables and no ready-made
+    # sentences for the model to copy
+    "feedback.why.missing_rows": {"en": "missing rows", "ja": "足りない行"},
+    "feedback.why.extra_rows": {"en": "extra rows", "ja": "余分な行"},
+    "feedback.why.row_count": {"en": "a different number of rows", "ja": "行数の違い"},
+    "feedback.why.duplicates": {"en": "duplicates (a row appears a different number of times)",
+                                "ja": "重複（同じ行の出てくる回数が違う）"},
+    "feedback.why.null_handling": {"en": "rows with NULL (no value recorded) are treated differently",
+                                   "ja": "NULL（値が記録されていない）行の扱い"},
+    "feedback.why.value": {"en": "different values in the rows", "ja": "行の中の値の違い"},
+    "feedback.why.ordering": {"en": "the order of the rows", "ja": "行の順番"},
+    "feedback.why.column_count": {"en": "the number of columns", "ja": "列の数"},
+    "feedback.why.column_order": {"en": "the order of the columns", "ja": "列の順番"},
+    "feedback.why.error": {"en": "the query fails on that data", "ja": "そのデータでクエリがエラーになる"},
+    "feedback.facts.what": {"en": "What differs: {what}", "ja": "違い: {what}"},
+    "feedback.facts.counts": {
+        "en": "Rows: yours {got}, expected {expected} ({missing} missing, {extra} extra)",
+        "ja": "行数: あなた {got}、期待 {expected}（不足 {missing}、余分 {extra}）",
+    },
+    "feedback.facts.visible": {"en": "Seen on: the data the learner sees", "ja": "見つかった場所: 学習者が見ているデータ"},
+    "feedback.facts.hidden": {"en": "Seen on: a test database with {kind}",
+                              "ja": "見つかった場所: {kind}を含むテスト用データベース"},
+    "feedback.facts.missing": {"en": "Missing rows (expected, not in yours): {rows}",
+                               "ja": "足りない行（期待される結果にだけある）: {rows}"},
+    "feedback.facts.extra": {"en": "Extra rows (in yours, not expected): {rows}",
+                             "ja": "余分な行（あなたの結果にだけある）: {rows}"},
+    "feedback.facts.input": {"en": "Rows of {table} in that test database: {rows}",
+                             "ja": "そのテスト用データベースの {table} の行: {rows}"},
+    "feedback.facts.boundary": {"en": "The value {value} in the learner's condition equals a value in these rows",
+                                "ja": "学習者の条件の値 {value} が、これらの行の値と同じ"},
+    "feedback.facts.nulls": {"en": "NULL in these rows: {columns}", "ja": "これらの行で NULL の列: {columns}"},
 }
