@@ -128,9 +128,11 @@ class LLMStatusBadge(W.VBox):
         self.lang = i18n.normalize_lang(lang)
         self.mode = resolve_llm_mode(llm, lang=self.lang)
         self.html = W.HTML()
+        self.pull_bar = W.FloatProgress(min=0.0, max=1.0, value=0.0, bar_style="info",
+                                        layout=W.Layout(display="none"))
         self.health: dict[str, Any] | None = None
         self._thread: threading.Thread | None = None
-        super().__init__([STYLE, self.html])
+        super().__init__([STYLE, self.html, self.pull_bar])
         self.add_class("sqllab-llm-status")
         self.refresh(background=background)
 
@@ -153,7 +155,12 @@ class LLMStatusBadge(W.VBox):
             self._thread.join(timeout)
 
     def _check(self) -> None:
+        from .settings import llm_settings
+
+        if llm_settings().embedded:
+            _in_thread(self._watch_embedded)
         self.health = h = check_health()
+        self.pull_bar.layout.display = "none"
         if h.get("status") == "healthy":
             ms = round(1000 * float(h.get("response_time") or 0))
             self.html.value = badge("LLM", "ok") + " " + html.escape(
@@ -162,6 +169,27 @@ class LLMStatusBadge(W.VBox):
             self.html.value = (badge("LLM", "bad") + " " + html.escape(
                 i18n.t("ui.llm.unhealthy", self.lang, error=h.get("error", "?")))
                 + "<br>" + i18n.t("ui.llm.how_to_start", self.lang))
+
+
+    def _watch_embedded(self) -> None:
+        """While the health check waits on the shared embedded server: what it is doing (the
+        first start downloads the model, 1.1 GB, then loads it), with a bar for the download."""
+        import time
+
+        from .llm import embedded
+
+        while self.health is None:
+            state = embedded.status()
+            stage, progress = state.get("status"), state.get("progress") or {}
+            if stage == "pulling" and progress.get("total"):
+                self.pull_bar.layout.display = None
+                self.pull_bar.value = min(1.0, progress.get("done", 0) / progress["total"])
+                self.html.value = badge("LLM", "info") + " " + html.escape(i18n.t(
+                    "ui.llm.pulling", self.lang, pct=round(100 * self.pull_bar.value)))
+            elif stage == "loading":
+                self.pull_bar.layout.display = "none"
+                self.html.value = badge("LLM", "info") + " " + html.escape(i18n.t("ui.llm.loading", self.lang))
+            time.sleep(1.0)
 
 
 def llm_status(lang: str = "en", llm: str = "auto") -> LLMStatusBadge:

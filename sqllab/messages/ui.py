@@ -35,6 +35,14 @@ MESSAGES = {
         "en": "Offline mode: the LLM is not used; datasets and exercises come from the built-in bank.",
         "ja": "オフラインモード: LLM は使いません。データセットと問題は組み込みの問題集から作ります。",
     },
+    "ui.llm.pulling": {
+        "en": "Downloading the AI model the first time ({pct}% of 1.1 GB); lessons use the built-in bank meanwhile.",
+        "ja": "初回のため AI モデルをダウンロードしています（1.1 GB の {pct}%）。その間、レッスンは組み込みの問題集を使います。",
+    },
+    "ui.llm.loading": {
+        "en": "Loading the AI model into memory…",
+        "ja": "AI モデルをメモリに読み込んでいます…",
+    },
     "ui.llm.checking": {
         "en": "Checking the LLM…",
         "ja": "LLM を確認しています…",
