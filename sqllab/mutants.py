@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
-from .neighbours import DIALECT, parse
+from .neighbours import DIALECT, _shift_limit, parse
 
 CLASSES = ("comparison", "logic", "constant", "text", "null", "join", "nesting", "aggregate", "grouping",
            "duplicates", "set_operation", "ordering")
@@ -338,17 +338,6 @@ def _group_by_outputs(node: exp.Select) -> exp.Expression | None:
     if not new:
         return None
     group.set("expressions", list(group.expressions) + new)
-    return node
-
-
-def _shift_limit(node: exp.Expression, delta: int) -> exp.Expression | None:
-    try:
-        value = int(node.expression.this)
-    except ValueError:
-        return None
-    if value + delta < 0:
-        return None
-    node.set("expression", exp.Literal.number(value + delta))
     return node
 
 

@@ -423,19 +423,28 @@ class LLMClient:
                              validate=lambda text: result.append(validator(text)))
         return result[-1]
 
+    def _stream_request(self, prompt: str, system_prompt: str | None, temperature: float | None,
+                        max_tokens: int | None, response_format: dict[str, Any] | None, seed: int | None,
+                        prompt_version: str | None, use_cache: bool,
+                        prompt_type: str | None) -> tuple[dict[str, Any], str | None, dict[str, Any]]:
+        """(body, cache key or None, log fields) of a streamed request."""
+        temperature = self.temperature if temperature is None else temperature
+        max_tokens = self.max_tokens if max_tokens is None else max_tokens
+        body = self._body(self._messages(prompt, system_prompt), temperature, max_tokens, response_format,
+                          seed, stream=True)
+        key = self._key(body, prompt_version) if use_cache and self.cache is not None else None
+        log = {"prompt_type": prompt_type, "prompt_version": prompt_version, "temperature": temperature,
+               "stream": True}
+        return body, key, log
+
     async def _stream_json(self, prompt: str, system_prompt: str | None, temperature: float | None,
                            max_tokens: int | None, response_format: dict[str, Any],
                            validator: Callable[[str], Any], on_chunk: Callable[[str], None], *,
                            seed: int | None, prompt_version: str | None, use_cache: bool,
                            prompt_type: str | None, timeout: float | None) -> Any:
         """``complete_json`` over a stream: only a validated answer goes into the cache."""
-        temperature = self.temperature if temperature is None else temperature
-        max_tokens = self.max_tokens if max_tokens is None else max_tokens
-        messages = self._messages(prompt, system_prompt)
-        body = self._body(messages, temperature, max_tokens, response_format, seed, stream=True)
-        key = self._key(body, prompt_version) if use_cache and self.cache is not None else None
-        log = {"prompt_type": prompt_type, "prompt_version": prompt_version, "temperature": temperature,
-               "stream": True}
+        body, key, log = self._stream_request(prompt, system_prompt, temperature, max_tokens, response_format,
+                                              seed, prompt_version, use_cache, prompt_type)
         hit = self._lookup(key, log) if key is not None else None
         if hit is not None:
             on_chunk(hit.content)
@@ -485,13 +494,8 @@ class LLMClient:
                      prompt_type: str | None = None, timeout: float | None = None) -> AsyncIterator[str]:
         """Text chunks as the server sends them (SSE). Retries happen only before the first
         chunk. A finished stream is cached whole and replayed in chunks on a hit."""
-        temperature = self.temperature if temperature is None else temperature
-        max_tokens = self.max_tokens if max_tokens is None else max_tokens
-        messages = self._messages(prompt, system_prompt)
-        body = self._body(messages, temperature, max_tokens, response_format, seed, stream=True)
-        key = self._key(body, prompt_version) if use_cache and self.cache is not None else None
-        log = {"prompt_type": prompt_type, "prompt_version": prompt_version, "temperature": temperature,
-               "stream": True}
+        body, key, log = self._stream_request(prompt, system_prompt, temperature, max_tokens, response_format,
+                                              seed, prompt_version, use_cache, prompt_type)
         hit = self._lookup(key, log)
         if hit is not None:
             for start in range(0, len(hit.content), _REPLAY_PIECE):
