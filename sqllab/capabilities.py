@@ -33,6 +33,7 @@ class Profile:
     min_pass_rate: float
     pass_rates: dict[str, float] = field(default_factory=dict)
     description: str = ""
+    task_minimums: dict[str, float] = field(default_factory=dict)   # per task, else min_pass_rate
 
     def pass_rate(self, task: str, lang: str) -> float:
         if task not in TASKS:
@@ -40,7 +41,8 @@ class Profile:
         return float(self.pass_rates.get(f"{task}.{lang}", 1.0))
 
     def allows(self, task: str, lang: str) -> bool:
-        return self.name == FORCE_ALL or self.pass_rate(task, lang) >= self.min_pass_rate
+        minimum = self.task_minimums.get(task, self.min_pass_rate)
+        return self.name == FORCE_ALL or self.pass_rate(task, lang) >= minimum
 
 
 @lru_cache(maxsize=4)
@@ -63,8 +65,10 @@ def profile_named(name: str) -> Profile:
         return Profile(FORCE_ALL, minimum, description="every task (measurement)")
     profiles = data.get("profiles", {})
     entry = profiles.get(name) or profiles.get("default", {})
+    per_task = {k: float(v) for k, v in data.get("min_pass_rate_for", {}).items()}
     return Profile(name if name in profiles else "default", minimum,
-                   {k: float(v) for k, v in entry.get("pass_rates", {}).items()}, entry.get("description", ""))
+                   {k: float(v) for k, v in entry.get("pass_rates", {}).items()}, entry.get("description", ""),
+                   per_task)
 
 
 def profile_name_for(client: Any) -> str:

@@ -347,3 +347,18 @@ def test_a_missing_capabilities_file_allows_every_task(monkeypatch, tmp_path) ->
     monkeypatch.setenv("SQLLAB_CAPABILITIES_FILE", str(tmp_path / "absent.toml"))
     profile = profile_named("SmolLM2-135M-Instruct.Q4_1.gguf")
     assert profile.allows("problem_generation", "ja")
+
+
+def test_verified_tasks_may_have_a_lower_bar_than_the_default(tmp_path, monkeypatch) -> None:
+    """A task whose output is verified and repaired before a student sees it may be tried at a
+    lower first-answer pass rate (``min_pass_rate_for``); the others keep ``min_pass_rate``."""
+    from sqllab.capabilities import profile_named
+
+    caps = tmp_path / "capabilities.toml"
+    caps.write_text('min_pass_rate = 0.5\n[min_pass_rate_for]\nproblem_generation = 0.3\n'
+                    '[profiles.m.pass_rates]\n"problem_generation.ja" = 0.4\n"feedback.ja" = 0.4\n'
+                    '"problem_generation.en" = 0.2\n')
+    monkeypatch.setenv("SQLLAB_CAPABILITIES_FILE", str(caps))
+    profile = profile_named("m")
+    assert profile.allows("problem_generation", "ja") and not profile.allows("feedback", "ja")
+    assert not profile.allows("problem_generation", "en")
