@@ -47,8 +47,13 @@ from .sandbox import run_modification, run_query
 log = logging.getLogger(__name__)
 
 REPAIR_ROUNDS = 2
-#: answer length per task: enough for the longest valid answer, no more (generation time)
-MAX_TOKENS = {"table_generation": 3000, "dataset_text": 300, "problem_generation": 1800}
+#: answer length per task: enough for the longest valid answer, no more (a runaway answer costs
+#: minutes on 2 cores). Measured answers: names <= 47 tokens, one exercise 100-181 tokens.
+MAX_TOKENS = {"table_generation": 2000, "dataset_text": 120}
+
+
+def _exercise_tokens(n: int) -> int:
+    return 150 + 200 * n
 #: seconds one generation request may take: it runs in the background while the student works,
 #: and a small model on 2 busy cores reads a schema-sized prompt at ~20 tokens/s (LLM_TIMEOUT,
 #: 30 s by default, stays the limit for requests a student waits on)
@@ -738,7 +743,7 @@ async def _llm_exercises(client: Any, db: Path, topic: str, n: int, lang: str, s
         try:
             batch = await _ask_json(client, "problem_generation", lang, variables, ProposedExercises,
                                     seed=seed + round_no, temperature=0.3,
-                                    max_tokens=MAX_TOKENS["problem_generation"],
+                                    max_tokens=_exercise_tokens(n),
                                     previous=previous, problems=problems, progress=progress)
         except LLMError as exc:
             if not hasattr(exc, "raw_text"):

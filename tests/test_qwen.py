@@ -56,14 +56,17 @@ def test_dataset_written_by_qwen_is_fit_for_the_lesson(qwen: LLMClient, lang: st
 def test_exercise_written_by_qwen_passes_verification(qwen: LLMClient, lang: str, tmp_path: Path) -> None:
     dataset = generate_offline_dataset("shop", lang=lang, seed=7)
     db = load_dataset(dataset, tmp_path / "lesson.db")
-    shown = []
-    for seed in (7, 8):                                           # first answers + repair rounds each
-        shown = generate_exercises(dataset, "where", n=1, lang=lang, seed=seed, client=qwen)
-        if shown[0].source == "llm":
-            break
-    assert len(shown) == 1 and shown[0].source == "llm"
+    assert profile_for(qwen).allows("problem_generation", lang)   # measured: tried, then verified
+    shown = generate_exercises(dataset, "where", n=1, lang=lang, seed=7, client=qwen)
+    assert len(shown) == 1
     exercise = shown[0]
-    assert check_exercise(db, exercise, "where") == []            # runs, rows, topic, constants stated...
+    if lang == "en":                                              # 6 of 10 first answers pass, repairs more
+        assert exercise.source == "llm"
+    if exercise.source == "llm":                                  # ja: 4 of 10; else the bank, labelled so
+        assert check_exercise(db, exercise, "where") == []        # runs, rows, topic, constants stated...
+        assert exercise.id.startswith("llm-")
+    else:
+        assert not exercise.id.startswith("llm-")
     assert (lang == "ja") == i18n.has_japanese(exercise.question)
     assert grade(db, exercise.reference_sql, exercise.reference_sql, lang=lang).correct
 
@@ -79,9 +82,12 @@ def test_feedback_from_qwen_is_shown_guarded_and_in_the_language(qwen: LLMClient
     verdict = grade(db, exercise.reference_sql, wrong, lang=lang)
     assert not verdict.correct
     text = "".join(feedback(verdict, exercise, wrong, lang=lang, level=0, db=db, client=qwen))
-    notices = [i18n.t(f"feedback.{k}", lang) for k in ("withheld", "unavailable", "unusable", "not_capable")]
-    assert text.strip() and not any(n in text for n in notices)  # the model's feedback was shown
-    assert not any(h in text for h in exercise.hints)
-    assert not reveals_solution(text, exercise, db)
+    assert not reveals_solution(text, exercise, db) and "```" not in text
     assert (lang == "ja") == i18n.has_japanese(text)
-    assert "```" not in text
+    notices = [i18n.t(f"feedback.{k}", lang) for k in ("withheld", "unavailable", "unusable", "not_capable")]
+    if profile_for(qwen).allows("feedback", lang):               # en: the model's own sentences
+        assert text.strip() and not any(n in text for n in notices)
+        assert not any(h in text for h in exercise.hints)
+    else:                                                         # ja (1 of 10 useful by hand): kept off,
+        assert i18n.t("feedback.not_capable", lang) in text       # the rule-based hint with its notice
+        assert exercise.hints[0] in text
