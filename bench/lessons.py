@@ -99,6 +99,9 @@ def main() -> int:
               f"LLM ready max {max(r['ready_s'] for r in mine):.0f} s")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2, ensure_ascii=False))
+    from sqllab.llm.embedded import stop_background
+
+    stop_background()          # the shared server this run started in its own cache dir
     return 0
 
 
