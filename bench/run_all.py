@@ -61,7 +61,7 @@ def _merge(old: str, new: str) -> list[str]:
     head, new_sections = _sections(new)
     merged = {**old_sections, **new_sections}
     order = [t for t, *_ in BENCHES]
-    body = [merged[t] for t in order if t in merged]
+    body = [merged[t] for t in order if t in merged] + [v for t, v in merged.items() if t not in order]
     return [head.rstrip("\n") + "\n", *[b.rstrip("\n") + "\n" for b in body]]
 
 
