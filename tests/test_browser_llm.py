@@ -4,7 +4,8 @@ Each kernel starts the embedded llama.cpp server on 127.0.0.1 on demand; the 00 
 green, and in lesson 01 a wrong answer gets its verdict at once, then feedback streamed from
 the model (or, when the model's text is unusable, the notice and the rule-based hint) — never
 a traceback and never the reference query. SmolLM2's measured profile keeps it from writing
-feedback, so this lab forces every job on it (SQLLAB_MODEL_PROFILE=all) to drive the real stream.
+feedback, so this lab gives it a profile with feedback only: the real stream is driven, and the
+lesson's background job (which would otherwise swap the bank's cards for SmolLM2's) keeps the bank.
 """
 
 from __future__ import annotations
@@ -29,9 +30,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.embedded]
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory, embedded_model: Path) -> Iterator[Lab]:
     work = tmp_path_factory.mktemp("lab-llm")
+    caps = work / "capabilities.toml"
+    caps.write_text('min_pass_rate = 0.5\n[profiles.feedback-only.pass_rates]\n' + "".join(
+        f'"{task}.{lang}" = 0.0\n' for task in ("table_generation", "dataset_text", "problem_generation")
+        for lang in ("en", "ja")))
     env = {"SQLLAB_CACHE_DIR": str(work / "cache"), "SQLLAB_PROGRESS_DB": str(work / "progress.db"),
            "SQLLAB_EMBEDDED_MODEL": str(embedded_model), "SQLLAB_LLM_MODE": "",
-           "SQLLAB_MODEL_PROFILE": "all", "SQLLAB_EMBEDDED_IDLE_S": "300"}
+           "SQLLAB_CAPABILITIES_FILE": str(caps), "SQLLAB_MODEL_PROFILE": "feedback-only",
+           "SQLLAB_EMBEDDED_IDLE_S": "300"}
     saved = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("LLM_")}
     try:
         with running_lab(work, env=env) as server:
