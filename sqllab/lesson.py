@@ -86,13 +86,26 @@ def waits_for_llm() -> bool:
     configured = os.environ.get("SQLLAB_WAIT_FOR_LLM", "").strip().lower()
     if configured:
         return configured in ("1", "true", "yes", "on")
-    if "ipykernel" not in sys.modules:
-        return True
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if type(shell).__name__ != "ZMQInteractiveShell":
+        return True   # not a Jupyter kernel: a script, a terminal IPython, a test
     try:
-        parent = Path(f"/proc/{os.getppid()}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        args = Path(f"/proc/{os.getppid()}/cmdline").read_bytes().decode(errors="replace").split("\0")
     except OSError:
         return False  # cannot tell (not Linux): a kernel is most likely a person's
-    return any(word in parent for word in _UNATTENDED)
+    return _runner(args) in _UNATTENDED
+
+
+def _runner(args: list[str]) -> str:
+    """The program a command line runs: ``pytest`` for ``python -m pytest …`` or ``.venv/bin/pytest``
+    (not words inside its arguments, such as a /tmp/pytest-of-… folder)."""
+    args = [a for a in args if a]
+    names = [Path(a).name for a in args[:3]]
+    if len(args) > 2 and args[1] == "-m":
+        return args[2].split(".")[0]
+    script = names[1] if len(names) > 1 and names[0].startswith("python") else names[0] if names else ""
+    return script.removesuffix(".py").split("-")[0]
 
 
 def default_work_dir(student_id: str, lesson_id: str) -> Path:

@@ -140,10 +140,10 @@ def test_sql_magic_follows_the_switch_to_llm_content(capable_llm, tmp_path) -> N
     from IPython.testing.globalipapp import get_ipython
 
     shell = get_ipython()   # starts the shared test shell, or returns it
-    capable_llm.delay["delay"] = 1.0
+    capable_llm.delay["delay"] = 3.0
     lesson = _lesson(tmp_path, wait=False)
-    lesson.bind_sql(shell=shell)
     bank_db = lesson.db_path
+    lesson.bind_sql(shell=shell)                                  # loading the extension takes a while
     assert lesson.job.wait(60) and lesson.db_path != bank_db
     names = [r[0] for r in shell.run_cell("%sql SELECT name FROM products ORDER BY id").result]
     assert set(names) & set(NAMES)                               # the LLM names: the new database
@@ -171,3 +171,14 @@ def test_dataset_panel_shows_live_progress_cancel_and_the_offer(capable_llm, tmp
     assert "LLM" in view.cards[0].title.value
     assert panel.accept_button.layout.display == "none"
     assert 'data-sqllab="exercises-source-ok"' in panel.badge.value
+
+
+def test_the_runner_is_read_from_the_program_not_its_arguments() -> None:
+    from sqllab.lesson import _runner
+
+    assert _runner(["/usr/bin/python3", "-m", "papermill", "a.ipynb", "b.ipynb", ""]) == "papermill"
+    assert _runner(["/work/.venv/bin/python", "/work/.venv/bin/pytest", "--nbval-lax"]) == "pytest"
+    assert _runner(["/work/.venv/bin/pytest", "-q"]) == "pytest"
+    lab = ["/work/.venv/bin/python", "-m", "jupyterlab", "--ServerApp.root_dir=/tmp/pytest-of-root/lab0"]
+    assert _runner(lab) == "jupyterlab"                           # a person's lab, even when a test starts it
+    assert _runner(["/usr/bin/python3", "/usr/local/bin/jupyter-lab", "--notebook-dir=notebooks"]) == "jupyter"
