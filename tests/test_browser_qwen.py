@@ -62,13 +62,17 @@ def test_lesson02_bank_at_once_then_progress_then_llm_exercises_and_feedback(pag
     assert panel.locator("button.sqllab-cancel").is_visible()
     shot(page, "lesson02-en-progress.png", panel)
 
-    # the job finishes and the lesson switches (nothing attempted yet): the LLM's cards
-    page.locator(".sqllab-card [data-sqllab='badge-info']").nth(n - 1).wait_for(timeout=LLM_WAIT_MS)
-    assert cards.count() == n
+    # the job finishes and the lesson switches (nothing attempted yet): the LLM's cards first,
+    # the bank's after them if the model's did not all pass verification, each with its badge
+    panel.locator("[data-sqllab='job-done']").wait_for(timeout=LLM_WAIT_MS)
+    cards.nth(n - 1).wait_for()
+    llm_cards = page.locator(".sqllab-card:has([data-sqllab='badge-info'])")
+    assert cards.count() == n and llm_cards.count() >= 1
+    assert llm_cards.count() + page.locator(".sqllab-card:has([data-sqllab='badge-muted'])").count() == n
     assert panel.locator("[data-sqllab='exercises-source-ok']").count() == 1
     assert not panel.locator("button.sqllab-cancel").is_visible()
 
-    card = cards.first
+    card = llm_cards.first
     card.locator(".sqllab-editor textarea").fill("SELECT 1 AS x")
     card.locator("button.sqllab-check").click()
     card.locator(".sqllab-verdict [data-sqllab='verdict-wrong_result']").wait_for()   # at once
