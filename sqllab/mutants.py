@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
-from .neighbours import DIALECT, _shift_limit, parse
+from .neighbours import DIALECT, _nth, _shift_limit, parse
 
 CLASSES = ("comparison", "logic", "constant", "text", "null", "join", "nesting", "aggregate", "grouping",
            "duplicates", "set_operation", "ordering")
@@ -89,13 +89,6 @@ def mutants(sql: str, *, schema: dict[str, list[str]] | None = None, limit: int 
             if len(out) >= limit:
                 return out
     return out
-
-
-def _nth(tree: exp.Expression, index: int) -> exp.Expression:
-    for i, node in enumerate(tree.walk()):
-        if i == index:
-            return node
-    raise IndexError(index)
 
 
 def _operators(node: exp.Expression, count_columns: list[exp.Column]) -> Iterator[tuple[str, str, Op]]:
