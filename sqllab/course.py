@@ -195,8 +195,14 @@ def run_one(item: BuildItem, *, kernel_name: str | None = None, timeout_s: float
     import os
 
     os.environ.setdefault("SQLLAB_WAIT_FOR_LLM", "1")   # no one is in these kernels: wait for LLM content
+    from .bundle import SHIP_ENV
+
     start = time.perf_counter()
     item.output.parent.mkdir(parents=True, exist_ok=True)
+    # the kernel inherits this: its lesson writes <lesson>.sqllab.json beside the notebook, so the
+    # student gets this content on any machine (sqllab.bundle)
+    saved = os.environ.get(SHIP_ENV)
+    os.environ[SHIP_ENV] = str(item.output.parent.resolve())
     try:
         kwargs: dict[str, Any] = {"kernel_name": kernel_name} if kernel_name else {}
         pm.execute_notebook(str(item.lesson), str(item.output), parameters=item.parameters,
@@ -207,6 +213,11 @@ def run_one(item: BuildItem, *, kernel_name: str | None = None, timeout_s: float
     except Exception as exc:  # nbclient/jupyter_client raise many kinds; report, don't stop
         log.exception("course build of %s failed", item.lesson)
         return BuildResult(item, False, time.perf_counter() - start, f"{type(exc).__name__}: {exc}")
+    finally:
+        if saved is None:
+            os.environ.pop(SHIP_ENV, None)
+        else:
+            os.environ[SHIP_ENV] = saved
     return BuildResult(item, True, time.perf_counter() - start)
 
 

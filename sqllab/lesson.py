@@ -38,7 +38,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from . import i18n
+from . import bundle, i18n
 from .errors import ConfigError, SQLLabError
 from .jobs import GenerationCancelled, GenerationProgress
 from .progress import Attempt, ExerciseProgress, ProgressStore
@@ -125,6 +125,7 @@ class Content:
     difficulty: str
     dataset_source: str          # "llm" | "bank"
     fallback_reason: str | None = None
+    key: str | None = None       # content read from a notebook's bundle: its digest (names the database)
 
     @property
     def exercise_source(self) -> str:
@@ -153,7 +154,7 @@ class Lesson:
                  difficulty: str = "easy", n_exercises: int = 3, llm: str = "auto",
                  topics: tuple[str, ...] | None = None, work_dir: str | Path | None = None,
                  progress: ProgressStore | None = None, generate: bool = True,
-                 wait: bool | None = None) -> None:
+                 wait: bool | None = None, content_dir: str | Path | None = None) -> None:
         self.lang = i18n.normalize_lang(lang)
         if topics is None and lesson_id not in LESSON_TOPICS:
             raise ConfigError(key="config.invalid", lang=self.lang, name="lesson",
@@ -167,6 +168,7 @@ class Lesson:
         self.n_exercises = int(n_exercises)
         self.llm_mode = resolve_llm_mode(llm, lang=self.lang)
         self.work_dir = Path(work_dir) if work_dir else default_work_dir(self.student_id, lesson_id)
+        self.content_dir = Path(content_dir) if content_dir else None   # None: the notebook's folder (cwd)
         self.progress = progress or ProgressStore(lang=self.lang)
         self.content: Content | None = None
         self.db_path: Path | None = None
@@ -200,15 +202,18 @@ class Lesson:
                 self.difficulty = difficulty
             self.cancel_generation()
             self.pending = None
-            bank = self._load("bank")
-            llm = self._load("llm") if self.llm_mode != "offline" else None
-            if llm is not None and bank is not None and self._attempted(bank) and not self._attempted(llm):
+            shipped = self._shipped()          # built for this notebook: exactly that, no LLM job
+            bank = self._load("bank") if shipped is None else None
+            llm = self._load("llm") if shipped is None and self.llm_mode != "offline" else None
+            if shipped is not None:
+                content = shipped
+            elif llm is not None and bank is not None and self._attempted(bank) and not self._attempted(llm):
                 content, self.pending = bank, llm     # the student was working on these: offer, don't swap
             else:
                 content = llm or bank or self._generate_bank()
             self._apply(content)
             job = None
-            if llm is None and self.llm_mode != "offline":
+            if shipped is None and llm is None and self.llm_mode != "offline":
                 job = self.job = GenerationJob(self)
         self._notify(self._listeners)
         if job is not None:
@@ -221,6 +226,27 @@ class Lesson:
     def _apply(self, content: Content) -> None:
         self.content = content
         self.db_path = self._build_db(content)
+        ship_to = os.environ.get(bundle.SHIP_ENV)
+        if ship_to:                            # a course build: the content goes beside the notebook
+            bundle.write_bundle(bundle.bundle_path(ship_to, self.lesson_id), self.lesson_id,
+                                bundle.lesson_params(self), content)
+
+    def _shipped(self) -> Content | None:
+        """The content in ``<lesson_id>.sqllab.json`` beside the notebook when it was built for
+        these parameters (not during a build, which writes that file)."""
+        if os.environ.get(bundle.SHIP_ENV):
+            return None
+        path = bundle.bundle_path(self.content_dir or Path.cwd(), self.lesson_id)
+        if not path.is_file():
+            return None
+        try:
+            found = bundle.read_bundle(path, lang=self.lang)
+        except (OSError, SQLLabError):
+            log.warning("ignoring unreadable content file %s", path, exc_info=True)
+            return None
+        if found.lesson_id != self.lesson_id or found.params != bundle.lesson_params(self):
+            return None                        # other parameters (another theme, seed, student)
+        return found.content
 
     def _notify(self, listeners: list[Callable[["Lesson"], None]]) -> None:
         for listener in list(listeners):
@@ -392,7 +418,8 @@ class Lesson:
         from .db import load_dataset
 
         source = "llm" if content.dataset_source == "llm" else "bank"
-        path = self.work_dir / f"lesson-{self._key(source)}.db"
+        name = f"shipped-{content.key}" if content.key else self._key(source)
+        path = self.work_dir / f"lesson-{name}.db"
         if not path.exists():
             load_dataset(content.dataset, path)  # atomic: a half-written file is never seen
         return path

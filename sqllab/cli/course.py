@@ -1,4 +1,5 @@
-"""``sqllab course build``: papermill every lesson for every student on a roster."""
+"""``sqllab course build``: papermill every lesson for every student on a roster.
+``sqllab course nbgrader``: lessons as nbgrader source assignments (``sqllab.assignments``)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     build.add_argument("--no-progress", action="store_true", help=t("cli.course.no_progress"))
     build.set_defaults(func=_build)
 
+    nbg = course_sub.add_parser("nbgrader", help=t("cli.course.nbgrader.help"),
+                                description=t("cli.course.nbgrader.help"), epilog=t("cli.epilog"),
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    nbg.add_argument("--lessons", required=True, nargs="+", help=t("cli.course.lessons"))
+    nbg.add_argument("--course-dir", required=True, help=t("cli.course.course_dir"))
+    nbg.add_argument("--llm", choices=("auto", "embedded", "remote", "offline"), default=None,
+                     help=t("cli.course.llm"))
+    nbg.add_argument("--lang", choices=("en", "ja"), default=None, help=t("cli.course.lang"))
+    nbg.add_argument("--seed", type=int, default=None, help=t("cli.course.seed"))
+    nbg.add_argument("--theme", default=None, help=t("cli.course.theme"))
+    nbg.add_argument("--difficulty", choices=("easy", "medium", "hard"), default=None,
+                     help=t("cli.course.difficulty"))
+    nbg.add_argument("--n-exercises", type=int, default=None, help=t("cli.course.n_exercises"))
+    nbg.add_argument("--points", type=float, default=1.0, help=t("cli.course.points"))
+    nbg.set_defaults(func=_nbgrader)
+
 
 def _build(args: argparse.Namespace) -> int:
     from ..course import build_course
@@ -38,3 +55,15 @@ def _build(args: argparse.Namespace) -> int:
                           progress=not args.no_progress)
     print(report.summary(lang))
     return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def _nbgrader(args: argparse.Namespace) -> int:
+    from ..assignments import build_assignments
+
+    lang = args.lang or args.message_lang
+    lessons = args.lessons[0] if len(args.lessons) == 1 else args.lessons
+    report = build_assignments(lessons, args.course_dir, llm=args.llm, lang=args.lang, seed=args.seed,
+                               theme=args.theme, difficulty=args.difficulty, n_exercises=args.n_exercises,
+                               points=args.points)
+    print(report.summary(lang))
+    return EXIT_OK
