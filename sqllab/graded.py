@@ -94,7 +94,7 @@ class GradedLesson:
                 shell = get_ipython()
             except ImportError:
                 shell = None
-        if shell is not None:
+        if shell:
             lesson.bind_sql(playground="modify" in lesson.topics, shell=shell)
             shell.register_magic_function(graded._answer_magic, magic_kind="cell", magic_name="answer")
         return graded

@@ -1,0 +1,316 @@
+"""A class on nbgrader, end to end with the real parts: ``sqllab course nbgrader`` writes the
+source assignments of two lessons (English and Japanese), ``nbgrader generate_assignment``
+releases them, students' notebooks go to ``submitted/``, ``nbgrader autograde`` runs them in real
+kernels, ``nbgrader export`` writes the CSV and ``nbgrader generate_feedback`` the HTML.
+
+The truth of every answer is known by construction (the reference itself, an equivalent
+rewrite, the visible result typed in as constants, ``>`` for ``>=`` where no visible row sits on
+the boundary, broken SQL, no answer, tampered tests), never computed by the grader under test.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from sqllab.graded import GradedLesson, clean_answer
+from sqllab.sandbox import run_query
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+SQLLAB = [sys.executable, "-m", "sqllab"]
+LESSONS = {"02_where": ROOT / "notebooks/en/02_where.ipynb", "06_subqueries": ROOT / "notebooks/ja/06_subqueries.ipynb"}
+SEED = 8   # 06_subqueries (ja) then has an exercise with `>=` where no visible row sits on the boundary
+POINTS = 2
+
+
+def _env(cache: Path) -> dict[str, str]:
+    # nbgrader runs `alembic` from PATH: the venv's bin, as in an activated environment
+    return {**os.environ, "SQLLAB_CACHE_DIR": str(cache), "SQLLAB_LLM_MODE": "offline",
+            "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+
+def _nbgrader(course: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    proc = subprocess.run([str(BIN / "nbgrader"), *args], cwd=course, env=env, capture_output=True,
+                          text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc
+
+
+def _references(source_nb: Path) -> list[str]:
+    """The reference queries, read from the hidden tests of the source notebook."""
+    refs = []
+    for cell in nbformat.read(source_nb, as_version=4).cells:
+        if cell.metadata.get("nbgrader", {}).get("grade"):
+            call = next(node for node in ast.walk(ast.parse(cell.source))
+                        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "grade")
+            refs.append(ast.literal_eval(call.args[1]))
+    return refs
+
+
+def _sql_literal(v: object) -> str:
+    if v is None:
+        return "NULL"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    return "'" + str(v).replace("'", "''") + "'"
+
+
+def _typed_in(db: Path, ref: str) -> str:
+    """The visible result as constants: right on the visible data only."""
+    rows = run_query(db, ref, max_rows=10_000).rows
+    return "SELECT * FROM (VALUES " + ", ".join("(" + ", ".join(_sql_literal(v) for v in r) + ")" for r in rows) + ")"
+
+
+def _boundary(ref: str) -> str | None:
+    return ref.replace(">=", ">", 1) if ">=" in ref else None
+
+
+def _same_on_visible(db: Path, a: str, b: str, ordered: bool) -> bool:
+    ra, rb = run_query(db, a, max_rows=10_000).rows, run_query(db, b, max_rows=10_000).rows
+    return ra == rb if ordered else Counter(ra) == Counter(rb)
+
+
+STUDENTS = ("s01_right", "s02_rewritten", "s03_typed_in", "s04_mixed", "s05_broken", "s06_empty", "s07_tampered")
+
+
+def _plan(release: Path, lesson_id: str, refs: list[str]) -> tuple[dict[str, list[str | None]], dict[str, list[int]]]:
+    """Per student, the answer to each exercise (None: leave nbgrader's stub; "": empty the cell)
+    and the truth (1 right, 0 wrong)."""
+    graded = GradedLesson.open(lesson_id, release)
+    db, exercises = graded.lesson.db_path, graded.lesson.exercises
+    n = len(refs)
+    answers: dict[str, list[str | None]] = {}
+    truth: dict[str, list[int]] = {}
+    answers["s01_right"], truth["s01_right"] = list(refs), [1] * n
+    answers["s02_rewritten"] = [r if e.ordered else f"SELECT *\nFROM ({r}) AS answer" for r, e in zip(refs, exercises)]
+    truth["s02_rewritten"] = [1] * n
+    typed = [_typed_in(db, r) for r in refs]
+    for t, r, e in zip(typed, refs, exercises):       # precondition: right on the visible data
+        assert _same_on_visible(db, t, r, e.ordered)
+    answers["s03_typed_in"], truth["s03_typed_in"] = typed, [0] * n
+    mixed, mixed_truth = [refs[0], typed[1]] + [None] * (n - 2), [1, 0] + [0] * (n - 2)
+    if n > 2:
+        mixed[2], mixed_truth[2] = "SELEC " + refs[2][len("SELECT "):], 0
+    for i, (r, e) in enumerate(zip(refs, exercises)):   # `>` for `>=`, right on the visible data
+        b = _boundary(r)
+        if i > 0 and b and _same_on_visible(db, b, r, e.ordered):
+            mixed[i], mixed_truth[i] = b, 0
+    answers["s04_mixed"], truth["s04_mixed"] = mixed, mixed_truth
+    answers["s05_broken"] = ["SELEC " + r[len("SELECT "):] for r in refs]
+    truth["s05_broken"] = [0] * n
+    answers["s06_empty"] = [None, ""] + list(refs[2:])
+    truth["s06_empty"] = [0, 0] + [1] * (n - 2)
+    answers["s07_tampered"] = [refs[0]] + ["SELECT 1"] * (n - 1)
+    truth["s07_tampered"] = [1] + [0] * (n - 1)
+    return answers, truth
+
+
+def _submit(release: Path, submitted: Path, lesson_id: str, student: str, answers: list[str | None]) -> None:
+    nb = nbformat.read(release / f"{lesson_id}.ipynb", as_version=4)
+    for cell in nb.cells:
+        m = re.match(r"%%answer (\d+)\n", cell.source)
+        if m and answers[int(m.group(1)) - 1] is not None:
+            answer = answers[int(m.group(1)) - 1]
+            cell.source = f"%%answer {m.group(1)}\n{answer}" if answer else ""
+    folder = submitted / student / lesson_id
+    folder.mkdir(parents=True)
+    shutil.copy(release / f"{lesson_id}.sqllab.json", folder)
+    if student == "s07_tampered":
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("grade"):
+                cell.source = "pass  # tests? what tests"
+            elif meta.get("grade_id") == "setup":
+                cell.source = ("class Fake:\n    def check(self, n): pass\n    def grade(self, n, ref): pass\n"
+                               "graded = Fake()\nfrom sqllab.graded import GradedLesson\n"
+                               f"lesson = GradedLesson.open('{lesson_id}').lesson")
+        content = json.loads((folder / f"{lesson_id}.sqllab.json").read_text(encoding="utf-8"))
+        content["dataset"]["tables"][0]["rows"] = content["dataset"]["tables"][0]["rows"][:1]
+        (folder / f"{lesson_id}.sqllab.json").write_text(json.dumps(content), encoding="utf-8")
+    nbformat.write(nb, folder / f"{lesson_id}.ipynb")
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """One class, run once for the tests below: build, release, submit, autograde, export, feedback."""
+    tmp = tmp_path_factory.mktemp("class")
+    course = tmp / "course"
+    env = _env(tmp / "cache")
+    proc = subprocess.run([*SQLLAB, "course", "nbgrader", "--lessons", *map(str, LESSONS.values()),
+                           "--course-dir", str(course), "--llm", "offline", "--seed", str(SEED),
+                           "--points", str(POINTS)], capture_output=True, text=True, env=env, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    for lesson_id in LESSONS:
+        _nbgrader(course, env, "generate_assignment", lesson_id, "--force")
+    truth: dict[tuple[str, str], list[int]] = {}
+    answers: dict[tuple[str, str], list[str | None]] = {}
+    refs = {lesson_id: _references(course / "source" / lesson_id / f"{lesson_id}.ipynb") for lesson_id in LESSONS}
+    for lesson_id in LESSONS:
+        release = course / "release" / lesson_id
+        plan, plan_truth = _plan(release, lesson_id, refs[lesson_id])
+        for student in STUDENTS:
+            _submit(release, course / "submitted", lesson_id, student, plan[student])
+            truth[student, lesson_id] = plan_truth[student]
+            answers[student, lesson_id] = plan[student]
+    for lesson_id in LESSONS:
+        _nbgrader(course, env, "autograde", lesson_id, "--force")
+    _nbgrader(course, env, "export", "--to", str(tmp / "grades.csv"))
+    for lesson_id in LESSONS:
+        _nbgrader(course, env, "generate_feedback", lesson_id, "--force")
+    return {"course": course, "truth": truth, "answers": answers, "refs": refs, "csv": tmp / "grades.csv",
+            "cli": proc.stdout, "env": env}
+
+
+def _all_files(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.is_file()]
+
+
+def test_source_assignment_has_nbgrader_cells_and_content_without_references(course: dict) -> None:
+    for lesson_id, refs in course["refs"].items():
+        source = course["course"] / "source" / lesson_id
+        nb = nbformat.read(source / f"{lesson_id}.ipynb", as_version=4)
+        metas = [c.metadata["nbgrader"] for c in nb.cells if "nbgrader" in c.metadata]
+        assert all(m["schema_version"] == 3 for m in metas)
+        tests = [m for m in metas if m["grade"]]
+        answers = [m for m in metas if m["solution"]]
+        assert len(tests) == len(answers) == len(refs) == 3
+        assert all(m["locked"] and m["points"] == POINTS for m in tests)
+        assert not any(m["locked"] for m in answers)
+        assert [m for m in metas if m["grade_id"] == "setup"][0]["locked"]
+        content = json.loads((source / f"{lesson_id}.sqllab.json").read_text(encoding="utf-8"))
+        assert all("reference_sql" not in e and "hints" not in e for e in content["exercises"])
+        # the reference is in the hidden tests and nowhere else in the notebook
+        for ref in refs:
+            holders = [c for c in nb.cells if ref in c.source]
+            assert len(holders) == 1 and "### BEGIN HIDDEN TESTS" in holders[0].source
+    assert "06_subqueries" in course["cli"] and "nbgrader generate_assignment" in course["cli"]
+    config = (course["course"] / "nbgrader_config.py").read_text(encoding="utf-8")
+    assert "ClearHiddenTests" in config
+
+
+def test_release_holds_no_reference_sql_in_any_file(course: dict) -> None:
+    release = course["course"] / "release"
+    files = _all_files(release)
+    assert {p.suffix for p in files} == {".ipynb", ".json"}
+    texts = {p: p.read_text(encoding="utf-8") for p in files}
+    for refs in course["refs"].values():
+        for ref in refs:
+            for path, text in texts.items():
+                assert ref not in text, path
+                assert ref not in json.dumps(json.loads(text), ensure_ascii=False), path   # escaped forms too
+    for lesson_id in LESSONS:
+        nb = nbformat.read(release / lesson_id / f"{lesson_id}.ipynb", as_version=4)
+        assert "HIDDEN TESTS" not in json.dumps(nb.cells)
+        assert "graded.check(1)" in json.dumps(nb.cells)
+
+
+def test_exported_csv_matches_the_truth_cell_by_cell(course: dict) -> None:
+    with course["csv"].open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    got = {(r["student_id"], r["assignment"]): (float(r["score"]), float(r["max_score"])) for r in rows}
+    expected = {key: (float(POINTS * sum(t)), float(POINTS * len(t))) for key, t in course["truth"].items()}
+    assert got == expected
+    # some answers of each kind are right and some wrong: the truth is not all zeros or all full marks
+    assert {s for s, _ in got.values()} >= {0.0, 2.0, 6.0}
+
+
+def test_every_test_cell_scores_its_truth(course: dict) -> None:
+    from nbgrader.api import Gradebook
+
+    db = f"sqlite:///{course['course'] / 'gradebook.db'}"
+    with Gradebook(db) as gb:
+        for (student, lesson_id), truth in course["truth"].items():
+            for n, right in enumerate(truth, start=1):
+                grade = gb.find_grade(f"ex{n}_test", lesson_id, lesson_id, student)
+                assert grade.auto_score == POINTS * right, (student, lesson_id, n, course["answers"][student, lesson_id][n - 1])
+
+
+def test_coincidentally_right_answers_score_zero_through_the_hidden_tests(course: dict) -> None:
+    """`>` for `>=` passes the visible test and fails the hidden one; so do typed-in constants."""
+    mixed = course["answers"]["s04_mixed", "06_subqueries"]
+    assert any(a and ">" in a and ">=" not in a for a in mixed), "the seed no longer gives a boundary exercise"
+    for student in ("s04_mixed", "s03_typed_in"):
+        for lesson_id in LESSONS:
+            nb = nbformat.read(course["course"] / "autograded" / student / lesson_id / f"{lesson_id}.ipynb", as_version=4)
+            for cell in nb.cells:
+                meta = cell.metadata.get("nbgrader", {})
+                n = int(meta["grade_id"][2:].split("_")[0]) if meta.get("grade") else 0
+                if not n or course["truth"][student, lesson_id][n - 1]:
+                    continue
+                answer = course["answers"][student, lesson_id][n - 1]
+                if answer and not answer.startswith("SELEC "):   # runs: the visible check passed
+                    text = json.dumps(cell.outputs, ensure_ascii=False)
+                    assert any(o["output_type"] == "stream" and o["name"] == "stdout" for o in cell.outputs), text
+                    assert any(o["output_type"] == "error" and o["ename"] == "AnswerNotAccepted" for o in cell.outputs)
+
+
+def test_tampered_tests_setup_and_content_are_restored(course: dict) -> None:
+    for lesson_id in LESSONS:
+        folder = course["course"] / "autograded" / "s07_tampered" / lesson_id
+        nb = nbformat.read(folder / f"{lesson_id}.ipynb", as_version=4)
+        text = json.dumps([c.source for c in nb.cells])
+        assert "tests? what tests" not in text and "class Fake" not in text
+        assert "### BEGIN HIDDEN TESTS" in text and "GradedLesson.open" in text
+        source = (course["course"] / "source" / lesson_id / f"{lesson_id}.sqllab.json").read_text(encoding="utf-8")
+        assert (folder / f"{lesson_id}.sqllab.json").read_text(encoding="utf-8") == source
+
+
+def test_feedback_shows_verdicts_and_counterexamples_never_the_reference(course: dict) -> None:
+    def text(student: str, lesson_id: str) -> str:
+        page = (course["course"] / "feedback" / student / lesson_id / f"{lesson_id}.html").read_text(encoding="utf-8")
+        return html.unescape(re.sub(r"<[^>]+>", "", page))
+
+    en, ja = text("s04_mixed", "02_where"), text("s04_mixed", "06_subqueries")
+    assert "Exercise 2 is not accepted" in en and "A small example where the results differ" in en
+    assert "問題 2 は正解になりませんでした" in ja and "隠しデータ" in ja
+    assert "most recent call last" not in en and "graded.grade" not in en
+    for student in STUDENTS:
+        for lesson_id, refs in course["refs"].items():
+            page = text(student, lesson_id)
+            assert "HIDDEN TESTS" not in page
+            for n, ref in enumerate(refs):
+                if ref not in (course["answers"][student, lesson_id][n] or ""):   # a student's own answer may hold it
+                    assert ref not in page, (student, lesson_id, n)
+    # a right answer is said to be right, with the verdict's strength
+    assert "hidden" in text("s01_right", "02_where")
+
+
+def test_answer_cells_show_results_and_say_when_empty(course: dict) -> None:
+    """The released notebook's cells run: an answer shows its rows; the stub says what to do."""
+    nb = nbformat.read(course["course"] / "autograded" / "s06_empty" / "02_where" / "02_where.ipynb", as_version=4)
+    outputs = {c.source.split("\n")[0]: c.outputs for c in nb.cells if c.source.startswith("%%answer")}
+    assert "no answer yet" in json.dumps(outputs["%%answer 1"])
+    assert 'data-sqllab=\\"answer-result\\"' in json.dumps(outputs["%%answer 3"])
+
+
+def test_clean_answer_drops_the_nbgrader_stub() -> None:
+    assert clean_answer("# YOUR CODE HERE\nraise NotImplementedError()") == ""
+    assert clean_answer("# YOUR CODE HERE\nSELECT 1\n") == "SELECT 1"
+
+
+def test_missing_nbgrader_is_said_in_both_languages(tmp_path: Path) -> None:
+    code = ("import importlib.util, sys\n"
+            "real = importlib.util.find_spec\n"
+            "importlib.util.find_spec = lambda name, *a: None if name == 'nbgrader' else real(name, *a)\n"
+            "from sqllab.cli import main\nsys.exit(main(sys.argv[1:]))\n")
+    for lang, words in (("en", 'pip install "sqllab[class]"'), ("ja", "インストールされていません")):
+        proc = subprocess.run([sys.executable, "-c", code, "--lang", lang, "course", "nbgrader", "--lessons",
+                               str(LESSONS["02_where"]), "--course-dir", str(tmp_path / "c")],
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 2 and words in proc.stderr, proc.stderr
+        assert not (tmp_path / "c").exists()
