@@ -276,8 +276,13 @@ def test_feedback_shows_verdicts_and_counterexamples_never_the_reference(course:
         return html.unescape(re.sub(r"<[^>]+>", "", page))
 
     en, ja = text("s04_mixed", "02_where"), text("s04_mixed", "06_subqueries")
-    assert "Exercise 2 is not accepted" in en and "A small example where the results differ" in en
-    assert "問題 2 は正解になりませんでした" in ja and "隠しデータ" in ja
+    # exercise 2 is typed-in constants (en); in 06 (ja) one exercise is `>` for `>=`: both are right
+    # on the visible data, so the verdict names the hidden data and shows a counterexample
+    assert "Exercise 2 is not accepted" in en
+    assert "Your query gives the right result on the visible data, but not on data with" in en
+    assert "A small example where the results differ:" in en and "Expected (rows that differ):" in en
+    assert "問題 2 は正解になりませんでした" in ja
+    assert "見えているデータでは正しい結果になりますが" in ja and "結果が違う小さな例:" in ja
     assert "most recent call last" not in en and "graded.grade" not in en
     for student in STUDENTS:
         for lesson_id, refs in course["refs"].items():
@@ -296,6 +301,24 @@ def test_answer_cells_show_results_and_say_when_empty(course: dict) -> None:
     outputs = {c.source.split("\n")[0]: c.outputs for c in nb.cells if c.source.startswith("%%answer")}
     assert "no answer yet" in json.dumps(outputs["%%answer 1"])
     assert 'data-sqllab=\\"answer-result\\"' in json.dumps(outputs["%%answer 3"])
+
+
+def test_students_validate_the_released_notebook(course: dict, tmp_path: Path) -> None:
+    """`nbgrader validate`, as a student runs it on the released notebook: the visible tests pass
+    for answers that run, and fail with sqllab's message for a missing answer."""
+    lesson_id = "02_where"
+    release = course["course"] / "release" / lesson_id
+    refs = course["refs"][lesson_id]
+    for name, answers, ok in (("done", list(refs), True), ("first_missing", [None, *refs[1:]], False)):
+        folder = tmp_path / name
+        _submit(release, folder, lesson_id, "me", answers)
+        nb = folder / "me" / lesson_id / f"{lesson_id}.ipynb"
+        proc = subprocess.run([str(BIN / "nbgrader"), "validate", str(nb)], cwd=nb.parent, env=course["env"],
+                              capture_output=True, text=True, timeout=600)
+        out = proc.stdout + proc.stderr
+        assert ("Success! Your notebook passes all the tests." in out) is ok, out[-2000:]
+        if not ok:
+            assert "No answer to exercise 1" in out and "NotImplementedError" not in out
 
 
 def test_clean_answer_drops_the_nbgrader_stub() -> None:
