@@ -5,7 +5,10 @@ writes the dataset to a SQLite file in the student's work directory, runs and ch
 student's SQL, logs every attempt to the progress file and tells where the student stopped.
 It never imports widgets: ``sqllab.widgets`` draws a Lesson.
 
-Where content comes from (the ``llm`` parameter):
+Where content comes from: first ``<lesson_id>.sqllab.json`` beside the notebook when it was built
+for these parameters (``sqllab course build`` and ``sqllab course nbgrader`` write it; see
+:mod:`sqllab.bundle`), so a handed-out notebook shows the same content on any machine. Otherwise
+the ``llm`` parameter decides:
 
 - ``offline``: the built-in generator and exercise bank, no LLM at all (CI, nbval).
 - ``embedded`` / ``remote`` / ``auto``: ``sqllab.generation`` (LLM + verification, the bank
