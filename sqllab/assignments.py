@@ -48,6 +48,8 @@ CONFIG_END = "# --- sqllab: end ---"
 CONFIG_BLOCK = '''c = get_config()  # noqa: F821
 # sqllab grades each answer on hidden variant databases built at autograde time: give cells time
 c.Execute.timeout = 300
+# a test cell the student deleted is put back and run, so its points follow the answer
+c.OverwriteCells.add_missing_cells = True
 # feedback shows the verdicts and counterexamples, never the hidden tests (they hold the reference SQL)
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",

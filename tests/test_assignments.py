@@ -115,7 +115,7 @@ def _plan(release: Path, lesson_id: str, refs: list[str]) -> tuple[dict[str, lis
     truth["s05_broken"] = [0] * n
     answers["s06_empty"] = [None, ""] + list(refs[2:])
     truth["s06_empty"] = [0, 0] + [1] * (n - 2)
-    answers["s07_tampered"] = [refs[0]] + ["SELECT 1"] * (n - 1)
+    answers["s07_tampered"] = [refs[0]] + ["SELECT 1"] * (n - 1)     # its test of exercise 1 is deleted
     truth["s07_tampered"] = [1] + [0] * (n - 1)
     return answers, truth
 
@@ -131,6 +131,7 @@ def _submit(release: Path, submitted: Path, lesson_id: str, student: str, answer
     folder.mkdir(parents=True)
     shutil.copy(release / f"{lesson_id}.sqllab.json", folder)
     if student == "s07_tampered":
+        nb.cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") != "ex1_test"]
         for cell in nb.cells:
             meta = cell.metadata.get("nbgrader", {})
             if meta.get("grade"):
@@ -200,7 +201,7 @@ def test_source_assignment_has_nbgrader_cells_and_content_without_references(cou
             assert len(holders) == 1 and "### BEGIN HIDDEN TESTS" in holders[0].source
     assert "06_subqueries" in course["cli"] and "nbgrader generate_assignment" in course["cli"]
     config = (course["course"] / "nbgrader_config.py").read_text(encoding="utf-8")
-    assert "ClearHiddenTests" in config
+    assert "ClearHiddenTests" in config and "add_missing_cells = True" in config
 
 
 def test_release_holds_no_reference_sql_in_any_file(course: dict) -> None:
@@ -265,6 +266,7 @@ def test_tampered_tests_setup_and_content_are_restored(course: dict) -> None:
         nb = nbformat.read(folder / f"{lesson_id}.ipynb", as_version=4)
         text = json.dumps([c.source for c in nb.cells])
         assert "tests? what tests" not in text and "class Fake" not in text
+        assert "graded.check(1)" in text          # the deleted test cell is back (and scored: see the CSV)
         assert "### BEGIN HIDDEN TESTS" in text and "GradedLesson.open" in text
         source = (course["course"] / "source" / lesson_id / f"{lesson_id}.sqllab.json").read_text(encoding="utf-8")
         assert (folder / f"{lesson_id}.sqllab.json").read_text(encoding="utf-8") == source
@@ -319,6 +321,20 @@ def test_students_validate_the_released_notebook(course: dict, tmp_path: Path) -
         assert ("Success! Your notebook passes all the tests." in out) is ok, out[-2000:]
         if not ok:
             assert "No answer to exercise 1" in out and "NotImplementedError" not in out
+
+
+def test_nbgrader_config_block_is_added_once_and_the_rest_kept(tmp_path: Path) -> None:
+    from sqllab.assignments import CONFIG_BEGIN, write_nbgrader_config
+
+    path = tmp_path / "nbgrader_config.py"
+    path.write_text('c = get_config()\nc.CourseDirectory.course_id = "sql101"\n', encoding="utf-8")
+    write_nbgrader_config(tmp_path)
+    first = path.read_text(encoding="utf-8")
+    path.write_text(first.replace("c.Execute.timeout = 300", "c.Execute.timeout = 1"), encoding="utf-8")
+    write_nbgrader_config(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    assert text == first and text.count(CONFIG_BEGIN) == 1
+    assert text.startswith('c = get_config()\nc.CourseDirectory.course_id = "sql101"\n')
 
 
 def test_clean_answer_drops_the_nbgrader_stub() -> None:
