@@ -27,7 +27,8 @@ BENCHES = [
                                                          "bank share, overhead vs raw calls, feedback latency"),
     ("Feedback", "feedback.py", [], "feedback() vs the raw stream, the solution guard's cost, first chunk vs whole "
                                     "feedback on the embedded model"),
-    ("Course", "course.py", [], "course build with --jobs 2 vs --jobs 1; time to the first widget"),
+    ("Course", "course.py", [], "course build with --jobs 2 vs --jobs 1; time to the first widget; a 30-student "
+                                "class autograded through nbgrader against the answers' truth"),
     ("Lessons on the default path", "lessons.py", [], "lessons 02-07 in en and ja with no LLM_* variables and a "
                                                        "cold cache: LLM share of the exercises shown, first "
                                                        "exercise vs LLM content ready, verified, fit"),
