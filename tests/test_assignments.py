@@ -323,6 +323,46 @@ def test_students_validate_the_released_notebook(course: dict, tmp_path: Path) -
             assert "No answer to exercise 1" in out and "NotImplementedError" not in out
 
 
+def test_exchange_round_trip_carries_the_content_file(course: dict, tmp_path: Path) -> None:
+    """release → fetch → submit → collect → autograde through a local exchange (every user is this
+    OS user here): the content file travels with the notebook and the answers score full marks."""
+    import pwd
+
+    lesson_id = "02_where"
+    instructor = tmp_path / "course"
+    shutil.copytree(course["course"], instructor, ignore=shutil.ignore_patterns("submitted", "autograded", "feedback"))
+    (instructor / "gradebook.db").unlink()
+    exchange = tmp_path / "exchange"
+    exchange.mkdir()
+    with (instructor / "nbgrader_config.py").open("a", encoding="utf-8") as f:
+        f.write(f'\nc.CourseDirectory.course_id = "sql101"\nc.Exchange.root = "{exchange}"\n')
+    env, opts = course["env"], ["--course", "sql101", f"--Exchange.root={exchange}"]
+    _nbgrader(instructor, env, "generate_assignment", lesson_id, "--force")
+    _nbgrader(instructor, env, "release_assignment", lesson_id)
+    home = tmp_path / "student-home"
+    home.mkdir()
+    _nbgrader(home, env, "fetch_assignment", lesson_id, *opts)
+    fetched = home / lesson_id
+    assert (fetched / f"{lesson_id}.sqllab.json").is_file()
+    nb = nbformat.read(fetched / f"{lesson_id}.ipynb", as_version=4)
+    refs = course["refs"][lesson_id]
+    for cell in nb.cells:
+        m = re.match(r"%%answer (\d+)\n", cell.source)
+        if m:
+            cell.source = f"%%answer {m.group(1)}\n{refs[int(m.group(1)) - 1]}"
+    nbformat.write(nb, fetched / f"{lesson_id}.ipynb")
+    _nbgrader(home, env, "submit", lesson_id, *opts)
+    _nbgrader(instructor, env, "collect", lesson_id)
+    student = pwd.getpwuid(os.getuid()).pw_name      # nbgrader names the submission after the real uid
+    assert (instructor / "submitted" / student / lesson_id / f"{lesson_id}.sqllab.json").is_file()
+    _nbgrader(instructor, env, "autograde", lesson_id, "--force")
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{instructor / 'gradebook.db'}") as gb:
+        submission = gb.find_submission(lesson_id, student)
+        assert submission.score == submission.max_score == POINTS * len(refs)
+
+
 def test_nbgrader_config_block_is_added_once_and_the_rest_kept(tmp_path: Path) -> None:
     from sqllab.assignments import CONFIG_BEGIN, write_nbgrader_config
 
