@@ -293,6 +293,10 @@ def test_feedback_shows_verdicts_and_counterexamples_never_the_reference(course:
             for n, ref in enumerate(refs):
                 if ref not in (course["answers"][student, lesson_id][n] or ""):   # a student's own answer may hold it
                     assert ref not in page, (student, lesson_id, n)
+    # the other files students get back with their feedback (the content file) hold no reference either
+    others = [p for p in _all_files(course["course"] / "feedback") if p.suffix != ".html"]
+    assert others and all(ref not in p.read_text(encoding="utf-8") for p in others
+                          for refs in course["refs"].values() for ref in refs)
     # a right answer is said to be right, with the verdict's strength
     assert "hidden" in text("s01_right", "02_where")
 
