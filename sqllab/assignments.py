@@ -66,6 +66,7 @@ class BuiltAssignment:
     exercises: int
     points: float
     source: str        # "llm" or "bank": where the exercises came from
+    notice: str | None = None   # why the content is not (all) the LLM's, when it is not
 
 
 @dataclass
@@ -77,8 +78,12 @@ class AssignmentReport:
 
     def summary(self, lang: str | None = None) -> str:
         t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
-        lines = [t("assignments.written", name=a.name, path=a.notebook, n=a.exercises, points=_points(a.points),
-                   source=a.source) for a in self.assignments]
+        lines = []
+        for a in self.assignments:
+            lines.append(t("assignments.written", name=a.name, path=a.notebook, n=a.exercises,
+                           points=_points(a.points), source=a.source))
+            if a.notice:
+                lines.append("  " + a.notice)
         lines += [t("assignments.skipped", lesson=p.name, reason=r) for p, r in self.skipped]
         if self.config:
             lines.append(t("assignments.config", path=self.config))
@@ -180,7 +185,7 @@ def build_assignment(lesson_nb: str | Path, course_dir: str | Path, *, llm: str 
     out = folder / f"{lesson_id}.ipynb"
     nbformat.write(assignment_notebook(nb, lesson_id, content.exercises, nb_lang, points), out)
     return BuiltAssignment(lesson_id, out, bundle, len(content.exercises), points * len(content.exercises),
-                           content.exercise_source)
+                           content.exercise_source, content.fallback_reason)
 
 
 # --- the notebook ------------------------------------------------------------------------
