@@ -166,7 +166,10 @@ def main() -> int:
     ap.add_argument("--lang", default="en")
     ap.add_argument("--rounds", type=int, choices=(1, 2), default=2, help="builds per --jobs value")
     ap.add_argument("--class-size", type=int, default=30, help="students autograded through nbgrader (0: skip)")
-    ap.add_argument("--class-lesson", default="02_where")
+    ap.add_argument("--class-lesson", default="06_subqueries",
+                    help="with the default seed (8) its Japanese version has an exercise where `>` for `>=` "
+                         "is right on the visible data")
+    ap.add_argument("--class-lang", default="ja")
     args = ap.parse_args()
     lessons = [ROOT / "notebooks" / args.lang / f"{name}.ipynb" for name in args.lessons]
     with tempfile.TemporaryDirectory(prefix="sqllab-bench-") as tmp:
@@ -193,7 +196,7 @@ def main() -> int:
         print(f"  from kernel launch: {launch:5.2f} s   from kernel ready: {ready:5.2f} s   "
               f"whole notebook: {total:5.2f} s")
         if args.class_size:
-            lesson = ROOT / "notebooks" / args.lang / f"{args.class_lesson}.ipynb"
+            lesson = ROOT / "notebooks" / args.class_lang / f"{args.class_lesson}.ipynb"
             r = nbgrader_class(args.class_size, lesson, work)
             practice = t1 / n
             print(f"nbgrader class, {r['students']} students x {lesson.parent.name}/{lesson.name} "
