@@ -161,12 +161,14 @@ class GradedLesson:
 
         sql = self._answer_of(n)
         title = i18n.t("graded.failed_title", self.lang, n=n)
-        try:
-            with _quiet():
+        verdict = None
+        with _quiet():             # nothing of it may reach the cell's stderr, nor any SQL the feedback
+            try:
                 verdict = grade(self.lesson.db_path, reference_sql, sql, lang=self.lang)
-        except Exception:          # the reference itself failed: the instructor's error, said plainly
-            log.exception("grading exercise %s failed", n)
-            raise AnswerNotAccepted(i18n.t("graded.cannot_grade", self.lang, n=n), title) from None
+            except Exception:      # the reference itself failed: the instructor's error, said plainly
+                log.exception("grading exercise %s failed", n)
+        if verdict is None:
+            raise AnswerNotAccepted(i18n.t("graded.cannot_grade", self.lang, n=n), title)
         if not verdict.correct:
             raise AnswerNotAccepted(verdict.message, title) from None
         print(verdict.message)

@@ -381,6 +381,31 @@ def test_nbgrader_config_block_is_added_once_and_the_rest_kept(tmp_path: Path) -
     assert text.startswith('c = get_config()\nc.CourseDirectory.course_id = "sql101"\n')
 
 
+def test_test_cell_calls_in_process(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """check/grade as the test cells call them: verdicts in the lesson's language, nothing on
+    stderr (nbgrader scores a cell that wrote to stderr 0), no SQL in a failure."""
+    from sqllab.graded import AnswerNotAccepted
+    from sqllab.lesson import Lesson
+
+    lesson = Lesson("02_where", lang="ja", seed=8, llm="offline", work_dir=tmp_path)
+    graded = GradedLesson(lesson)
+    ref = lesson.exercises[0].reference_sql
+    with pytest.raises(AnswerNotAccepted) as no_answer:
+        graded.check(1)
+    assert "問題 1 の解答がありません" in str(no_answer.value)
+    graded.answer(1, "# YOUR CODE HERE\n" + ref)
+    graded.check(1)
+    graded.grade(1, ref)
+    out = capsys.readouterr()
+    assert "正解です" in out.out and out.err == ""
+    graded.answer(2, "SELECT 1")
+    with pytest.raises(AnswerNotAccepted) as broken_ref:
+        graded.grade(2, "SELECT secret_column FROM nowhere")
+    lines = broken_ref.value._render_traceback_()
+    assert "採点できませんでした" in "\n".join(lines) and "secret_column" not in "\n".join(lines)
+    assert capsys.readouterr().err == ""
+
+
 def test_clean_answer_drops_the_nbgrader_stub() -> None:
     assert clean_answer("# YOUR CODE HERE\nraise NotImplementedError()") == ""
     assert clean_answer("# YOUR CODE HERE\nSELECT 1\n") == "SELECT 1"
