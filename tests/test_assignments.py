@@ -307,6 +307,14 @@ def test_answer_cells_show_results_and_say_when_empty(course: dict) -> None:
     outputs = {c.source.split("\n")[0]: c.outputs for c in nb.cells if c.source.startswith("%%answer")}
     assert "no answer yet" in json.dumps(outputs["%%answer 1"])
     assert 'data-sqllab=\\"answer-result\\"' in json.dumps(outputs["%%answer 3"])
+    # the lesson's worked examples and the dataset view run too: no errors outside the test cells
+    for lesson_id in LESSONS:
+        nb = nbformat.read(course["course"] / "autograded" / "s01_right" / lesson_id / f"{lesson_id}.ipynb", as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code" and not c.metadata.get("nbgrader", {}).get("grade")]
+        assert sum(1 for c in code if c.source.startswith("%%sql")) >= 2
+        assert all(c.outputs for c in code if c.source.strip())
+        assert not [o for c in code for o in c.outputs
+                    if o.output_type == "error" or (o.output_type == "stream" and o.name == "stderr")]
 
 
 def test_students_validate_the_released_notebook(course: dict, tmp_path: Path) -> None:
