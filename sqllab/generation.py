@@ -23,6 +23,7 @@ import logging
 import re
 import sqlite3
 import tempfile
+import tomllib
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -621,30 +622,63 @@ def _spellings(value: str, is_string: bool, lang: str) -> list[str]:
     return forms
 
 
-def unstated_constants(question: str, sql: str, lang: str) -> list[str]:
-    """Constants the reference compares with (text, numbers, dates, patterns, LIMIT counts)
-    that the question never states: no student could know them, so the question is repaired."""
+def compared_constants(sql: str) -> list[tuple[str, bool]]:
+    """The constants ``sql`` compares with (text, numbers, dates, patterns, LIMIT counts), each
+    once, as ``(value, is_string)``: what a question for it must state."""
     tree = _tree(sql)
     if tree is None:
         return []
-    text = _fold(question)
-    missing = []
+    found: list[tuple[str, bool]] = []
     for literal in tree.find_all(exp.Literal, bfs=False):
         operand = literal.parent if isinstance(literal.parent, (exp.Neg, exp.Paren)) else literal
         if not isinstance(operand.parent, _COMPARED):
             continue  # an argument of a function (a strftime format...), not a compared constant
-        forms = _spellings(literal.this, literal.is_string, lang)
+        value = ("-" if isinstance(operand, exp.Neg) and not literal.is_string else "") + literal.this
+        if (literal.this, literal.is_string) not in found and (value, literal.is_string) not in found:
+            found.append((literal.this, literal.is_string))
+    return found
+
+
+def compared_conditions(sql: str, lang: str = "en") -> list[str]:
+    """The comparisons (and LIMIT) in which ``sql`` uses a constant, as SQL text: what a question
+    must put into words (``points >= 850``, ``city = '墨田区'``, ``LIMIT 3``)."""
+    tree = _tree(sql)
+    if tree is None:
+        return []
+    found: list[str] = []
+    for literal in tree.find_all(exp.Literal, bfs=False):
+        operand = literal.parent if isinstance(literal.parent, (exp.Neg, exp.Paren)) else literal
+        if isinstance(operand.parent, _COMPARED):
+            text = operand.parent.sql("sqlite")
+            if isinstance(operand.parent, exp.Limit):
+                text = f"{text} ({i18n.t('gen.limit_words', lang, n=literal.this)})"
+            if text not in found:
+                found.append(text)
+    if isinstance(tree, exp.Select) and tree.args.get("distinct") is not None:
+        found.insert(0, f"DISTINCT ({i18n.t('gen.distinct_words', lang)})")
+    return found
+
+
+def unstated_constants(question: str, sql: str, lang: str) -> list[str]:
+    """Constants the reference compares with (text, numbers, dates, patterns, LIMIT counts)
+    that the question never states: no student could know them, so the question is repaired."""
+    text = _fold(question)
+    missing = []
+    for value, is_string in compared_constants(sql):
+        forms = _spellings(value, is_string, lang)
         if forms and not any(_fold(f) in text for f in forms):
-            shown = repr(literal.this) if literal.is_string else literal.this
+            shown = repr(value) if is_string else value
             if shown not in missing:
                 missing.append(shown)
     return missing
 
 
-def check_exercise(db: Path, exercise: Exercise, topic: str) -> list[str]:
-    """Every reason (in English, for the repair prompt and logs) not to show ``exercise``."""
+def check_reference(db: Path, sql: str, topic: str) -> list[str]:
+    """Every reason (in English, for the repair prompt and logs) not to make ``sql`` an exercise's
+    reference on ``topic``: it must parse, practise the topic, run, return (or change) rows, not be
+    trivial, not depend on row order or ties, and pin its answer down."""
     found: list[str] = []
-    sql = exercise.reference_sql.strip().rstrip(";").strip()
+    sql = sql.strip().rstrip(";").strip()
     tree = _tree(sql)
     if tree is None:
         return ["reference_sql must be exactly one SQLite statement that parses"]
@@ -673,15 +707,53 @@ def check_exercise(db: Path, exercise: Exercise, topic: str) -> list[str]:
                                  "or constant changed gives the same result; state the boundary exactly")
     except QueryError as exc:
         found.append(f"reference_sql fails: {exc.message_in('en')}")
+    return found
+
+
+def check_question(exercise: Exercise) -> list[str]:
+    """Every reason not to show ``exercise``'s text: wrong language, a constant of the reference
+    left unstated, SQL in the question or the first hints."""
+    found: list[str] = []
     if problem := language_problem(exercise.question, exercise.lang):
         found.append(f"question: {problem}")
-    for constant in unstated_constants(exercise.question, sql, exercise.lang):
+    for constant in unstated_constants(exercise.question, exercise.reference_sql, exercise.lang):
         found.append(f"the question must state the constant {constant} exactly as the reference uses it "
                      "(otherwise no student can know it)")
+    for value in foreign_values(exercise.question, exercise.reference_sql):
+        found.append(f"the question states {value}, which the answer does not use: "
+                     "write the question for this answer only")
+    if has_top_level_order_by(exercise.reference_sql) and not _ORDER_WORDS[exercise.lang].search(exercise.question):
+        found.append("the answer orders its rows: the question must say in which order")
     llm_hints = exercise.hints[:-1] if exercise.source == "llm" else []   # the bank's nudge may show SQL
     if _SQL_IN_TEXT.search(exercise.question) or _SQL_IN_TEXT.search(" ".join(llm_hints)):
         found.append("question and the first hints must not contain SQL")
     return found
+
+
+_QUOTED = re.compile(r"「([^」]{1,40})」|\"([^\"]{1,40})\"|(?<!\w)'([^']{1,40})'(?!\w)")
+_ORDER_WORDS = {
+    "en": re.compile(r"order|sort|first|last|highest|lowest|largest|smallest|ascending|descending|earliest"
+                     r"|latest|newest|oldest|alphabetical|top|rank|most|least|then by", re.I),
+    "ja": re.compile(r"順|並べ|並び|上位|下位|最も|ソート"),
+}
+
+
+def foreign_values(question: str, sql: str) -> list[str]:
+    """Values quoted in ``question`` that ``sql`` never mentions (neither as a constant nor as a
+    name): the sign of a question copied from an example or written for another query."""
+    text = _fold(sql)
+    out = []
+    for match in _QUOTED.finditer(question):
+        value = next(g for g in match.groups() if g is not None).strip()
+        if value and not _fold(value).strip("%_ ") in text and not re.fullmatch(r"[\w\s]*以上|[\w\s]*以下|[\w\s]*未満"
+                                                                            r"|より大きい|ちょうど", value):
+            out.append(match.group(0))
+    return out
+
+
+def check_exercise(db: Path, exercise: Exercise, topic: str) -> list[str]:
+    """Every reason (in English, for the repair prompt and logs) not to show ``exercise``."""
+    return check_reference(db, exercise.reference_sql, topic) + check_question(exercise)
 
 
 def _skeleton(sql: str) -> str:
@@ -692,7 +764,7 @@ def _skeleton(sql: str) -> str:
 
 def _exercise(p: ProposedExercise, topic: str, lang: str, difficulty: str) -> Exercise:
     sql = p.reference_sql.strip().rstrip(";").strip()
-    hints = [h for h in p.hints if h.strip()][:2]
+    hints = [h for h in p.hints if h.strip() and not _SQL_IN_TEXT.search(h)][:2]   # a hint is optional
     while len(hints) < 2:
         hints.append(i18n.t("gen.hint_generic", lang))
     hints.append(i18n.t("gen.hint_skeleton", lang, skeleton=_skeleton(sql)))
@@ -731,20 +803,92 @@ def generate_exercises(dataset: Dataset, topic: str, *, n: int, lang: str, seed:
     return kept + [e for e in bank if e.reference_sql not in taken][: n - len(kept)]
 
 
+class ProposedQuery(BaseModel):
+    sql: str = Field(min_length=8, max_length=1000)
+
+
+class ProposedQueries(BaseModel):
+    queries: list[ProposedQuery] = Field(min_length=1, max_length=12)
+
+
+class ProposedQuestion(BaseModel):
+    question: str = Field(min_length=5, max_length=600)
+    hints: list[str] = Field(default_factory=list, max_length=4)
+
+
+#: candidates asked beyond ``n`` in the query step: a spare query costs ~40 tokens, a repair round
+#: a whole new answer
+SPARE_QUERIES = 2
+QUESTION_TOKENS = 220
+_EXAMPLES: dict[str, dict[str, list[str]]] = {}
+
+
+def topic_examples(topic: str, lang: str) -> list[str]:
+    """Example queries of ``topic`` on a schema no lesson uses (prompts/exercise_sql/examples.toml)."""
+    if not _EXAMPLES:
+        from .prompts import prompts_dir
+
+        _EXAMPLES.update(tomllib.loads((prompts_dir() / "exercise_sql" / "examples.toml").read_text("utf-8")))
+    return list(_EXAMPLES[lang][topic])
+
+
+def _order_words(sql: str, lang: str) -> str:
+    """How a question must say the rows are ordered (from the top-level ORDER BY), ja or en."""
+    tree = _tree(sql)
+    order = tree.args.get("order") if tree is not None else None
+    if order is None:
+        return i18n.t("gen.order_any", lang)
+    keys = []
+    for key in order.expressions:
+        desc = bool(key.args.get("desc"))
+        keys.append(i18n.t("gen.order_desc" if desc else "gen.order_asc", lang, key=key.this.sql("sqlite")))
+    return i18n.t("gen.order_then", lang).join(keys)
+
+
+def _table_text(db: Path) -> str:
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return "\n".join(sql + ";" for (sql,) in con.execute(
+            "SELECT sql FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid"))
+    finally:
+        con.close()
+
+
 async def _llm_exercises(client: Any, db: Path, topic: str, n: int, lang: str, seed: int,
                          difficulty: str, progress: GenerationProgress | None = None) -> list[Exercise]:
-    variables = {"schema": _schema_text(db), "topic": TOPIC_WORDS[topic], "n": n,
-                 "difficulty": PROBLEM_LEVEL.get(difficulty, difficulty)}
+    """Exercises in two steps, each checked before the next: the reference queries first (sqllab
+    runs them: topic, rows, ties, ambiguity), then one question per query that passed, told the
+    constants, columns and order it must state. A small model translates a query into a question
+    far more reliably than it invents both at once (docs/results.md)."""
+    queries = await _reference_queries(client, db, topic, n, lang, seed, difficulty, progress)
     kept: list[Exercise] = []
+    for k, sql in enumerate(queries, 1):
+        if len(kept) >= n:
+            break
+        if progress is not None:
+            progress.set("questions", len(kept) + 1, n)
+        exercise = await _question_for(client, db, sql, topic, lang, seed + k, difficulty, progress)
+        if exercise is not None:
+            kept.append(exercise)
+    return kept
+
+
+async def _reference_queries(client: Any, db: Path, topic: str, n: int, lang: str, seed: int,
+                             difficulty: str, progress: GenerationProgress | None) -> list[str]:
+    """Up to ``n + SPARE_QUERIES`` distinct queries on ``topic`` that pass ``check_reference``."""
+    variables = {"schema": _schema_text(db), "topic": TOPIC_WORDS[topic],
+                 "examples": "\n".join(topic_examples(topic, lang)), "n": n + SPARE_QUERIES,
+                 "difficulty": PROBLEM_LEVEL.get(difficulty, difficulty)}
+    good: list[str] = []
+    seen: set[str] = set()
     previous, problems = None, None
-    for round_no in range(REPAIR_ROUNDS + 1):
+    for round_no in range(REPAIR_ROUNDS):
         if progress is not None:
             progress.set("repair" if round_no else "exercises", round_no, n)
         try:
-            batch = await _ask_json(client, "problem_generation", lang, variables, ProposedExercises,
-                                    seed=seed + round_no, temperature=0.3,
-                                    max_tokens=_exercise_tokens(n),
-                                    previous=previous, problems=problems, progress=progress)
+            batch = await _ask_json(client, "exercise_sql", lang, variables, ProposedQueries, seed=seed + round_no,
+                                    temperature=0.3, max_tokens=_exercise_tokens(n), previous=previous,
+                                    problems=problems, progress=progress)
         except LLMError as exc:
             if not hasattr(exc, "raw_text"):
                 raise
@@ -752,20 +896,57 @@ async def _llm_exercises(client: Any, db: Path, topic: str, n: int, lang: str, s
             continue
         previous = batch.model_dump_json()
         problems = []
-        for i, proposal in enumerate(batch.exercises, 1):
-            if progress is not None:
-                progress.set("checking", i, len(batch.exercises))
-            exercise = _exercise(proposal, topic, lang, difficulty)
-            if any(e.reference_sql == exercise.reference_sql for e in kept):
+        for i, proposal in enumerate(batch.queries, 1):
+            sql = proposal.sql.strip().rstrip(";").strip()
+            if _skeleton(sql) in seen:
                 continue
-            found = await asyncio.to_thread(check_exercise, db, exercise, topic)
+            seen.add(_skeleton(sql))
+            if progress is not None:
+                progress.set("checking", i, len(batch.queries))
+            found = await asyncio.to_thread(check_reference, db, sql, topic)
             if found:
-                problems += [f"exercise {i}: {p}" for p in found]
+                problems += [f"query {i}: {p}" for p in found]
             else:
-                kept.append(exercise)
-        if len(kept) >= n or not problems:
+                good.append(sql)
+        if problems:
+            log.info("queries on %s sent back (round %d): %s", topic, round_no, "; ".join(problems)[:600])
+        if len(good) >= n or not problems:
             break
-    return kept[:n]
+    return good
+
+
+async def _question_for(client: Any, db: Path, sql: str, topic: str, lang: str, seed: int, difficulty: str,
+                        progress: GenerationProgress | None) -> Exercise | None:
+    """The question for one verified ``sql``, repaired once; None when it never passes."""
+    if topic == "modify":
+        columns = "-"
+    else:
+        columns = ", ".join(run_query(db, sql, lang="en", max_rows=1).columns)
+    variables = {"schema": _table_text(db), "sql": sql, "columns": columns,
+                 "constants": "; ".join(compared_conditions(sql, lang)) or i18n.t("gen.no_constants", lang),
+                 "order": _order_words(sql, lang)}
+    previous, problems = None, None
+    for round_no in range(2):
+        try:
+            proposal = await _ask_json(client, "exercise_question", lang, variables, ProposedQuestion,
+                                       seed=seed + round_no, temperature=0.2 + 0.5 * round_no,
+                                       max_tokens=QUESTION_TOKENS,
+                                       previous=previous, problems=problems, progress=progress)
+        except LLMError as exc:
+            if not hasattr(exc, "raw_text"):
+                raise
+            previous, problems = _raw(exc), _problems_of(exc)
+            continue
+        exercise = _exercise(ProposedExercise(question=proposal.question, reference_sql=sql,
+                                              hints=proposal.hints, difficulty=difficulty),
+                             topic, lang, difficulty)
+        problems = check_question(exercise)
+        if not problems:
+            return exercise
+        log.info("question for %s sent back (round %d): %s [%s | %s]", sql[:80], round_no,
+                 "; ".join(problems)[:300], proposal.question[:200], " / ".join(proposal.hints)[:200])
+        previous = proposal.model_dump_json()
+    return None
 
 
 # --- a lesson's content -----------------------------------------------------------------------

@@ -22,7 +22,7 @@ from sqllab.llm import LLMClient, RetryConfig
 from sqllab.offline import THEMES, generate_offline_dataset
 from sqllab.sandbox import run_modification, run_query
 
-from llm_servers import LLMTestServer, closed_port_url, ok
+from llm_servers import LLMTestServer, closed_port_url, exercise_writer, ok
 
 SHOP_SCHEMA_HINT = "customers"
 
@@ -153,15 +153,19 @@ def shop_db(tmp_path):
 
 def test_only_verified_llm_exercises_are_kept_and_the_bank_fills_the_rest(full_profile, shop_db) -> None:
     dataset, db = shop_db
-    answer = exercises_json(
+    writer = exercise_writer([
         ("Show the names of customers from a city that does not exist.",
          "SELECT name FROM customers WHERE city = 'Atlantis'"),                       # no rows
         ("List everything.", "SELECT * FROM customers"),                            # whole table
         ("Show the points of the customer called Bob.", "SELECT points FROM nope"),  # fails
-        ("Show names with points of at least 100.", "SELECT name FROM customers WHERE points >= 100"))
-    with LLMTestServer(default=ok(answer)) as server:
+        ("Show names with points of at least 100.", "SELECT name FROM customers WHERE points >= 100")])
+    with LLMTestServer(responder=writer) as server:
         exercises = generate_exercises(dataset, "where", n=3, lang="en", seed=1, client=client_for(server.url))
-        assert server.chat_count == 3          # answer + 2 repair rounds (the same bad ones come back)
+        # the queries, a repair round (the same bad ones come back), then one question: the only
+        # query that passed is the only one that gets a question written
+        assert server.chat_count == 3
+        repair = server.chat_requests[1].body["messages"][-1]["content"]
+        assert "return at least one row" in repair and "whole table" in repair and "nope" in repair
     assert len(exercises) == 3
     llm = [e for e in exercises if e.source == "llm"]
     assert [e.reference_sql for e in llm] == ["SELECT name FROM customers WHERE points >= 100"]
@@ -176,9 +180,10 @@ def test_exercise_whose_answer_depends_on_ties_is_rejected(full_profile, shop_db
     tied = max(set(points), key=points.count)
     assert points.count(tied) >= 2
     tie = f"SELECT name FROM customers WHERE points >= {tied} ORDER BY points LIMIT 1"
-    answer = exercises_json(("Who has the most points?", tie))
-    with LLMTestServer(default=ok(answer)) as server:
+    with LLMTestServer(responder=exercise_writer([("Who has the most points?", tie)])) as server:
         exercises = generate_exercises(dataset, "order", n=1, lang="en", seed=1, client=client_for(server.url))
+        assert not any("question" in (r.body.get("response_format") or {}).get("json_schema", {})
+                       .get("schema", {}).get("properties", {}) for r in server.chat_requests)
     assert exercises[0].source == "bank"
     from sqllab.exercises import Exercise
 
@@ -202,13 +207,19 @@ def test_a_question_must_state_every_constant_of_its_reference() -> None:
 def test_an_exercise_hiding_its_constant_goes_back_for_repair(full_profile, shop_db) -> None:
     dataset, _db = shop_db
     city = next(r[2] for r in dataset.table("customers").rows if r[2])
-    vague = exercises_json(("Show the names of customers from a certain city.",
-                            f"SELECT name FROM customers WHERE city = '{city}'"))
-    stated = exercises_json((f"Show the names of customers from {city}.",
-                             f"SELECT name FROM customers WHERE city = '{city}'"))
-    with LLMTestServer([ok(vague)], default=ok(stated)) as server:
+    sql = f"SELECT name FROM customers WHERE city = '{city}'"
+    questions = iter(["Show the names of customers from a certain city.", f"Show the names of customers from {city}."])
+
+    def writer(body: dict):
+        if "queries" in json.dumps(body.get("response_format")):
+            return ok(json.dumps({"queries": [{"sql": sql}]}))
+        return ok(json.dumps({"question": next(questions), "hints": ["a", "b"]}))
+
+    with LLMTestServer(responder=writer) as server:
         exercises = generate_exercises(dataset, "where", n=1, lang="en", seed=1, client=client_for(server.url))
-        repair_prompt = server.chat_requests[1].body["messages"][-1]["content"]
+        question_prompt = server.chat_requests[1].body["messages"][-1]["content"]
+        repair_prompt = server.chat_requests[2].body["messages"][-1]["content"]
+    assert f"city = '{city}'" in question_prompt          # the question step is told what to state
     assert exercises[0].source == "llm" and city in exercises[0].question
     assert f"'{city}'" in repair_prompt and "state the constant" in repair_prompt
 
@@ -216,14 +227,15 @@ def test_an_exercise_hiding_its_constant_goes_back_for_repair(full_profile, shop
 def test_content_always_has_the_number_asked_even_when_the_bank_cannot_fit_the_llm_dataset(full_profile) -> None:
     """A whole LLM dataset of its own shape with 1 verified exercise of 3: the bank cannot fill a
     shape it does not know, so the lesson takes the offline shape and still shows 3."""
-    one = exercises_json(("Show the names of members aged at least 40.", "SELECT name FROM members WHERE age >= 40"))
+    writer = exercise_writer([("Show the names of members aged at least 40.",
+                               "SELECT name FROM members WHERE age >= 40")])
 
     def responder(body: dict):
         if _asks_for_tables(body):
             return ok(dataset_json())
-        return ok(one) if "members" in body["messages"][-1]["content"] else None
+        return writer(body) if "members" in body["messages"][-1]["content"] else None
 
-    with LLMTestServer(responder=responder, default=ok(exercises_json())) as server:
+    with LLMTestServer(responder=responder, default=ok(json.dumps({"queries": []}))) as server:
         content = generate_content("club", {"where": 3}, lang="en", seed=1, client=client_for(server.url))
     assert len(content.exercises) == 3
     assert {t.name for t in content.dataset.tables} != {"members", "visits"}
@@ -236,9 +248,12 @@ def test_content_always_has_the_number_asked_even_when_the_bank_cannot_fit_the_l
 
 def test_wrong_topic_and_wrong_language_are_rejected(full_profile, shop_db) -> None:
     dataset, db = shop_db
-    answer = exercises_json(("Show names with points of at least 100.",          # en text for a ja lesson
-                             "SELECT c.name FROM customers c JOIN orders o ON o.customer_id = c.id"))
-    with LLMTestServer(default=ok(answer)) as server:
+    writer = exercise_writer([
+        ("結合した顧客の名前を表示してください。",                                      # not an aggregate
+         "SELECT c.name FROM customers c JOIN orders o ON o.customer_id = c.id"),
+        ("Show how many customers have at least 100 points.",                      # en text for a ja lesson
+         "SELECT COUNT(*) FROM customers WHERE points >= 100")])
+    with LLMTestServer(responder=writer) as server:
         exercises = generate_exercises(dataset, "aggregate", n=2, lang="ja", seed=1, client=client_for(server.url))
     assert all(e.source == "bank" for e in exercises)
     assert all(has_japanese(e.question) for e in exercises)
@@ -246,7 +261,7 @@ def test_wrong_topic_and_wrong_language_are_rejected(full_profile, shop_db) -> N
 
 def test_prompt_schema_text_is_data_not_instructions(full_profile, shop_db) -> None:
     dataset, _ = shop_db
-    with LLMTestServer(default=ok(exercises_json())) as server:
+    with LLMTestServer(default=ok(json.dumps({"queries": []}))) as server:
         generate_exercises(dataset, "select", n=1, lang="en", seed=1, client=client_for(server.url))
         body = server.chat_requests[0].body
     assert body["response_format"]["type"] == "json_schema"
@@ -258,14 +273,15 @@ def test_same_parameters_come_from_the_cache(full_profile, shop_db, tmp_path) ->
     from sqllab.llm import ResponseCache
 
     dataset, _ = shop_db
-    answer = exercises_json(("Show names with points of at least 100.",
-                             "SELECT name FROM customers WHERE points >= 100"))
-    with LLMTestServer(default=ok(answer)) as server:
+    writer = exercise_writer([("Show names with points of at least 100.",
+                               "SELECT name FROM customers WHERE points >= 100")])
+    with LLMTestServer(responder=writer) as server:
         def run():
             client = LLMClient(server.url, "gpt-3.5-turbo", max_retries=1, cache=ResponseCache(tmp_path / "c.db"))
             return generate_exercises(dataset, "where", n=1, lang="en", seed=5, client=client)
         first, second = run(), run()
-        assert server.chat_count == 1
+        assert server.chat_count == 2                  # the query step and the question step, once
+    assert first[0].source == "llm"
     assert first == second
 
 
@@ -329,14 +345,15 @@ def test_embedded_model_profile_keeps_it_to_what_it_measured(embedded_llm) -> No
 
 def test_wrong_schema_goes_back_for_repair_then_is_used(full_profile, shop_db) -> None:
     dataset, db = shop_db
-    good = exercises_json(("Show names with points of at least 100.",
-                           "SELECT name FROM customers WHERE points >= 100"))
-    wrong_shape = json.dumps({"exercises": [{"q": "no reference here"}]})
-    with LLMTestServer([ok(wrong_shape), ok(good)]) as server:
+    writer = exercise_writer([("Show names with points of at least 100.",
+                               "SELECT name FROM customers WHERE points >= 100")])
+    wrong_shape = ok(json.dumps({"queries": [{"query": "no sql field here"}]}))
+    answers = iter([wrong_shape])
+    with LLMTestServer(responder=lambda body: next(answers, None) or writer(body)) as server:
         exercises = generate_exercises(dataset, "where", n=1, lang="en", seed=2, client=client_for(server.url))
-        assert server.chat_count == 2
+        assert server.chat_count == 3                  # wrong shape, repaired queries, the question
         repair = server.chat_requests[1].body["messages"][-1]["content"]
-    assert "reference_sql" in repair                   # the validation error named the missing field
+    assert "sql" in repair and "Field required" in repair   # the validation error named the missing field
     assert exercises[0].source == "llm"
     independent_check(db, exercises[0])
 

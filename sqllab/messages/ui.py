@@ -65,6 +65,8 @@ MESSAGES = {
     "ui.job.stage.exercises": {"en": "writing {steps} exercises", "ja": "問題を {steps} 問作成中"},
     "ui.job.stage.checking": {"en": "checking exercise {step} of {steps}",
                               "ja": "{steps} 問中 {step} 問目を検査中"},
+    "ui.job.stage.questions": {"en": "writing question {step} of {steps}",
+                               "ja": "{steps} 問中 {step} 問目の問題文を作成中"},
     "ui.job.stage.repair": {"en": "repairing (round {step})", "ja": "修正中（{step} 回目）"},
     "ui.job.stage.done": {"en": "done", "ja": "完了"},
     "ui.job.stage.cancelled": {"en": "cancelled", "ja": "中止しました"},
