@@ -24,6 +24,8 @@ import anywidget
 import ipywidgets as W
 
 from . import i18n, resultdiff
+from .answers import NotebookAnswers
+from .answers import for_lesson as answers_for_lesson
 from .errors import SQLLabError
 
 log = logging.getLogger(__name__)
@@ -502,20 +504,24 @@ class ExerciseCard(W.VBox):
     """One exercise: question, SQL editor, Run / Check / Hint, verdict and feedback."""
 
     def __init__(self, lesson: Any, exercise: Any, number: int,
-                 on_checked: Callable[[ExerciseCard], None] | None = None) -> None:
+                 on_checked: Callable[[ExerciseCard], None] | None = None,
+                 answers: NotebookAnswers | None = None) -> None:
         self.lesson = lesson
         self.exercise = exercise
         self.lang = lesson.lang
         self.number = number
         self.on_checked = on_checked
+        self.answers = answers
         t = lambda key, **kw: i18n.t(key, self.lang, **kw)  # noqa: E731
         progress = lesson.status().get(str(exercise.id))
+        saved = answers.restore(exercise.id) if answers is not None else None
         self.attempts = progress.attempts if progress else 0
-        self.solved = bool(progress and progress.solved)
+        self.solved = bool(progress and progress.solved) or bool(saved and saved.correct)
         self.hint_level = 0
         self.title = W.HTML()
         self.question = W.HTML(self._question_html())
-        self.editor = W.Textarea(value=progress.last_sql if progress else "",
+        start = saved.sql if saved is not None else (progress.last_sql if progress else "")
+        self.editor = W.Textarea(value=start,
                                  placeholder=t("ui.card.placeholder"),
                                  layout=W.Layout(width="100%", height="7em"))
         self.editor.add_class("sqllab-editor")
@@ -540,6 +546,9 @@ class ExerciseCard(W.VBox):
         self._refresh_title()
         if progress and progress.attempts:
             self.verdict.value = _message(t("ui.card.restored", n=progress.attempts), "muted")
+        elif saved is not None:      # nothing in this machine's progress file: the notebook kept it
+            verdict = t("ui.card.correct" if saved.correct else "ui.card.not_correct")
+            self.verdict.value = _message(t("ui.card.restored_notebook", verdict=verdict), "muted")
         super().__init__([
             self.title, self.question, self.editor,
             W.HBox([self.run_button, self.check_button, self.hint_button, self.attempts_label]),
@@ -612,6 +621,8 @@ class ExerciseCard(W.VBox):
         if checked.save_error:
             text += _message(checked.save_error, "bad")
         self.verdict.value = text
+        if self.answers is not None:          # kept in the notebook too (see sqllab.answers)
+            self.answers.record(str(self.exercise.id), sql, str(v.status), bool(v.correct), self.attempts)
         inputs = v.diff.counterexample.inputs if view is not None else []
         self.diff.value = diff_html(view, self.lang, inputs) if view is not None else ""
         self._refresh_title()
@@ -705,6 +716,7 @@ class ExercisesView(W.VBox):
         self.progress = LessonProgress(lesson)
         self.resume = W.HTML()
         self.cards: list[ExerciseCard] = []
+        self.answers = answers_for_lesson(lesson)
         super().__init__()
         lesson.on_change(lambda _lesson: self.rebuild())
         self.rebuild()
@@ -713,8 +725,16 @@ class ExercisesView(W.VBox):
         solved, _total = self.lesson.solved_count()
         return f"ExercisesView(lesson={self.lesson.lesson_id!r}, cards={len(self.cards)}, solved={solved})"
 
+    def _ipython_display_(self) -> None:
+        """The cards, then the output that keeps the checked answers in the notebook."""
+        from IPython.display import display
+
+        display(self._repr_mimebundle_(), raw=True)
+        self.answers.show()
+
     def rebuild(self) -> None:
-        self.cards = [ExerciseCard(self.lesson, ex, i + 1, on_checked=lambda _c: self.progress.refresh())
+        self.cards = [ExerciseCard(self.lesson, ex, i + 1, on_checked=lambda _c: self.progress.refresh(),
+                                   answers=self.answers)
                       for i, ex in enumerate(self.lesson.exercises)]
         self.resume.value = f'<div data-sqllab="resume">{html.escape(self.lesson.resume_message())}</div>'
         self.progress.refresh()

@@ -131,6 +131,14 @@ MESSAGES = {
         "en": "This statement runs on a throwaway copy; the lesson database is not changed.",
         "ja": "この文は使い捨てのコピーで実行されます。レッスンのデータベースは変わりません。",
     },
+    "ui.card.restored_notebook": {
+        "en": "Restored from this notebook: your last checked answer ({verdict}).",
+        "ja": "このノートブックから復元しました: 最後に採点した解答（{verdict}）",
+    },
+    "ui.answers.kept": {
+        "en": "Answers checked in this lesson: {n}. They are kept in this notebook when you save it.",
+        "ja": "このレッスンで採点した解答: {n} 件。ノートブックを保存すると、ノートブックの中に残ります。",
+    },
     # --- side-by-side diff after Check ---------------------------------------------
     "ui.diff.expected": {"en": "Expected", "ja": "期待される結果"},
     "ui.diff.got": {"en": "Your result", "ja": "あなたの結果"},
