@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import html
 import logging
+import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -617,7 +618,7 @@ class ExerciseCard(W.VBox):
         # the tables below say what the counterexample says: the text keeps only the explanation
         message = v.message_in(self.lang, example=False) if view is not None else str(v.message or "")
         text = (f'<div data-sqllab="verdict-{html.escape(str(v.status))}">'
-                + badge(head, kind) + " " + html.escape(message).replace("\n", "<br>") + "</div>")
+                + badge(head, kind) + " " + re.sub(r"\n+", "<br>", html.escape(message)) + "</div>")
         if checked.save_error:
             text += _message(checked.save_error, "bad")
         self.verdict.value = text
