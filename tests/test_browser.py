@@ -198,6 +198,26 @@ def background(locator: Any) -> str:
     return locator.evaluate("el => getComputedStyle(el).backgroundColor")
 
 
+def border_color(locator: Any) -> str:
+    return locator.evaluate("el => getComputedStyle(el).borderLeftColor")
+
+
+def theme_color(page: Any, variable: str) -> str:
+    """The colour a JupyterLab theme variable resolves to on the page now."""
+    return page.evaluate("""name => { const probe = document.createElement('div');
+        probe.style.color = `var(${name})`; document.body.appendChild(probe);
+        const c = getComputedStyle(probe).color; probe.remove(); return c; }""", variable)
+
+
+def set_theme(page: Any, name: str) -> None:
+    """Settings > Theme > ``name``, as a student picks it; returns once the theme is applied."""
+    page.locator(".lm-MenuBar-item", has_text="Settings").first.click()
+    page.locator(".lm-Menu-item", has_text="Theme").first.hover()
+    page.locator(".lm-Menu-item", has_text=name).first.click()
+    page.wait_for_function("name => document.body.dataset.jpThemeName === name", arg=name)
+    page.wait_for_timeout(500)         # the theme's stylesheet is applied after the attribute
+
+
 @pytest.mark.parametrize("lang", ["en", "ja"])
 def test_lesson02_wrong_answer_diff_and_answer_kept_in_the_notebook(page: Any, lab: Lab, lang: str,
                                                                      tmp_path: Path) -> None:
@@ -243,10 +263,18 @@ def test_lesson02_wrong_answer_diff_and_answer_kept_in_the_notebook(page: Any, l
         assert changed_cells.count() == 2 and str(changed[-1]) in changed_cells.last.inner_text()
         assert background(changed_cells.first) != background(rows["changed"].locator("td").first)
         # the colours are the theme's: an extra row's marker border is JupyterLab's error colour
-        error_color = page.evaluate("""() => { const probe = document.createElement('div');
-            probe.style.color = 'var(--jp-error-color1)'; document.body.appendChild(probe);
-            const c = getComputedStyle(probe).color; probe.remove(); return c; }""")
-        assert rows["extra"].locator("td.sqllab-mark").evaluate("el => getComputedStyle(el).borderLeftColor") == error_color
+        extra_border = rows["extra"].locator("td.sqllab-mark")
+        light = theme_color(page, "--jp-error-color1")
+        assert border_color(extra_border) == light
+        if lang == "en":                      # and they follow the theme: the same card in JupyterLab Dark
+            try:
+                set_theme(page, "JupyterLab Dark")
+                assert theme_color(page, "--jp-error-color1") != light
+                assert border_color(extra_border) == theme_color(page, "--jp-error-color1")
+                assert background(rows["missing"].locator("td").last) != "rgba(0, 0, 0, 0)"
+                shot(page, "lesson02-en-diff-dark.png", card)
+            finally:
+                set_theme(page, "JupyterLab Light")
         for live in (card.locator(".sqllab-verdict"), card.locator(".sqllab-feedback")):
             expect(live).to_have_attribute("role", "status")
             expect(live).to_have_attribute("aria-live", "polite")
