@@ -53,7 +53,7 @@ def test_the_bundle_carries_the_answers_and_says_so() -> None:
     bundle = store.bundle()
     assert bundle[MIME]["answers"]["where-01"]["sql"] == "SELECT name FROM t -- <b>"
     assert bundle[MIME]["lesson"] == "02_where" and bundle[MIME]["answers"]["where-01"]["attempts"] == 2
-    assert "1 件" in bundle["text/plain"] and "<b>" not in bundle["text/html"]
+    assert "1 問" in bundle["text/plain"] and "<b>" not in bundle["text/html"]
     json.dumps(bundle)                                       # nbformat stores it as JSON
 
 

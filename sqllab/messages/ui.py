@@ -136,8 +136,8 @@ MESSAGES = {
         "ja": "このノートブックから復元しました: 最後に採点した解答（{verdict}）",
     },
     "ui.answers.kept": {
-        "en": "Answers checked in this lesson: {n}. They are kept in this notebook when you save it.",
-        "ja": "このレッスンで採点した解答: {n} 件。ノートブックを保存すると、ノートブックの中に残ります。",
+        "en": "Your last checked answers ({n} exercise(s)) are kept in this notebook when you save it.",
+        "ja": "最後に採点した解答（{n} 問分）は、ノートブックを保存するとノートブックの中に残ります。",
     },
     # --- side-by-side diff after Check ---------------------------------------------
     "ui.diff.expected": {"en": "Expected", "ja": "期待される結果"},
