@@ -150,3 +150,13 @@ def test_from_a_hidden_variant_that_exposes_the_answer(db: Path) -> None:
 def test_nothing_to_show_for_a_right_answer_or_an_error(db: Path) -> None:
     assert from_verdict(grade(db, "SELECT name FROM items", "SELECT name FROM items")) is None
     assert from_verdict(grade(db, "SELECT name FROM items", "SELEC name FROM items")) is None
+
+
+def test_from_a_modification_names_the_table_whose_rows_differ(db: Path) -> None:
+    verdict = grade(db, "UPDATE items SET price = price + 10 WHERE price < 500",
+                    "UPDATE items SET price = price + 10 WHERE price < 200")
+    out = from_verdict(verdict)
+    assert out is not None and out.table == "items"
+    changed = {r.values: r.changed_cells for r in out.expected.rows if r.status == "changed"}
+    assert changed == {(4, "mug", 310): (2,)}                 # the row the answer did not update
+    assert [r.values for r in out.got.rows if r.status == "changed"] == [(4, "mug", 300)]
