@@ -16,8 +16,10 @@ import pytest
 from sqllab import settings
 from sqllab.db import load_dataset
 from sqllab.exercises import TOPICS
-from sqllab.generation import (ambiguous_neighbours, check_exercise, dataset_problems, generate_content,
-                               generate_dataset, generate_exercises, has_japanese, unstated_constants)
+from sqllab.exercises import Exercise
+from sqllab.generation import (ambiguous_neighbours, check_exercise, check_question, compared_conditions,
+                               dataset_problems, foreign_values, generate_content, generate_dataset,
+                               generate_exercises, has_japanese, unstated_constants)
 from sqllab.llm import LLMClient, RetryConfig
 from sqllab.offline import THEMES, generate_offline_dataset
 from sqllab.sandbox import run_modification, run_query
@@ -185,8 +187,6 @@ def test_exercise_whose_answer_depends_on_ties_is_rejected(full_profile, shop_db
         assert not any("question" in (r.body.get("response_format") or {}).get("json_schema", {})
                        .get("schema", {}).get("properties", {}) for r in server.chat_requests)
     assert exercises[0].source == "bank"
-    from sqllab.exercises import Exercise
-
     problems = check_exercise(db, Exercise(id="x", topic="order", question="Who has the most points?",
                                            reference_sql=tie, hints=["a", "b", "c"], source="llm"), "order")
     assert any("order" in p or "ties" in p for p in problems), problems
@@ -202,6 +202,37 @@ def test_a_question_must_state_every_constant_of_its_reference() -> None:
     # a function's own argument (a strftime format) is not a constant the student must be told
     assert unstated_constants("Orders of 2024.", "SELECT id FROM orders WHERE strftime('%Y', day) = '2024'",
                               "en") == []
+
+
+def test_a_question_written_for_another_query_or_without_its_order_is_rejected() -> None:
+    sql = "SELECT name, points FROM customers WHERE city = '墨田区' ORDER BY points DESC, id"
+
+    def question(text: str, lang: str = "ja") -> list[str]:
+        return check_question(Exercise(id="x", topic="order", question=text, reference_sql=sql,
+                                       hints=["a", "b", "c"], source="llm", lang=lang))
+
+    copied = "住んでいる市が「稲城市」で、ポイントが 850 以上の会員の名前を表示してください。"   # the example's
+    assert foreign_values(copied, sql) == ["「稲城市」"]
+    assert any("稲城市" in p for p in question(copied))
+    assert any("which order" in p for p in question("「墨田区」の顧客の名前とポイントを表示してください。"))
+    assert question("「墨田区」の顧客の名前とポイントを、ポイントの高い順（同じなら id 順）に表示してください。") == []
+    assert any("which order" in p for p in question("Show the name and points of customers in 墨田区.", "en"))
+    assert any("Japanese" in p for p in question("Show the name and points of the customers, highest first."))
+    # the question step is told, in the lesson's language, what to put into words
+    conditions = compared_conditions("SELECT DISTINCT city FROM customers WHERE points >= 850 LIMIT 3", "ja")
+    assert conditions[0].startswith("DISTINCT") and "points >= 850" in conditions
+    assert any(c.startswith("LIMIT 3") and "3 行" in c for c in conditions)
+
+
+def test_a_hint_with_sql_is_dropped_not_the_exercise(full_profile, shop_db) -> None:
+    dataset, _ = shop_db
+    sql = "SELECT name FROM customers WHERE points >= 100"
+    writer = exercise_writer([("Show the names of customers with at least 100 points.", sql)],
+                             hints=("SELECT name FROM customers WHERE points >= 100", "Which column holds points?"))
+    with LLMTestServer(responder=writer) as server:
+        exercises = generate_exercises(dataset, "where", n=1, lang="en", seed=3, client=client_for(server.url))
+    assert exercises[0].source == "llm"
+    assert exercises[0].hints[0] == "Which column holds points?" and "SELECT" not in " ".join(exercises[0].hints[:2])
 
 
 def test_an_exercise_hiding_its_constant_goes_back_for_repair(full_profile, shop_db) -> None:
