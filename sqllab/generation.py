@@ -581,6 +581,8 @@ _NUMBER_WORDS = {
            10: "ten", 0: "zero", 1: "one"},
     "ja": {2: "二", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九", 10: "十", 0: "ゼロ", 1: "一"},
 }
+_FIRST_WORDS = {"en": {"top", "first", "highest", "lowest", "largest", "smallest", "most", "least", "best"},
+                "ja": {"最も", "一番", "トップ", "最高", "最大", "最小", "最安", "最新", "最初"}}
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
            "October", "November", "December")
 _COMPARED = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Between, exp.In, exp.Like,
@@ -604,6 +606,8 @@ def _spellings(value: str, is_string: bool, lang: str) -> list[str]:
             forms |= {str(n), f"{n:,}"}
             if n in _NUMBER_WORDS[lang]:
                 forms.add(_NUMBER_WORDS[lang][n])
+            if n == 1:                      # rank 1 / the first row: "the highest", 最も高い
+                forms |= _FIRST_WORDS[lang]
         return sorted(forms)
     core = value.strip("%_*")
     if not core:
@@ -710,20 +714,23 @@ def check_reference(db: Path, sql: str, topic: str) -> list[str]:
     return found
 
 
-def check_question(exercise: Exercise) -> list[str]:
+def check_question(exercise: Exercise, db: Path | None = None) -> list[str]:
     """Every reason not to show ``exercise``'s text: wrong language, a constant of the reference
-    left unstated, SQL in the question or the first hints."""
+    left unstated, a value the answer does not use (``db``: values of its result and of the data
+    count as used), no order or the wrong boundary or direction, SQL in the question or hints."""
     found: list[str] = []
     if problem := language_problem(exercise.question, exercise.lang):
         found.append(f"question: {problem}")
     for constant in unstated_constants(exercise.question, exercise.reference_sql, exercise.lang):
         found.append(f"the question must state the constant {constant} exactly as the reference uses it "
                      "(otherwise no student can know it)")
-    for value in foreign_values(exercise.question, exercise.reference_sql):
+    for value in foreign_values(exercise.question, exercise.reference_sql, _known_values(db, exercise)):
         found.append(f"the question states {value}, which the answer does not use: "
                      "write the question for this answer only")
     if has_top_level_order_by(exercise.reference_sql) and not _ORDER_WORDS[exercise.lang].search(exercise.question):
         found.append("the answer orders its rows: the question must say in which order")
+    found += boundary_mismatches(exercise.question, exercise.reference_sql, exercise.lang)
+    found += direction_mismatches(exercise.question, exercise.reference_sql, exercise.lang)
     llm_hints = exercise.hints[:-1] if exercise.source == "llm" else []   # the bank's nudge may show SQL
     if _SQL_IN_TEXT.search(exercise.question) or _SQL_IN_TEXT.search(" ".join(llm_hints)):
         found.append("question and the first hints must not contain SQL")
@@ -738,14 +745,99 @@ _ORDER_WORDS = {
 }
 
 
-def foreign_values(question: str, sql: str) -> list[str]:
+#: words that state a boundary, by the comparison they mean ({n}: the number, as a regex)
+_BOUNDARY_WORDS = {
+    "ja": {">=": [r"{n}\s*(?:点|円|個|件|人|回|歳|分|日)?\s*以上"], "<=": [r"{n}\s*(?:点|円|個|件|人|回|歳|分|日)?\s*以下"],
+           ">": [r"{n}\s*(?:点|円|個|件|人|回|歳|分|日)?\s*(?:より大きい|より多い|を超え|超)"],
+           "<": [r"{n}\s*(?:点|円|個|件|人|回|歳|分|日)?\s*(?:未満|より小さい|より少ない)"]},
+    "en": {">=": [r"at least\s+{n}", r"{n}\s+or (?:more|higher|greater|above|over)", r"minimum of\s+{n}"],
+           "<=": [r"at most\s+{n}", r"{n}\s+or (?:less|fewer|lower|below|under)", r"maximum of\s+{n}"],
+           ">": [r"(?:more|greater|higher|larger) than\s+{n}", r"(?:over|above|exceeds?|exceeding)\s+{n}"],
+           "<": [r"(?:less|fewer|lower|smaller) than\s+{n}", r"(?:under|below)\s+{n}"]},
+}
+_BOUND_OPS = {exp.GTE: ">=", exp.LTE: "<=", exp.GT: ">", exp.LT: "<"}
+
+
+def boundary_mismatches(question: str, sql: str, lang: str) -> list[str]:
+    """Comparisons whose number the question states with the wrong boundary word (``> 500`` asked
+    as "500 以上" / "at least 500"): the student would write the other query."""
+    tree = _tree(sql)
+    if tree is None:
+        return []
+    text = _fold(question)
+    found = []
+    for node in tree.find_all(*_BOUND_OPS):
+        literal = node.expression if isinstance(node.expression, exp.Literal) else None
+        flipped = False
+        if literal is None and isinstance(node.this, exp.Literal):
+            literal, flipped = node.this, True          # 500 < points: the same as points > 500
+        if literal is None or literal.is_string:
+            continue
+        op = _BOUND_OPS[type(node)]
+        if flipped:
+            op = {">=": "<=", "<=": ">=", ">": "<", "<": ">"}[op]
+        n = re.escape(literal.this)
+        said = {other for other, patterns in _BOUNDARY_WORDS[lang].items()
+                if any(re.search(p.format(n=n), text) for p in patterns)}
+        if said and op not in said:
+            found.append(f"the question states the boundary of {node.sql('sqlite')} with the wrong words "
+                         f"(it reads like {' or '.join(sorted(said))} {literal.this})")
+    return found
+
+
+_DESCENDING = {"ja": re.compile(r"降順|高い順|大きい順|多い順|新しい順|遅い順"),
+               "en": re.compile(r"descending|highest first|largest first|most first|newest first|latest first"
+                                r"|from (?:the )?highest|from (?:the )?largest")}
+_ASCENDING = {"ja": re.compile(r"昇順|低い順|小さい順|少ない順|古い順|早い順|五十音順|アルファベット順"),
+              "en": re.compile(r"ascending|lowest first|smallest first|least first|oldest first|earliest first"
+                               r"|alphabetical|from (?:the )?lowest|from (?:the )?smallest|a to z")}
+
+
+def direction_mismatches(question: str, sql: str, lang: str) -> list[str]:
+    """The question asks only for one direction (descending) while every ORDER BY key of the
+    answer goes the other way, or the reverse."""
+    tree = _tree(sql)
+    order = tree.args.get("order") if tree is not None else None
+    if order is None:
+        return []
+    directions = {bool(key.args.get("desc")) for key in order.expressions}
+    down, up = bool(_DESCENDING[lang].search(question)), bool(_ASCENDING[lang].search(question))
+    if directions == {False} and down and not up:
+        return ["the question asks for a descending order but the answer sorts ascending"]
+    if directions == {True} and up and not down:
+        return ["the question asks for an ascending order but the answer sorts descending"]
+    return []
+
+
+def _known_values(db: Path | None, exercise: Exercise) -> str:
+    """The text of the lesson data and of the answer's result, folded (for ``foreign_values``)."""
+    if db is None:
+        return ""
+    parts: list[str] = []
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"):
+            parts += [str(v) for row in con.execute(f'SELECT * FROM "{name}" LIMIT 500') for v in row]
+    finally:
+        con.close()
+    if exercise.topic != "modify":
+        try:
+            parts += [str(v) for row in run_query(db, exercise.reference_sql, max_rows=200).rows for v in row]
+        except QueryError:
+            pass
+    return _fold("\n".join(parts))
+
+
+def foreign_values(question: str, sql: str, known: str = "") -> list[str]:
     """Values quoted in ``question`` that ``sql`` never mentions (neither as a constant nor as a
-    name): the sign of a question copied from an example or written for another query."""
+    name) and that are not in ``known`` (the data, the result): the sign of a question copied from
+    an example or written for another query."""
     text = _fold(sql)
     out = []
     for match in _QUOTED.finditer(question):
         value = next(g for g in match.groups() if g is not None).strip()
-        if value and not _fold(value).strip("%_ ") in text and not re.fullmatch(r"[\w\s]*以上|[\w\s]*以下|[\w\s]*未満"
+        folded = _fold(value).strip("%_ ")
+        if value and folded not in text and folded not in known and not re.fullmatch(r"[\w\s]*以上|[\w\s]*以下|[\w\s]*未満"
                                                                             r"|より大きい|ちょうど", value):
             out.append(match.group(0))
     return out
@@ -753,7 +845,13 @@ def foreign_values(question: str, sql: str) -> list[str]:
 
 def check_exercise(db: Path, exercise: Exercise, topic: str) -> list[str]:
     """Every reason (in English, for the repair prompt and logs) not to show ``exercise``."""
-    return check_reference(db, exercise.reference_sql, topic) + check_question(exercise)
+    return check_reference(db, exercise.reference_sql, topic) + check_question(exercise, db)
+
+
+def _shape(sql: str) -> str:
+    """``sql`` with constants and comparison operators blanked, spacing and case folded."""
+    shape = re.sub(r"\s*(?:>=|<=|<>|!=|>|<|=)\s*", " ~ ", _skeleton(sql))
+    return " ".join(shape.casefold().split())
 
 
 def _skeleton(sql: str) -> str:
@@ -898,9 +996,10 @@ async def _reference_queries(client: Any, db: Path, topic: str, n: int, lang: st
         problems = []
         for i, proposal in enumerate(batch.queries, 1):
             sql = proposal.sql.strip().rstrip(";").strip()
-            if _skeleton(sql) in seen:
-                continue
-            seen.add(_skeleton(sql))
+            shape = _shape(sql)
+            if shape in seen:
+                continue            # the same query with another constant or comparison: no variety
+            seen.add(shape)
             if progress is not None:
                 progress.set("checking", i, len(batch.queries))
             found = await asyncio.to_thread(check_reference, db, sql, topic)
@@ -940,7 +1039,7 @@ async def _question_for(client: Any, db: Path, sql: str, topic: str, lang: str, 
         exercise = _exercise(ProposedExercise(question=proposal.question, reference_sql=sql,
                                               hints=proposal.hints, difficulty=difficulty),
                              topic, lang, difficulty)
-        problems = check_question(exercise)
+        problems = await asyncio.to_thread(check_question, exercise, db)
         if not problems:
             return exercise
         log.info("question for %s sent back (round %d): %s [%s | %s]", sql[:80], round_no,

@@ -224,6 +224,36 @@ def test_a_question_written_for_another_query_or_without_its_order_is_rejected()
     assert any(c.startswith("LIMIT 3") and "3 行" in c for c in conditions)
 
 
+@pytest.mark.parametrize("lang, wrong, right", [
+    ("ja", "ポイントが 500 以上の顧客を、名前の降順に表示してください。",
+     "ポイントが 500 より大きい顧客を、名前の昇順に表示してください。"),
+    ("en", "Show customers with at least 500 points, names in descending order.",
+     "Show customers with more than 500 points, names in alphabetical order."),
+])
+def test_a_question_with_the_wrong_boundary_or_direction_is_rejected(lang, wrong, right) -> None:
+    sql = "SELECT name FROM customers WHERE points > 500 ORDER BY name"
+    exercise = lambda q: Exercise(id="x", topic="order", question=q, reference_sql=sql,  # noqa: E731
+                                  hints=["a", "b", "c"], source="llm", lang=lang)
+    problems = check_question(exercise(wrong))
+    assert any("boundary of points > 500" in p for p in problems), problems
+    assert any("descending order but the answer sorts ascending" in p for p in problems), problems
+    assert check_question(exercise(right)) == []
+
+
+def test_the_question_checks_accept_every_bank_exercise(tmp_path) -> None:
+    """The checks that send an LLM question back hold for the hand-written bank (no false alarms
+    on quoted example values, boundaries, orders), in both languages and every theme."""
+    from sqllab.exercises import bank_exercises
+
+    for lang in ("en", "ja"):
+        for theme in THEMES:
+            dataset = generate_offline_dataset(theme, lang=lang, seed=3)
+            db = load_dataset(dataset, tmp_path / f"{theme}-{lang}.db")
+            for topic in TOPICS:
+                for e in bank_exercises(dataset, topic, n=50, lang=lang, seed=1):
+                    assert check_question(e, db) == [], (e.id, e.question)   # (a bank hint may show SQL)
+
+
 def test_a_hint_with_sql_is_dropped_not_the_exercise(full_profile, shop_db) -> None:
     dataset, _ = shop_db
     sql = "SELECT name FROM customers WHERE points >= 100"
