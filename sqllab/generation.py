@@ -729,6 +729,9 @@ def check_question(exercise: Exercise, db: Path | None = None) -> list[str]:
                      "write the question for this answer only")
     if has_top_level_order_by(exercise.reference_sql) and not _ORDER_WORDS[exercise.lang].search(exercise.question):
         found.append("the answer orders its rows: the question must say in which order")
+    if db is not None:
+        for column in unnamed_columns(exercise.question, exercise.reference_sql, db):
+            found.append(f"the question must name the column {column} (as written in the table) that the answer uses")
     found += boundary_mismatches(exercise.question, exercise.reference_sql, exercise.lang)
     found += direction_mismatches(exercise.question, exercise.reference_sql, exercise.lang)
     llm_hints = exercise.hints[:-1] if exercise.source == "llm" else []   # the bank's nudge may show SQL
@@ -807,6 +810,39 @@ def direction_mismatches(question: str, sql: str, lang: str) -> list[str]:
     if directions == {True} and up and not down:
         return ["the question asks for an ascending order but the answer sorts descending"]
     return []
+
+
+def _table_columns(db: Path) -> set[str]:
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        tables = [n for (n,) in con.execute("SELECT name FROM sqlite_master WHERE type='table' "
+                                            "AND name NOT LIKE 'sqlite_%'")]
+        return {row[1] for t in tables for row in con.execute(f'PRAGMA table_info("{t}")')}
+    finally:
+        con.close()
+
+
+def used_columns(sql: str, db: Path) -> list[str]:
+    """Table columns whose values the answer shows, filters, groups, aggregates or sorts by: keys
+    (``id``, ``*_id``) and join conditions left out. A question must name each of them, or it may
+    be a question about other data (``points`` asked, ``quantity`` summed)."""
+    tree = _tree(sql)
+    if tree is None:
+        return []
+    columns = _table_columns(db)
+    out: list[str] = []
+    for column in tree.find_all(exp.Column):
+        name = column.name
+        if (name not in columns or name == "id" or name.endswith("_id") or name in out
+                or column.find_ancestor(exp.Join) is not None):
+            continue
+        out.append(name)
+    return out
+
+
+def unnamed_columns(question: str, sql: str, db: Path) -> list[str]:
+    text = _fold(question)
+    return [c for c in used_columns(sql, db) if _fold(c) not in text]
 
 
 def _known_values(db: Path | None, exercise: Exercise) -> str:
@@ -1022,6 +1058,7 @@ async def _question_for(client: Any, db: Path, sql: str, topic: str, lang: str, 
     else:
         columns = ", ".join(run_query(db, sql, lang="en", max_rows=1).columns)
     variables = {"schema": _table_text(db), "sql": sql, "columns": columns,
+                 "used": ", ".join(used_columns(sql, db)) or i18n.t("gen.no_constants", lang),
                  "constants": "; ".join(compared_conditions(sql, lang)) or i18n.t("gen.no_constants", lang),
                  "order": _order_words(sql, lang)}
     previous, problems = None, None

@@ -240,6 +240,15 @@ def test_a_question_with_the_wrong_boundary_or_direction_is_rejected(lang, wrong
     assert check_question(exercise(right)) == []
 
 
+def test_a_question_about_other_columns_than_its_answer_is_rejected(shop_db) -> None:
+    _, db = shop_db
+    sql = "SELECT product_id, SUM(quantity) AS total FROM orders GROUP BY product_id ORDER BY total DESC, product_id LIMIT 3"
+    exercise = lambda q: Exercise(id="x", topic="aggregate", question=q, reference_sql=sql,  # noqa: E731
+                                  hints=["a", "b", "c"], source="llm", lang="ja")
+    assert any("column quantity" in p for p in check_question(exercise("ポイントが最も高い 3 件の商品を表示してください。"), db))
+    assert check_question(exercise("商品ごとの数量（quantity）の合計が最も多い 3 件を、多い順に表示してください。"), db) == []
+
+
 def test_the_question_checks_accept_every_bank_exercise(tmp_path) -> None:
     """The checks that send an LLM question back hold for the hand-written bank (no false alarms
     on quoted example values, boundaries, orders), in both languages and every theme."""
@@ -269,7 +278,8 @@ def test_an_exercise_hiding_its_constant_goes_back_for_repair(full_profile, shop
     dataset, _db = shop_db
     city = next(r[2] for r in dataset.table("customers").rows if r[2])
     sql = f"SELECT name FROM customers WHERE city = '{city}'"
-    questions = iter(["Show the names of customers from a certain city.", f"Show the names of customers from {city}."])
+    questions = iter(["Show the names of customers from a certain city.",
+                      f"Show the names of customers whose city is {city}."])
 
     def writer(body: dict):
         if "queries" in json.dumps(body.get("response_format")):
