@@ -74,6 +74,8 @@ def language_problem(text: str, lang: str) -> str | None:
     """Why ``text`` is not in ``lang`` (ja needs Japanese characters, en must have none)."""
     if lang == "ja" and not has_japanese(text):
         return "the text must be written in Japanese"
+    if re.search(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]", text or ""):
+        return f"the text must be written in {'Japanese' if lang == 'ja' else 'English'} only (no Korean)"
     if lang == "en" and has_japanese(text):
         return "the text must be written in English"
     if not re.search(r"\w", text or ""):
@@ -730,7 +732,7 @@ def check_question(exercise: Exercise, db: Path | None = None) -> list[str]:
     if has_top_level_order_by(exercise.reference_sql) and not _ORDER_WORDS[exercise.lang].search(exercise.question):
         found.append("the answer orders its rows: the question must say in which order")
     if db is not None:
-        for column in unnamed_columns(exercise.question, exercise.reference_sql, db):
+        for column in unnamed_columns(exercise.question, exercise.reference_sql, db, exercise.lang):
             found.append(f"the question must name the column {column} (as written in the table) that the answer uses")
     found += boundary_mismatches(exercise.question, exercise.reference_sql, exercise.lang)
     found += direction_mismatches(exercise.question, exercise.reference_sql, exercise.lang)
@@ -840,9 +842,57 @@ def used_columns(sql: str, db: Path) -> list[str]:
     return out
 
 
-def unnamed_columns(question: str, sql: str, db: Path) -> list[str]:
+#: everyday Japanese words for common column identifiers (besides the offline themes' labels)
+_JA_COLUMN_WORDS = {"name": ("名前", "名称", "氏名", "名"), "city": ("市", "地域", "都市", "住所", "地"),
+                    "points": ("ポイント", "点"), "price": ("価格", "値段", "金額", "円"),
+                    "quantity": ("数量", "個数", "数"), "category": ("カテゴリ", "分類", "種類", "部門"),
+                    "stock": ("在庫",), "score": ("点", "得点", "スコア"), "title": ("題", "名", "タイトル"),
+                    "salary": ("給", "給与"), "fare": ("運賃", "料金"), "fee": ("料", "料金")}
+
+
+def _column_words(lang: str) -> dict[str, set[str]]:
+    """Words that name a column identifier in ``lang``: the offline themes' labels (and, in
+    Japanese, everyday words for common identifiers)."""
+    words: dict[str, set[str]] = collections.defaultdict(set)
+    for spec in THEMES.values():
+        for role, columns in spec.columns.items():
+            for column_role, identifier in columns.items():
+                words[identifier].add(spec.column_labels[role][column_role][lang])
+    if lang == "ja":
+        for identifier, extra in _JA_COLUMN_WORDS.items():
+            words[identifier].update(extra)
+    return words
+
+
+def _columns_with_stated_values(sql: str, folded_question: str) -> set[str]:
+    tree = _tree(sql)
+    out: set[str] = set()
+    for node in (tree.find_all(exp.EQ, exp.In, exp.Like) if tree is not None else ()):
+        column = node.this if isinstance(node.this, exp.Column) else None
+        values = [v for v in node.find_all(exp.Literal) if v.is_string]
+        if column is not None and values and all(_fold(v.this.strip("%_")) in folded_question for v in values):
+            out.add(column.name)
+    return out
+
+
+def unnamed_columns(question: str, sql: str, db: Path, lang: str = "en") -> list[str]:
+    """Columns ``sql`` uses that ``question`` does not name: by identifier (``joined_on`` or
+    "joined on"), or by a known label of it; a Japanese question is only held to the
+    identifiers it has words for."""
     text = _fold(question)
-    return [c for c in used_columns(sql, db) if _fold(c) not in text]
+    words = _column_words(lang)
+    missing = []
+    stated = _columns_with_stated_values(sql, text)
+    for column in used_columns(sql, db):
+        names = {column, column.replace("_", " ")} | words.get(column, set())
+        if column in stated:
+            continue                          # 「墨田区」の顧客: the value names its column
+        if any(_fold(n) in text for n in names):
+            continue
+        if lang == "ja" and column not in words:
+            continue
+        missing.append(column)
+    return missing
 
 
 def _known_values(db: Path | None, exercise: Exercise) -> str:

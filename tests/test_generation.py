@@ -247,6 +247,11 @@ def test_a_question_about_other_columns_than_its_answer_is_rejected(shop_db) -> 
                                   hints=["a", "b", "c"], source="llm", lang="ja")
     assert any("column quantity" in p for p in check_question(exercise("ポイントが最も高い 3 件の商品を表示してください。"), db))
     assert check_question(exercise("商品ごとの数量（quantity）の合計が最も多い 3 件を、多い順に表示してください。"), db) == []
+    city = "SELECT name, points FROM customers WHERE city = '墨田区' AND points >= 750"
+    where = lambda q: Exercise(id="y", topic="where", question=q, reference_sql=city,  # noqa: E731
+                               hints=["a", "b", "c"], source="llm", lang="ja")
+    assert check_question(where("墨田区でポイントが 750 以上の顧客の名前とポイントを表示してください。"), db) == []
+    assert any("Korean" in p for p in check_question(where("墨田区でポイントが750以上인顧客の名前とポイント"), db))
 
 
 def test_the_question_checks_accept_every_bank_exercise(tmp_path) -> None:
