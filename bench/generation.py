@@ -21,8 +21,10 @@ What passes:
 - table_generation: ``Dataset`` validates, ``generation.dataset_problems`` is empty, the data loads,
   and the lesson fitness rules below hold (``fitness_problems``).
 - dataset_text: ``generation.names_problems`` is empty.
-- problem_generation: ``generation.check_exercise`` is empty and every constant of the reference
-  (text, number, date) is stated in the question (``missing_constants``).
+- problem_generation: the lesson's exercise writer (queries first, then a question per verified
+  query) gives one exercise on a topic of lessons 02-07 (rotating with the seed), its
+  ``generation.check_exercise`` is empty and every constant of the reference (text, number, date)
+  is stated in the question (``missing_constants``). "First answers" = nothing was sent back.
 - feedback: ``feedback_problems`` is empty: shown (not the fallback), second person, 2-4
   sentences, no SQL or code, no echoed diff tables, grounded (names a column, table, value or
   count of this exercise), in the language, and not revealing (sqllab.feedback's guard).
@@ -34,6 +36,7 @@ import argparse
 import asyncio
 import collections
 import json
+import logging
 import os
 import re
 import statistics
@@ -311,9 +314,8 @@ async def dataset_text(client: LLMClient, lang: str, seed: int, max_tokens: int)
         return [type(exc).__name__]
 
 
-def exercise_problems(db: Path, proposal: Any, lang: str) -> list[str]:
-    exercise = gen._exercise(proposal, "where", lang, "easy")
-    found = gen.check_exercise(db, exercise, "where")
+def exercise_problems(db: Path, exercise: Any, lang: str, topic: str = "where") -> list[str]:
+    found = gen.check_exercise(db, exercise, topic)
     missing = missing_constants(exercise.question, exercise.reference_sql)
     if missing:
         found.append("the question must state every constant the reference uses, exactly as in the data; "
@@ -321,49 +323,46 @@ def exercise_problems(db: Path, proposal: Any, lang: str) -> list[str]:
     return found
 
 
+PROBLEM_TOPICS = ["where", "order", "aggregate", "joins", "subqueries", "window"]
+
+
 async def problem_generation(client: LLMClient, lang: str, seed: int, db: Path,
                              max_tokens: int, rounds: int = gen.REPAIR_ROUNDS) -> tuple[list[str], bool]:
-    """(problems of the first answer, passes after repair rounds)."""
-    variables = {"schema": gen._schema_text(db), "topic": gen.TOPIC_WORDS["where"], "n": 1,
-                 "difficulty": "beginner"}
-    previous: str | None = None
-    problems: list[str] | None = None
-    first: list[str] | None = None
-    for round_no in range(rounds + 1):
-        try:
-            batch = await gen._ask_json(client, "problem_generation", lang, variables, SCHEMA["problem_generation"],
-                                        seed=seed + round_no, temperature=0.3, max_tokens=max_tokens,
-                                        previous=previous, problems=problems)
-            previous = batch.model_dump_json()
-            if first is None:
-                LAST_ANSWER[:] = [batch.exercises[0].question, batch.exercises[0].reference_sql]
-            problems = await asyncio.to_thread(exercise_problems, db, batch.exercises[0], lang)
-        except LLMError as exc:
-            if not hasattr(exc, "raw_text"):
-                raise
-            previous, problems = gen._raw(exc), gen._problems_of(exc)
-        if first is None:
-            first = [REASONS.get(_reason(p), _reason(p)) for p in problems]
-        if not problems:
-            return first, True
-    return first or ["no answer"], False
+    """The lesson's exercise writer (``generation._llm_exercises``: queries, then a question per
+    verified query) asked for one exercise on a topic that rotates with the seed (lessons 02-07).
+    Returns (problems of the first answers, an exercise passed after repair): the first answers
+    pass when the first query answer and the first question both passed."""
+    topic = PROBLEM_TOPICS[seed % len(PROBLEM_TOPICS)]
+    sent: list[str] = []
+    handler = _ProblemLog(sent)
+    gen.log.addHandler(handler)
+    try:
+        exercises = await gen._llm_exercises(client, db, topic, 1, lang, seed, "easy")
+    except LLMError as exc:
+        return [type(exc).__name__], False
+    finally:
+        gen.log.removeHandler(handler)
+    if exercises:
+        LAST_ANSWER[:] = [exercises[0].question, exercises[0].reference_sql]
+        problems = exercise_problems(db, exercises[0], lang, topic)
+        if problems:                     # the writer kept something the bench rejects: a bug
+            return problems, False
+    first = [REASONS.get(_reason(p), _reason(p)) for p in sent[:1]]
+    return (first if sent or not exercises else []), bool(exercises)
 
 
-class SqlFirstExercise(gen.BaseModel):
-    """``generation.ProposedExercise`` with reference_sql before question: a JSON-schema grammar
-    makes the model write the fields in this order, so the SQL exists when the question is written."""
+class _ProblemLog(logging.Handler):
+    """Collects the reasons the writer sent a query or a question back (its INFO log)."""
 
-    reference_sql: str = gen.Field(min_length=8, max_length=2000)
-    question: str = gen.Field(min_length=5, max_length=600)
-    hints: list[str] = gen.Field(default_factory=list, max_length=4)
-    difficulty: str = "beginner"
+    def __init__(self, sink: list[str]) -> None:
+        super().__init__(logging.INFO)
+        self.sink = sink
 
-
-class SqlFirstExercises(gen.BaseModel):
-    exercises: list[SqlFirstExercise] = gen.Field(min_length=1, max_length=12)
+    def emit(self, record: logging.LogRecord) -> None:
+        if "sent back" in record.msg:
+            self.sink.extend(str(record.args[2]).split("; ") if len(record.args) > 2 else [])
 
 
-SCHEMA: dict[str, Any] = {"problem_generation": gen.ProposedExercises}
 LAST_ANSWER: list[str] = []       # question and reference of the last first answer (for --texts)
 
 
@@ -532,13 +531,9 @@ def main() -> int:
     parser.add_argument("--texts", type=Path, help="write every feedback text and problem list here (JSON lines)")
     parser.add_argument("--repair-rounds", type=int, default=gen.REPAIR_ROUNDS,
                         help="repair rounds after a failed problem_generation answer (for 'repaired')")
-    parser.add_argument("--sql-first", action="store_true",
-                        help="problem_generation answers with reference_sql before question (schema field order)")
     parser.add_argument("--no-lesson", action="store_true", help="skip the lesson-path run")
     parser.add_argument("--no-overhead", action="store_true", help="skip the tokens/s and cache-hit run")
     args = parser.parse_args()
-    if args.sql_first:
-        SCHEMA["problem_generation"] = SqlFirstExercises
     versions = {task: value.split(",") for task, value in parse_pairs(args.versions, "--versions").items()}
     max_tokens = {**MAX_TOKENS, **{t: int(v) for t, v in parse_pairs(args.max_tokens, "--max-tokens").items()}}
     try:

@@ -495,7 +495,7 @@ TEMPLATES: list[Template] = [
       "{c_qty}は 2、{c_edate}は {ed} です。",
       "insert", "INSERT INTO {E} (id, {e_person}, {e_item}, {e_qty}, {e_date}) VALUES (___, ___, ___, ___, ___);"),
     T("modify-09", "medium", "DELETE FROM {E} WHERE {e_date} < {ed_sql}",
-      "Delete every row of {events} dated before {ed} (rows on {ed} stay).",
+      "Delete every row of {events} whose {c_edate} is before {ed} (rows on {ed} stay).",
       "{events}から、{c_edate}が {ed} より前の行をすべて削除してください（{ed} の行は残します）。",
       "delete", "DELETE FROM {E} WHERE {e_date} ___ ___;"),
 ]

@@ -23,6 +23,7 @@ import logging
 import re
 import sqlite3
 import tempfile
+import tomllib
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,6 +74,8 @@ def language_problem(text: str, lang: str) -> str | None:
     """Why ``text`` is not in ``lang`` (ja needs Japanese characters, en must have none)."""
     if lang == "ja" and not has_japanese(text):
         return "the text must be written in Japanese"
+    if re.search(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]", text or ""):
+        return f"the text must be written in {'Japanese' if lang == 'ja' else 'English'} only (no Korean)"
     if lang == "en" and has_japanese(text):
         return "the text must be written in English"
     if not re.search(r"\w", text or ""):
@@ -580,6 +583,8 @@ _NUMBER_WORDS = {
            10: "ten", 0: "zero", 1: "one"},
     "ja": {2: "二", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九", 10: "十", 0: "ゼロ", 1: "一"},
 }
+_FIRST_WORDS = {"en": {"top", "first", "highest", "lowest", "largest", "smallest", "most", "least", "best"},
+                "ja": {"最も", "一番", "トップ", "最高", "最大", "最小", "最安", "最新", "最初"}}
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
            "October", "November", "December")
 _COMPARED = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Between, exp.In, exp.Like,
@@ -603,6 +608,8 @@ def _spellings(value: str, is_string: bool, lang: str) -> list[str]:
             forms |= {str(n), f"{n:,}"}
             if n in _NUMBER_WORDS[lang]:
                 forms.add(_NUMBER_WORDS[lang][n])
+            if n == 1:                      # rank 1 / the first row: "the highest", 最も高い
+                forms |= _FIRST_WORDS[lang]
         return sorted(forms)
     core = value.strip("%_*")
     if not core:
@@ -621,30 +628,63 @@ def _spellings(value: str, is_string: bool, lang: str) -> list[str]:
     return forms
 
 
-def unstated_constants(question: str, sql: str, lang: str) -> list[str]:
-    """Constants the reference compares with (text, numbers, dates, patterns, LIMIT counts)
-    that the question never states: no student could know them, so the question is repaired."""
+def compared_constants(sql: str) -> list[tuple[str, bool]]:
+    """The constants ``sql`` compares with (text, numbers, dates, patterns, LIMIT counts), each
+    once, as ``(value, is_string)``: what a question for it must state."""
     tree = _tree(sql)
     if tree is None:
         return []
-    text = _fold(question)
-    missing = []
+    found: list[tuple[str, bool]] = []
     for literal in tree.find_all(exp.Literal, bfs=False):
         operand = literal.parent if isinstance(literal.parent, (exp.Neg, exp.Paren)) else literal
         if not isinstance(operand.parent, _COMPARED):
             continue  # an argument of a function (a strftime format...), not a compared constant
-        forms = _spellings(literal.this, literal.is_string, lang)
+        value = ("-" if isinstance(operand, exp.Neg) and not literal.is_string else "") + literal.this
+        if (literal.this, literal.is_string) not in found and (value, literal.is_string) not in found:
+            found.append((literal.this, literal.is_string))
+    return found
+
+
+def compared_conditions(sql: str, lang: str = "en") -> list[str]:
+    """The comparisons (and LIMIT) in which ``sql`` uses a constant, as SQL text: what a question
+    must put into words (``points >= 850``, ``city = '墨田区'``, ``LIMIT 3``)."""
+    tree = _tree(sql)
+    if tree is None:
+        return []
+    found: list[str] = []
+    for literal in tree.find_all(exp.Literal, bfs=False):
+        operand = literal.parent if isinstance(literal.parent, (exp.Neg, exp.Paren)) else literal
+        if isinstance(operand.parent, _COMPARED):
+            text = operand.parent.sql("sqlite")
+            if isinstance(operand.parent, exp.Limit):
+                text = f"{text} ({i18n.t('gen.limit_words', lang, n=literal.this)})"
+            if text not in found:
+                found.append(text)
+    if isinstance(tree, exp.Select) and tree.args.get("distinct") is not None:
+        found.insert(0, f"DISTINCT ({i18n.t('gen.distinct_words', lang)})")
+    return found
+
+
+def unstated_constants(question: str, sql: str, lang: str) -> list[str]:
+    """Constants the reference compares with (text, numbers, dates, patterns, LIMIT counts)
+    that the question never states: no student could know them, so the question is repaired."""
+    text = _fold(question)
+    missing = []
+    for value, is_string in compared_constants(sql):
+        forms = _spellings(value, is_string, lang)
         if forms and not any(_fold(f) in text for f in forms):
-            shown = repr(literal.this) if literal.is_string else literal.this
+            shown = repr(value) if is_string else value
             if shown not in missing:
                 missing.append(shown)
     return missing
 
 
-def check_exercise(db: Path, exercise: Exercise, topic: str) -> list[str]:
-    """Every reason (in English, for the repair prompt and logs) not to show ``exercise``."""
+def check_reference(db: Path, sql: str, topic: str) -> list[str]:
+    """Every reason (in English, for the repair prompt and logs) not to make ``sql`` an exercise's
+    reference on ``topic``: it must parse, practise the topic, run, return (or change) rows, not be
+    trivial, not depend on row order or ties, and pin its answer down."""
     found: list[str] = []
-    sql = exercise.reference_sql.strip().rstrip(";").strip()
+    sql = sql.strip().rstrip(";").strip()
     tree = _tree(sql)
     if tree is None:
         return ["reference_sql must be exactly one SQLite statement that parses"]
@@ -673,15 +713,231 @@ def check_exercise(db: Path, exercise: Exercise, topic: str) -> list[str]:
                                  "or constant changed gives the same result; state the boundary exactly")
     except QueryError as exc:
         found.append(f"reference_sql fails: {exc.message_in('en')}")
+    return found
+
+
+def check_question(exercise: Exercise, db: Path | None = None) -> list[str]:
+    """Every reason not to show ``exercise``'s text: wrong language, a constant of the reference
+    left unstated, a value the answer does not use (``db``: values of its result and of the data
+    count as used), no order or the wrong boundary or direction, SQL in the question or hints."""
+    found: list[str] = []
     if problem := language_problem(exercise.question, exercise.lang):
         found.append(f"question: {problem}")
-    for constant in unstated_constants(exercise.question, sql, exercise.lang):
+    for constant in unstated_constants(exercise.question, exercise.reference_sql, exercise.lang):
         found.append(f"the question must state the constant {constant} exactly as the reference uses it "
                      "(otherwise no student can know it)")
+    for value in foreign_values(exercise.question, exercise.reference_sql, _known_values(db, exercise)):
+        found.append(f"the question states {value}, which the answer does not use: "
+                     "write the question for this answer only")
+    if has_top_level_order_by(exercise.reference_sql) and not _ORDER_WORDS[exercise.lang].search(exercise.question):
+        found.append("the answer orders its rows: the question must say in which order")
+    if db is not None:
+        for column in unnamed_columns(exercise.question, exercise.reference_sql, db, exercise.lang):
+            found.append(f"the question must name the column {column} (as written in the table) that the answer uses")
+    found += boundary_mismatches(exercise.question, exercise.reference_sql, exercise.lang)
+    found += direction_mismatches(exercise.question, exercise.reference_sql, exercise.lang)
     llm_hints = exercise.hints[:-1] if exercise.source == "llm" else []   # the bank's nudge may show SQL
     if _SQL_IN_TEXT.search(exercise.question) or _SQL_IN_TEXT.search(" ".join(llm_hints)):
         found.append("question and the first hints must not contain SQL")
     return found
+
+
+_QUOTED = re.compile(r"「([^」]{1,40})」|\"([^\"]{1,40})\"|(?<!\w)'([^']{1,40})'(?!\w)")
+_ORDER_WORDS = {
+    "en": re.compile(r"order|sort|first|last|highest|lowest|largest|smallest|ascending|descending|earliest"
+                     r"|latest|newest|oldest|alphabetical|top|rank|most|least|then by", re.I),
+    "ja": re.compile(r"順|並べ|並び|上位|下位|最も|ソート"),
+}
+
+
+#: words that state a boundary, by the comparison they mean ({n}: the number, as a regex)
+_BOUNDARY_WORDS = {
+    "ja": {">=": [r"{n}\s*(?:点|円|個|件|人|回|歳|分|日)?\s*以上"], "<=": [r"{n}\s*(?:点|円|個|件|人|回|歳|分|日)?\s*以下"],
+           ">": [r"{n}\s*(?:点|円|個|件|人|回|歳|分|日)?\s*(?:より大きい|より多い|を超え|超)"],
+           "<": [r"{n}\s*(?:点|円|個|件|人|回|歳|分|日)?\s*(?:未満|より小さい|より少ない)"]},
+    "en": {">=": [r"at least\s+{n}", r"{n}\s+or (?:more|higher|greater|above|over)", r"minimum of\s+{n}"],
+           "<=": [r"at most\s+{n}", r"{n}\s+or (?:less|fewer|lower|below|under)", r"maximum of\s+{n}"],
+           ">": [r"(?:more|greater|higher|larger) than\s+{n}", r"(?:over|above|exceeds?|exceeding)\s+{n}"],
+           "<": [r"(?:less|fewer|lower|smaller) than\s+{n}", r"(?:under|below)\s+{n}"]},
+}
+_BOUND_OPS = {exp.GTE: ">=", exp.LTE: "<=", exp.GT: ">", exp.LT: "<"}
+
+
+def boundary_mismatches(question: str, sql: str, lang: str) -> list[str]:
+    """Comparisons whose number the question states with the wrong boundary word (``> 500`` asked
+    as "500 以上" / "at least 500"): the student would write the other query."""
+    tree = _tree(sql)
+    if tree is None:
+        return []
+    text = _fold(question)
+    found = []
+    for node in tree.find_all(*_BOUND_OPS):
+        literal = node.expression if isinstance(node.expression, exp.Literal) else None
+        flipped = False
+        if literal is None and isinstance(node.this, exp.Literal):
+            literal, flipped = node.this, True          # 500 < points: the same as points > 500
+        if literal is None or literal.is_string:
+            continue
+        op = _BOUND_OPS[type(node)]
+        if flipped:
+            op = {">=": "<=", "<=": ">=", ">": "<", "<": ">"}[op]
+        n = re.escape(literal.this)
+        said = {other for other, patterns in _BOUNDARY_WORDS[lang].items()
+                if any(re.search(p.format(n=n), text) for p in patterns)}
+        if said and op not in said:
+            found.append(f"the question states the boundary of {node.sql('sqlite')} with the wrong words "
+                         f"(it reads like {' or '.join(sorted(said))} {literal.this})")
+    return found
+
+
+_DESCENDING = {"ja": re.compile(r"降順|高い順|大きい順|多い順|新しい順|遅い順"),
+               "en": re.compile(r"descending|highest first|largest first|most first|newest first|latest first"
+                                r"|from (?:the )?highest|from (?:the )?largest")}
+_ASCENDING = {"ja": re.compile(r"昇順|低い順|小さい順|少ない順|古い順|早い順|五十音順|アルファベット順"),
+              "en": re.compile(r"ascending|lowest first|smallest first|least first|oldest first|earliest first"
+                               r"|alphabetical|from (?:the )?lowest|from (?:the )?smallest|a to z")}
+
+
+def direction_mismatches(question: str, sql: str, lang: str) -> list[str]:
+    """The question asks only for one direction (descending) while every ORDER BY key of the
+    answer goes the other way, or the reverse."""
+    tree = _tree(sql)
+    order = tree.args.get("order") if tree is not None else None
+    if order is None:
+        return []
+    directions = {bool(key.args.get("desc")) for key in order.expressions}
+    down, up = bool(_DESCENDING[lang].search(question)), bool(_ASCENDING[lang].search(question))
+    if directions == {False} and down and not up:
+        return ["the question asks for a descending order but the answer sorts ascending"]
+    if directions == {True} and up and not down:
+        return ["the question asks for an ascending order but the answer sorts descending"]
+    return []
+
+
+def _table_columns(db: Path) -> set[str]:
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        tables = [n for (n,) in con.execute("SELECT name FROM sqlite_master WHERE type='table' "
+                                            "AND name NOT LIKE 'sqlite_%'")]
+        return {row[1] for t in tables for row in con.execute(f'PRAGMA table_info("{t}")')}
+    finally:
+        con.close()
+
+
+def used_columns(sql: str, db: Path) -> list[str]:
+    """Table columns whose values the answer shows, filters, groups, aggregates or sorts by: keys
+    (``id``, ``*_id``) and join conditions left out. A question must name each of them, or it may
+    be a question about other data (``points`` asked, ``quantity`` summed)."""
+    tree = _tree(sql)
+    if tree is None:
+        return []
+    columns = _table_columns(db)
+    out: list[str] = []
+    for column in tree.find_all(exp.Column):
+        name = column.name
+        if (name not in columns or name == "id" or name.endswith("_id") or name in out
+                or column.find_ancestor(exp.Join) is not None):
+            continue
+        out.append(name)
+    return out
+
+
+#: everyday Japanese words for common column identifiers (besides the offline themes' labels)
+_JA_COLUMN_WORDS = {"name": ("名前", "名称", "氏名", "名"), "city": ("市", "地域", "都市", "住所", "地"),
+                    "points": ("ポイント", "点"), "price": ("価格", "値段", "金額", "円"),
+                    "quantity": ("数量", "個数", "数"), "category": ("カテゴリ", "分類", "種類", "部門"),
+                    "stock": ("在庫",), "score": ("点", "得点", "スコア"), "title": ("題", "名", "タイトル"),
+                    "salary": ("給", "給与"), "fare": ("運賃", "料金"), "fee": ("料", "料金")}
+
+
+def _column_words(lang: str) -> dict[str, set[str]]:
+    """Words that name a column identifier in ``lang``: the offline themes' labels (and, in
+    Japanese, everyday words for common identifiers)."""
+    words: dict[str, set[str]] = collections.defaultdict(set)
+    for spec in THEMES.values():
+        for role, columns in spec.columns.items():
+            for column_role, identifier in columns.items():
+                words[identifier].add(spec.column_labels[role][column_role][lang])
+    if lang == "ja":
+        for identifier, extra in _JA_COLUMN_WORDS.items():
+            words[identifier].update(extra)
+    return words
+
+
+def _columns_with_stated_values(sql: str, folded_question: str) -> set[str]:
+    tree = _tree(sql)
+    out: set[str] = set()
+    for node in (tree.find_all(exp.EQ, exp.In, exp.Like) if tree is not None else ()):
+        column = node.this if isinstance(node.this, exp.Column) else None
+        values = [v for v in node.find_all(exp.Literal) if v.is_string]
+        if column is not None and values and all(_fold(v.this.strip("%_")) in folded_question for v in values):
+            out.add(column.name)
+    return out
+
+
+def unnamed_columns(question: str, sql: str, db: Path, lang: str = "en") -> list[str]:
+    """Columns ``sql`` uses that ``question`` does not name: by identifier (``joined_on`` or
+    "joined on"), or by a known label of it; a Japanese question is only held to the
+    identifiers it has words for."""
+    text = _fold(question)
+    words = _column_words(lang)
+    missing = []
+    stated = _columns_with_stated_values(sql, text)
+    for column in used_columns(sql, db):
+        names = {column, column.replace("_", " ")} | words.get(column, set())
+        if column in stated:
+            continue                          # 「墨田区」の顧客: the value names its column
+        if any(_fold(n) in text for n in names):
+            continue
+        if lang == "ja" and column not in words:
+            continue
+        missing.append(column)
+    return missing
+
+
+def _known_values(db: Path | None, exercise: Exercise) -> str:
+    """The text of the lesson data and of the answer's result, folded (for ``foreign_values``)."""
+    if db is None:
+        return ""
+    parts: list[str] = []
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"):
+            parts += [str(v) for row in con.execute(f'SELECT * FROM "{name}" LIMIT 500') for v in row]
+    finally:
+        con.close()
+    if exercise.topic != "modify":
+        try:
+            parts += [str(v) for row in run_query(db, exercise.reference_sql, max_rows=200).rows for v in row]
+        except QueryError:
+            pass
+    return _fold("\n".join(parts))
+
+
+def foreign_values(question: str, sql: str, known: str = "") -> list[str]:
+    """Values quoted in ``question`` that ``sql`` never mentions (neither as a constant nor as a
+    name) and that are not in ``known`` (the data, the result): the sign of a question copied from
+    an example or written for another query."""
+    text = _fold(sql)
+    out = []
+    for match in _QUOTED.finditer(question):
+        value = next(g for g in match.groups() if g is not None).strip()
+        folded = _fold(value).strip("%_ ")
+        if value and folded not in text and folded not in known and not re.fullmatch(r"[\w\s]*以上|[\w\s]*以下|[\w\s]*未満"
+                                                                            r"|より大きい|ちょうど", value):
+            out.append(match.group(0))
+    return out
+
+
+def check_exercise(db: Path, exercise: Exercise, topic: str) -> list[str]:
+    """Every reason (in English, for the repair prompt and logs) not to show ``exercise``."""
+    return check_reference(db, exercise.reference_sql, topic) + check_question(exercise, db)
+
+
+def _shape(sql: str) -> str:
+    """``sql`` with constants and comparison operators blanked, spacing and case folded."""
+    shape = re.sub(r"\s*(?:>=|<=|<>|!=|>|<|=)\s*", " ~ ", _skeleton(sql))
+    return " ".join(shape.casefold().split())
 
 
 def _skeleton(sql: str) -> str:
@@ -692,7 +948,7 @@ def _skeleton(sql: str) -> str:
 
 def _exercise(p: ProposedExercise, topic: str, lang: str, difficulty: str) -> Exercise:
     sql = p.reference_sql.strip().rstrip(";").strip()
-    hints = [h for h in p.hints if h.strip()][:2]
+    hints = [h for h in p.hints if h.strip() and not _SQL_IN_TEXT.search(h)][:2]   # a hint is optional
     while len(hints) < 2:
         hints.append(i18n.t("gen.hint_generic", lang))
     hints.append(i18n.t("gen.hint_skeleton", lang, skeleton=_skeleton(sql)))
@@ -731,20 +987,92 @@ def generate_exercises(dataset: Dataset, topic: str, *, n: int, lang: str, seed:
     return kept + [e for e in bank if e.reference_sql not in taken][: n - len(kept)]
 
 
+class ProposedQuery(BaseModel):
+    sql: str = Field(min_length=8, max_length=1000)
+
+
+class ProposedQueries(BaseModel):
+    queries: list[ProposedQuery] = Field(min_length=1, max_length=12)
+
+
+class ProposedQuestion(BaseModel):
+    question: str = Field(min_length=5, max_length=600)
+    hints: list[str] = Field(default_factory=list, max_length=4)
+
+
+#: candidates asked beyond ``n`` in the query step: a spare query costs ~40 tokens, a repair round
+#: a whole new answer
+SPARE_QUERIES = 2
+QUESTION_TOKENS = 220
+_EXAMPLES: dict[str, dict[str, list[str]]] = {}
+
+
+def topic_examples(topic: str, lang: str) -> list[str]:
+    """Example queries of ``topic`` on a schema no lesson uses (prompts/exercise_sql/examples.toml)."""
+    if not _EXAMPLES:
+        from .prompts import prompts_dir
+
+        _EXAMPLES.update(tomllib.loads((prompts_dir() / "exercise_sql" / "examples.toml").read_text("utf-8")))
+    return list(_EXAMPLES[lang][topic])
+
+
+def _order_words(sql: str, lang: str) -> str:
+    """How a question must say the rows are ordered (from the top-level ORDER BY), ja or en."""
+    tree = _tree(sql)
+    order = tree.args.get("order") if tree is not None else None
+    if order is None:
+        return i18n.t("gen.order_any", lang)
+    keys = []
+    for key in order.expressions:
+        desc = bool(key.args.get("desc"))
+        keys.append(i18n.t("gen.order_desc" if desc else "gen.order_asc", lang, key=key.this.sql("sqlite")))
+    return i18n.t("gen.order_then", lang).join(keys)
+
+
+def _table_text(db: Path) -> str:
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return "\n".join(sql + ";" for (sql,) in con.execute(
+            "SELECT sql FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid"))
+    finally:
+        con.close()
+
+
 async def _llm_exercises(client: Any, db: Path, topic: str, n: int, lang: str, seed: int,
                          difficulty: str, progress: GenerationProgress | None = None) -> list[Exercise]:
-    variables = {"schema": _schema_text(db), "topic": TOPIC_WORDS[topic], "n": n,
-                 "difficulty": PROBLEM_LEVEL.get(difficulty, difficulty)}
+    """Exercises in two steps, each checked before the next: the reference queries first (sqllab
+    runs them: topic, rows, ties, ambiguity), then one question per query that passed, told the
+    constants, columns and order it must state. A small model translates a query into a question
+    far more reliably than it invents both at once (docs/results.md)."""
+    queries = await _reference_queries(client, db, topic, n, lang, seed, difficulty, progress)
     kept: list[Exercise] = []
+    for k, sql in enumerate(queries, 1):
+        if len(kept) >= n:
+            break
+        if progress is not None:
+            progress.set("questions", len(kept) + 1, n)
+        exercise = await _question_for(client, db, sql, topic, lang, seed + k, difficulty, progress)
+        if exercise is not None:
+            kept.append(exercise)
+    return kept
+
+
+async def _reference_queries(client: Any, db: Path, topic: str, n: int, lang: str, seed: int,
+                             difficulty: str, progress: GenerationProgress | None) -> list[str]:
+    """Up to ``n + SPARE_QUERIES`` distinct queries on ``topic`` that pass ``check_reference``."""
+    variables = {"schema": _schema_text(db), "topic": TOPIC_WORDS[topic],
+                 "examples": "\n".join(topic_examples(topic, lang)), "n": n + SPARE_QUERIES,
+                 "difficulty": PROBLEM_LEVEL.get(difficulty, difficulty)}
+    good: list[str] = []
+    seen: set[str] = set()
     previous, problems = None, None
-    for round_no in range(REPAIR_ROUNDS + 1):
+    for round_no in range(REPAIR_ROUNDS):
         if progress is not None:
             progress.set("repair" if round_no else "exercises", round_no, n)
         try:
-            batch = await _ask_json(client, "problem_generation", lang, variables, ProposedExercises,
-                                    seed=seed + round_no, temperature=0.3,
-                                    max_tokens=_exercise_tokens(n),
-                                    previous=previous, problems=problems, progress=progress)
+            batch = await _ask_json(client, "exercise_sql", lang, variables, ProposedQueries, seed=seed + round_no,
+                                    temperature=0.3, max_tokens=_exercise_tokens(n), previous=previous,
+                                    problems=problems, progress=progress)
         except LLMError as exc:
             if not hasattr(exc, "raw_text"):
                 raise
@@ -752,20 +1080,59 @@ async def _llm_exercises(client: Any, db: Path, topic: str, n: int, lang: str, s
             continue
         previous = batch.model_dump_json()
         problems = []
-        for i, proposal in enumerate(batch.exercises, 1):
+        for i, proposal in enumerate(batch.queries, 1):
+            sql = proposal.sql.strip().rstrip(";").strip()
+            shape = _shape(sql)
+            if shape in seen:
+                continue            # the same query with another constant or comparison: no variety
+            seen.add(shape)
             if progress is not None:
-                progress.set("checking", i, len(batch.exercises))
-            exercise = _exercise(proposal, topic, lang, difficulty)
-            if any(e.reference_sql == exercise.reference_sql for e in kept):
-                continue
-            found = await asyncio.to_thread(check_exercise, db, exercise, topic)
+                progress.set("checking", i, len(batch.queries))
+            found = await asyncio.to_thread(check_reference, db, sql, topic)
             if found:
-                problems += [f"exercise {i}: {p}" for p in found]
+                problems += [f"query {i}: {p}" for p in found]
             else:
-                kept.append(exercise)
-        if len(kept) >= n or not problems:
+                good.append(sql)
+        if problems:
+            log.info("queries on %s sent back (round %d): %s", topic, round_no, "; ".join(problems)[:600])
+        if len(good) >= n or not problems:
             break
-    return kept[:n]
+    return good
+
+
+async def _question_for(client: Any, db: Path, sql: str, topic: str, lang: str, seed: int, difficulty: str,
+                        progress: GenerationProgress | None) -> Exercise | None:
+    """The question for one verified ``sql``, repaired once; None when it never passes."""
+    if topic == "modify":
+        columns = "-"
+    else:
+        columns = ", ".join(run_query(db, sql, lang="en", max_rows=1).columns)
+    variables = {"schema": _table_text(db), "sql": sql, "columns": columns,
+                 "used": ", ".join(used_columns(sql, db)) or i18n.t("gen.no_constants", lang),
+                 "constants": "; ".join(compared_conditions(sql, lang)) or i18n.t("gen.no_constants", lang),
+                 "order": _order_words(sql, lang)}
+    previous, problems = None, None
+    for round_no in range(2):
+        try:
+            proposal = await _ask_json(client, "exercise_question", lang, variables, ProposedQuestion,
+                                       seed=seed + round_no, temperature=0.2 + 0.5 * round_no,
+                                       max_tokens=QUESTION_TOKENS,
+                                       previous=previous, problems=problems, progress=progress)
+        except LLMError as exc:
+            if not hasattr(exc, "raw_text"):
+                raise
+            previous, problems = _raw(exc), _problems_of(exc)
+            continue
+        exercise = _exercise(ProposedExercise(question=proposal.question, reference_sql=sql,
+                                              hints=proposal.hints, difficulty=difficulty),
+                             topic, lang, difficulty)
+        problems = await asyncio.to_thread(check_question, exercise, db)
+        if not problems:
+            return exercise
+        log.info("question for %s sent back (round %d): %s [%s | %s]", sql[:80], round_no,
+                 "; ".join(problems)[:300], proposal.question[:200], " / ".join(proposal.hints)[:200])
+        previous = proposal.model_dump_json()
+    return None
 
 
 # --- a lesson's content -----------------------------------------------------------------------

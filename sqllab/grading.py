@@ -132,12 +132,13 @@ class Verdict(BaseModel):
     variants_checked: int = 0
     strength: Strength | None = None
 
-    def message_in(self, lang: str) -> str:
-        """The same verdict explained in another language."""
+    def message_in(self, lang: str, *, example: bool = True) -> str:
+        """The same verdict explained in another language (``example=False``: without the
+        counterexample's tables, for a view that draws them itself)."""
         if self.error_key:
             return i18n.t(self.error_key, lang, **self.error_params)
         if self.diff is not None:
-            return _with_strength(render_message(self.diff, lang), self.variants_checked, lang)
+            return _with_strength(render_message(self.diff, lang, example=example), self.variants_checked, lang)
         if not self.correct:
             return self.message
         return _with_strength(i18n.t("sql.grade.correct", lang, variants=self.variants_checked),
@@ -622,8 +623,9 @@ def markdown_table(sample: TableSample, lang: str) -> str:
     return "\n".join([head, rule, *body])
 
 
-def render_message(diff: Diff, lang: str) -> str:
-    """The rule-based explanation of ``diff`` in ``lang`` (Markdown)."""
+def render_message(diff: Diff, lang: str, *, example: bool = True) -> str:
+    """The rule-based explanation of ``diff`` in ``lang`` (Markdown); ``example=False`` leaves
+    out the counterexample's tables."""
     t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
     lines: list[str] = []
     if diff.kind == "error":
@@ -654,7 +656,7 @@ def render_message(diff: Diff, lang: str) -> str:
         lines.append(t("sql.grade.null_handling"))
     if diff.variant != "visible" and diff.kind != "error":
         lines.append(t("sql.grade.hidden", kind=t(f"sql.variant.{diff.variant}")))
-    ex = diff.counterexample
+    ex = diff.counterexample if example else None
     if ex is not None:
         lines += ["", t("sql.grade.example_intro")]
         for sample in ex.inputs:

@@ -4,7 +4,8 @@ Generation runs in the background while the student works on the first exercises
 student needs to see what it is doing and be able to stop it. ``GenerationProgress`` is the
 one object the generator updates and the views read:
 
-- ``stage``: ``dataset`` → ``exercises`` → ``checking`` (``step`` of ``steps``) → ``repair``
+- ``stage``: ``dataset`` → ``exercises`` (the queries) → ``checking`` (``step`` of ``steps``) →
+  ``questions`` (``step`` of ``steps``) → ``repair``
   (round ``step``) → ``done`` | ``cancelled`` | ``failed``;
 - ``tokens``: pieces of the LLM's answers received so far (streamed), ``elapsed`` seconds;
 - ``cancel()``: the generator stops at its next step or token (``GenerationCancelled``).
@@ -23,7 +24,8 @@ from dataclasses import dataclass, field
 
 log = logging.getLogger(__name__)
 
-STAGES = ("queued", "server", "dataset", "exercises", "checking", "repair", "done", "cancelled", "failed")
+STAGES = ("queued", "server", "dataset", "exercises", "checking", "questions", "repair", "done", "cancelled",
+          "failed")
 FINAL_STAGES = ("done", "cancelled", "failed")
 
 

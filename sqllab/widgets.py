@@ -16,13 +16,17 @@ from __future__ import annotations
 import functools
 import html
 import logging
+import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+import anywidget
 import ipywidgets as W
 
-from . import i18n
+from . import i18n, resultdiff
+from .answers import NotebookAnswers
+from .answers import for_lesson as answers_for_lesson
 from .errors import SQLLabError
 
 log = logging.getLogger(__name__)
@@ -30,15 +34,74 @@ log = logging.getLogger(__name__)
 PREVIEW_ROWS = 5
 RESULT_ROWS = 20
 
+# Colours come from JupyterLab's theme variables (light and dark themes), with the light
+# theme's values as fallbacks; a row's kind is also written in words, never only coloured.
 STYLE = W.HTML(
     "<style>"
     ".sqllab-editor textarea{font-family:var(--jp-code-font-family,monospace);font-size:13px}"
     ".sqllab-badge{display:inline-block;padding:1px 8px;border-radius:9px;color:#fff;font-size:12px}"
-    ".sqllab-ok{background:#2e7d32}.sqllab-bad{background:#c62828}.sqllab-info{background:#1565c0}"
-    ".sqllab-muted{background:#757575}"
-    "table.sqllab-table{border-collapse:collapse;font-size:12px;margin:4px 0}"
-    "table.sqllab-table td,table.sqllab-table th{border:1px solid #ccc;padding:2px 6px}"
+    ".sqllab-ok{background:var(--jp-success-color0,#2e7d32)}.sqllab-bad{background:var(--jp-error-color0,#c62828)}"
+    ".sqllab-info{background:var(--jp-brand-color0,#1565c0)}.sqllab-muted{background:#757575}"
+    "table.sqllab-table{border-collapse:collapse;font-size:12px;margin:4px 0;color:var(--jp-ui-font-color1)}"
+    "table.sqllab-table td,table.sqllab-table th{border:1px solid var(--jp-border-color2,#ccc);padding:2px 6px}"
+    "table.sqllab-table th{background:var(--jp-layout-color2)}"
+    "table.sqllab-table caption{text-align:left;font-weight:bold;padding:2px 0}"
+    ".sqllab-diff{margin:4px 0;color:var(--jp-ui-font-color1)}"
+    ".sqllab-diff-sides{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start}"
+    ".sqllab-diff-sides>div{overflow-x:auto;max-width:100%}"
+    ".sqllab-diff-note{font-size:12px;color:var(--jp-ui-font-color2)}"
+    "td.sqllab-mark{font-size:11px;white-space:nowrap;color:var(--jp-ui-font-color1)}"
+    "tr.sqllab-row-missing>td{background:color-mix(in srgb,var(--jp-success-color1,#388e3c) 22%,transparent)}"
+    "tr.sqllab-row-missing>td.sqllab-mark{border-left:4px solid var(--jp-success-color1,#388e3c)}"
+    "tr.sqllab-row-extra>td{background:color-mix(in srgb,var(--jp-error-color1,#d32f2f) 22%,transparent)}"
+    "tr.sqllab-row-extra>td.sqllab-mark{border-left:4px solid var(--jp-error-color1,#d32f2f)}"
+    "tr.sqllab-row-changed>td{background:color-mix(in srgb,var(--jp-warn-color1,#f57c00) 14%,transparent)}"
+    "tr.sqllab-row-changed>td.sqllab-mark{border-left:4px solid var(--jp-warn-color1,#f57c00)}"
+    "tr.sqllab-row-changed>td.sqllab-cell-changed{background:color-mix(in srgb,var(--jp-warn-color1,#f57c00) 45%,transparent);"
+    "font-weight:bold;text-decoration:underline dotted}"
     "</style>")
+
+# Screen readers announce a change only inside a live region that was already on the page, so
+# ``role=status``/``aria-live`` go on the verdict's and the feedback's own elements (which stay
+# while their content changes), not into the HTML they show. ipywidgets cannot set attributes;
+# this invisible anywidget sets them on the ``.sqllab-live`` elements of its card.
+_LIVE_REGIONS_JS = """
+function mark(card) {
+  for (const node of card.querySelectorAll(".sqllab-live")) {
+    if (node.getAttribute("role") !== "status") {
+      node.setAttribute("role", "status");
+      node.setAttribute("aria-live", "polite");
+    }
+  }
+}
+export default {
+  render({ el }) {
+    el.style.display = "none";
+    let observer = null, tries = 0, timer = null;
+    const start = () => {
+      const card = el.closest(".sqllab-card");
+      if (!card) {
+        if (tries++ < 400) timer = setTimeout(start, 50);
+        return;
+      }
+      mark(card);
+      observer = new MutationObserver(() => mark(card));
+      observer.observe(card, { childList: true, subtree: true });
+    };
+    start();
+    return () => { clearTimeout(timer); if (observer) observer.disconnect(); };
+  },
+};
+"""
+
+
+class LiveRegions(anywidget.AnyWidget):
+    """Invisible; makes the ``.sqllab-live`` elements of its card polite live regions."""
+
+    _esm = _LIVE_REGIONS_JS
+
+    def __repr__(self) -> str:
+        return "LiveRegions()"
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -57,6 +120,54 @@ def table_html(columns: Sequence[str], rows: Iterable[Sequence[Any]], *, caption
         for row in rows)
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     return f'<table class="sqllab-table">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _cell(value: Any) -> str:
+    return "<i>NULL</i>" if value is None else html.escape(str(value))
+
+
+def diff_html(view: Any, lang: str, inputs: Sequence[Any] = ()) -> str:
+    """Two small tables, expected and the student's result, from a ``resultdiff.SideBySide``:
+    each row says in words whether it is missing, extra or changed (and is coloured by the
+    theme), changed cells are marked; ``inputs`` are the rows of the hidden database where the
+    results differ (``TableSample``). Every value is escaped."""
+    t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
+    where = (t("ui.diff.visible") if view.variant == "visible"
+             else t("ui.diff.hidden", kind=i18n.t(f"sql.variant.{view.variant}", lang)))
+    parts = [f'<div class="sqllab-diff-note" data-sqllab="diff-where">{html.escape(where)}</div>']
+    for sample in inputs:
+        parts.append(table_html(sample.columns, sample.rows, caption=t("ui.diff.input", table=sample.name)))
+    if view.columns_differ:
+        parts.append(f'<div class="sqllab-diff-note">{html.escape(t("ui.diff.columns", expected=len(view.expected.columns), got=len(view.got.columns)))}</div>')
+    which = t("ui.diff.first") if view.kind in ("ordering", "column_count") else t("ui.diff.differing")
+    table = t("ui.diff.table", table=view.table) + " — " if view.table else ""
+    sides = []
+    for name, side in (("expected", view.expected), ("got", view.got)):
+        caption = f"{table}{t(f'ui.diff.{name}')} ({which})"
+        head = (f'<th scope="col">{html.escape(t("ui.diff.status"))}</th>'
+                + "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in side.columns))
+        body = []
+        for row in side.rows:
+            mark = "" if row.status == "same" else html.escape(t(f"ui.diff.{row.status}"))
+            cells = []
+            for i, value in enumerate(row.values):
+                if i in row.changed_cells:
+                    cells.append(f'<td class="sqllab-cell-changed" title="{html.escape(t("ui.diff.cell_changed"))}">'
+                                 f"{_cell(value)}</td>")
+                else:
+                    cells.append(f"<td>{_cell(value)}</td>")
+            body.append(f'<tr class="sqllab-row-{row.status}" data-sqllab="row-{row.status}">'
+                        f'<td class="sqllab-mark">{mark}</td>{"".join(cells)}</tr>')
+        if not side.rows:
+            body.append(f'<tr data-sqllab="no-rows"><td colspan="{len(side.columns) + 1}">'
+                        f'<i>{html.escape(t("ui.diff.no_rows"))}</i></td></tr>')
+        more = (f'<div class="sqllab-diff-note">{html.escape(t("ui.diff.more", n=side.more))}</div>'
+                if side.more else "")
+        sides.append(f'<div><table class="sqllab-table sqllab-diff-table" data-sqllab="diff-{name}">'
+                     f"<caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>"
+                     f'<tbody>{"".join(body)}</tbody></table>{more}</div>')
+    parts.append(f'<div class="sqllab-diff-sides">{"".join(sides)}</div>')
+    return f'<div class="sqllab-diff" data-sqllab="diff" data-variant="{html.escape(view.variant)}">{"".join(parts)}</div>'
 
 
 def _message(text: str, kind: str) -> str:
@@ -394,20 +505,24 @@ class ExerciseCard(W.VBox):
     """One exercise: question, SQL editor, Run / Check / Hint, verdict and feedback."""
 
     def __init__(self, lesson: Any, exercise: Any, number: int,
-                 on_checked: Callable[[ExerciseCard], None] | None = None) -> None:
+                 on_checked: Callable[[ExerciseCard], None] | None = None,
+                 answers: NotebookAnswers | None = None) -> None:
         self.lesson = lesson
         self.exercise = exercise
         self.lang = lesson.lang
         self.number = number
         self.on_checked = on_checked
+        self.answers = answers
         t = lambda key, **kw: i18n.t(key, self.lang, **kw)  # noqa: E731
         progress = lesson.status().get(str(exercise.id))
+        saved = answers.restore(exercise.id) if answers is not None else None
         self.attempts = progress.attempts if progress else 0
-        self.solved = bool(progress and progress.solved)
+        self.solved = bool(progress and progress.solved) or bool(saved and saved.correct)
         self.hint_level = 0
         self.title = W.HTML()
         self.question = W.HTML(self._question_html())
-        self.editor = W.Textarea(value=progress.last_sql if progress else "",
+        start = saved.sql if saved is not None else (progress.last_sql if progress else "")
+        self.editor = W.Textarea(value=start,
                                  placeholder=t("ui.card.placeholder"),
                                  layout=W.Layout(width="100%", height="7em"))
         self.editor.add_class("sqllab-editor")
@@ -417,23 +532,29 @@ class ExerciseCard(W.VBox):
         self.attempts_label = W.Label()
         self.result = W.HTML()
         self.verdict = W.HTML()
+        self.diff = W.HTML()
         self.hint = W.HTML()
         self.feedback = W.Output()
+        self.verdict.add_class("sqllab-live")
+        self.feedback.add_class("sqllab-live")
         self._thread: threading.Thread | None = None
         self.run_button.on_click(self._on_run)
         self.check_button.on_click(self._on_check)
         self.hint_button.on_click(self._on_hint)
         _hooks({self.run_button: "run", self.check_button: "check", self.hint_button: "hint",
-                self.result: "result", self.verdict: "verdict", self.hint: "hint-text",
+                self.result: "result", self.verdict: "verdict", self.diff: "diff", self.hint: "hint-text",
                 self.feedback: "feedback", self.attempts_label: "attempts"})
         self._refresh_title()
         if progress and progress.attempts:
             self.verdict.value = _message(t("ui.card.restored", n=progress.attempts), "muted")
+        elif saved is not None:      # nothing in this machine's progress file: the notebook kept it
+            verdict = t("ui.card.correct" if saved.correct else "ui.card.not_correct")
+            self.verdict.value = _message(t("ui.card.restored_notebook", verdict=verdict), "muted")
         super().__init__([
             self.title, self.question, self.editor,
             W.HBox([self.run_button, self.check_button, self.hint_button, self.attempts_label]),
-            self.hint, self.result, self.verdict, self.feedback,
-        ], layout=W.Layout(border="1px solid #ddd", padding="6px", margin="6px 0"))
+            self.hint, self.result, self.verdict, self.diff, self.feedback, LiveRegions(),
+        ], layout=W.Layout(border="1px solid var(--jp-border-color2, #ddd)", padding="6px", margin="6px 0"))
         self.add_class("sqllab-card")
 
     def __repr__(self) -> str:
@@ -493,11 +614,18 @@ class ExerciseCard(W.VBox):
         self.solved = self.solved or bool(v.correct)
         head = i18n.t("ui.card.correct" if v.correct else "ui.card.not_correct", self.lang)
         kind = "ok" if v.correct else "bad"
+        view = resultdiff.from_verdict(v)
+        # the tables below say what the counterexample says: the text keeps only the explanation
+        message = v.message_in(self.lang, example=False) if view is not None else str(v.message or "")
         text = (f'<div data-sqllab="verdict-{html.escape(str(v.status))}">'
-                + badge(head, kind) + " " + html.escape(str(v.message or "")) + "</div>")
+                + badge(head, kind) + " " + re.sub(r"\n+", "<br>", html.escape(message)) + "</div>")
         if checked.save_error:
             text += _message(checked.save_error, "bad")
         self.verdict.value = text
+        if self.answers is not None:          # kept in the notebook too (see sqllab.answers)
+            self.answers.record(str(self.exercise.id), sql, str(v.status), bool(v.correct), self.attempts)
+        inputs = v.diff.counterexample.inputs if view is not None else []
+        self.diff.value = diff_html(view, self.lang, inputs) if view is not None else ""
         self._refresh_title()
         self.feedback.outputs = ()
         if self.on_checked:
@@ -589,6 +717,7 @@ class ExercisesView(W.VBox):
         self.progress = LessonProgress(lesson)
         self.resume = W.HTML()
         self.cards: list[ExerciseCard] = []
+        self.answers = answers_for_lesson(lesson)
         super().__init__()
         lesson.on_change(lambda _lesson: self.rebuild())
         self.rebuild()
@@ -597,8 +726,16 @@ class ExercisesView(W.VBox):
         solved, _total = self.lesson.solved_count()
         return f"ExercisesView(lesson={self.lesson.lesson_id!r}, cards={len(self.cards)}, solved={solved})"
 
+    def _ipython_display_(self) -> None:
+        """The cards, then the output that keeps the checked answers in the notebook."""
+        from IPython.display import display
+
+        display(self._repr_mimebundle_(), raw=True)
+        self.answers.show()
+
     def rebuild(self) -> None:
-        self.cards = [ExerciseCard(self.lesson, ex, i + 1, on_checked=lambda _c: self.progress.refresh())
+        self.cards = [ExerciseCard(self.lesson, ex, i + 1, on_checked=lambda _c: self.progress.refresh(),
+                                   answers=self.answers)
                       for i, ex in enumerate(self.lesson.exercises)]
         self.resume.value = f'<div data-sqllab="resume">{html.escape(self.lesson.resume_message())}</div>'
         self.progress.refresh()

@@ -56,6 +56,29 @@ def rate_limited(retry_after: float | str) -> Reply:
     return status(429, "rate limit reached", retry_after=str(retry_after))
 
 
+def exercise_writer(items: Iterable[tuple[str, str]], *, hints: tuple[str, ...] = ("a", "b"),
+                    delay: float = 0.0) -> Callable[[dict[str, Any]], Reply | None]:
+    """A ``responder`` playing a model that writes exercises in sqllab's two steps: the query step
+    (a JSON schema with ``queries``) gets every SQL of ``items`` (question, sql); the question step
+    (``question``/``hints``) gets the question paired with the query its prompt names. Anything
+    else: None (the server's script or default answers)."""
+    items = list(items)
+
+    def respond(body: dict[str, Any]) -> Reply | None:
+        fmt = body.get("response_format") or {}
+        properties = fmt.get("json_schema", {}).get("schema", {}).get("properties", {})
+        prompt = body["messages"][-1]["content"]
+        if "queries" in properties:
+            return ok(json.dumps({"queries": [{"sql": sql} for _, sql in items]}), delay=delay)
+        if "question" in properties:
+            for question, sql in sorted(items, key=lambda item: -len(item[1])):
+                if sql in prompt:
+                    return ok(json.dumps({"question": question, "hints": list(hints)}))
+        return None
+
+    return respond
+
+
 def hang(seconds: float) -> Reply:
     return Reply(delay=seconds)
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -176,3 +178,131 @@ def test_start_here_shows_the_llm_status_badge(page: Any, lab: Lab) -> None:
     assert status.inner_text().strip() != badge.inner_text().strip()  # the badge comes with its text
     page.locator(".jp-OutputArea-output table").first.wait_for()  # the progress overview, last output
     shot(page, "start-here-en.png", status)
+
+
+def saved_answers(path: Path, lesson_id: str) -> dict[str, Any]:
+    """The answers kept in the notebook file on disk (what JupyterLab saved), by exercise id."""
+    from sqllab.answers import MIME
+
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    found: dict[str, Any] = {}
+    for cell in nb["cells"]:
+        for output in cell.get("outputs", []):
+            payload = output.get("data", {}).get(MIME)
+            if payload and payload["lesson"] == lesson_id:
+                found.update(payload["answers"])
+    return found
+
+
+def background(locator: Any) -> str:
+    return locator.evaluate("el => getComputedStyle(el).backgroundColor")
+
+
+def border_color(locator: Any) -> str:
+    return locator.evaluate("el => getComputedStyle(el).borderLeftColor")
+
+
+def theme_color(page: Any, variable: str) -> str:
+    """The colour a JupyterLab theme variable resolves to on the page now."""
+    return page.evaluate("""name => { const probe = document.createElement('div');
+        probe.style.color = `var(${name})`; document.body.appendChild(probe);
+        const c = getComputedStyle(probe).color; probe.remove(); return c; }""", variable)
+
+
+def set_theme(page: Any, name: str) -> None:
+    """Settings > Theme > ``name``, as a student picks it; returns once the theme is applied."""
+    page.locator(".lm-MenuBar-item", has_text="Settings").first.click()
+    page.locator(".lm-Menu-item", has_text="Theme").first.hover()
+    page.locator(".lm-Menu-item", has_text=name).first.click()
+    page.wait_for_function("name => document.body.dataset.jpThemeName === name", arg=name)
+    page.wait_for_timeout(500)         # the theme's stylesheet is applied after the attribute
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_lesson02_wrong_answer_diff_and_answer_kept_in_the_notebook(page: Any, lab: Lab, lang: str,
+                                                                     tmp_path: Path) -> None:
+    """A wrong answer shows Expected vs Your result with missing, extra and changed rows marked in
+    words and theme colours, verdict and feedback are polite live regions; the answer is in the
+    notebook JupyterLab saves, and a fresh kernel (no progress file) shows it again."""
+    from playwright.sync_api import expect
+
+    from near_miss import near_miss
+    from sqllab import i18n, sandbox
+
+    relpath = f"{lang}/02_where.ipynb"
+    params = notebook_parameters(relpath)
+    ref = Lesson("02_where", lang=lang, seed=params["seed"], student_id=params["student_id"],
+                 theme=params["theme"], difficulty=params["difficulty"], n_exercises=params["n_exercises"],
+                 llm="offline", work_dir=tmp_path / "ref", progress=ProgressStore(tmp_path / "ref.db"))
+    first = ref.exercises[0]
+    expected = sandbox.run_query(ref.db_path, first.reference_sql)
+    wrong, changed, missing, extra = near_miss(expected.columns, expected.rows)
+    on_disk = lab.root / relpath
+    try:
+        open_and_run_all(page, lab, relpath)
+        card = page.locator(".sqllab-card").first
+        card.locator(".sqllab-editor textarea").fill(wrong)
+        card.locator("button.sqllab-check").click()
+        card.locator(".sqllab-verdict [data-sqllab='verdict-wrong_result']").wait_for()
+
+        diff = card.locator(".sqllab-diff [data-sqllab='diff']")
+        diff.wait_for()
+        exp_table, got_table = diff.locator("[data-sqllab='diff-expected']"), diff.locator("[data-sqllab='diff-got']")
+        assert i18n.t("ui.diff.expected", lang) in exp_table.locator("caption").inner_text()
+        assert i18n.t("ui.diff.got", lang) in got_table.locator("caption").inner_text()
+        rows = {status: table.locator(f"tr[data-sqllab='row-{status}']")
+                for table, status in ((exp_table, "missing"), (got_table, "extra"), (exp_table, "changed"))}
+        for status, row in rows.items():
+            assert row.count() == 1, status
+            assert row.locator("td.sqllab-mark").inner_text().strip() == i18n.t(f"ui.diff.{status}", lang)
+            assert background(row.locator("td").last) != "rgba(0, 0, 0, 0)", status    # highlighted
+        assert str(missing[0]) in rows["missing"].inner_text()
+        assert "<b>zz&</b>" in rows["extra"].inner_text()                 # a value shows as text...
+        assert rows["extra"].locator("b").count() == 0                     # ...never as markup
+        changed_cells = diff.locator("td.sqllab-cell-changed")
+        assert changed_cells.count() == 2 and str(changed[-1]) in changed_cells.last.inner_text()
+        assert background(changed_cells.first) != background(rows["changed"].locator("td").first)
+        # the colours are the theme's: an extra row's marker border is JupyterLab's error colour
+        extra_border = rows["extra"].locator("td.sqllab-mark")
+        light = theme_color(page, "--jp-error-color1")
+        assert border_color(extra_border) == light
+        if lang == "en":                      # and they follow the theme: the same card in JupyterLab Dark
+            try:
+                set_theme(page, "JupyterLab Dark")
+                assert theme_color(page, "--jp-error-color1") != light
+                assert border_color(extra_border) == theme_color(page, "--jp-error-color1")
+                assert background(rows["missing"].locator("td").last) != "rgba(0, 0, 0, 0)"
+                shot(page, "lesson02-en-diff-dark.png", card)
+            finally:
+                set_theme(page, "JupyterLab Light")
+        for live in (card.locator(".sqllab-verdict"), card.locator(".sqllab-feedback")):
+            expect(live).to_have_attribute("role", "status")
+            expect(live).to_have_attribute("aria-live", "polite")
+        assert first.reference_sql not in page.content()
+        card.locator(".sqllab-feedback .jp-OutputArea-output").first.wait_for()
+        shot(page, f"lesson02-{lang}-diff.png", card)
+
+        # the Check reached the cell's answers output (update_display_data from a widget callback)
+        kept = page.locator("[data-sqllab='answers-kept'][data-count='1']")
+        kept.wait_for()
+        page.locator(".lm-MenuBar-item", has_text="File").first.click()
+        page.locator(".lm-Menu-item", has_text="Save Notebook").first.click()
+        deadline = time.monotonic() + 20
+        while str(first.id) not in saved_answers(on_disk, "02_where") and time.monotonic() < deadline:
+            time.sleep(0.3)
+        answer = saved_answers(on_disk, "02_where")[str(first.id)]
+        assert answer["sql"] == wrong and answer["correct"] is False and answer["status"] == "wrong_result"
+        assert first.reference_sql not in on_disk.read_text(encoding="utf-8")
+
+        # reopen: a fresh kernel and no progress file (another machine): Run All restores the answer
+        page.goto("about:blank")
+        lab.shutdown_kernels()
+        forget_progress(lab)
+        open_and_run_all(page, lab, relpath)
+        card = page.locator(".sqllab-card").first
+        expect(card.locator(".sqllab-editor textarea")).to_have_value(wrong, timeout=WAIT_MS)
+        expect(card.locator(".sqllab-verdict [data-sqllab='msg-muted']")).to_contain_text(
+            i18n.t("ui.card.restored_notebook", lang, verdict=i18n.t("ui.card.not_correct", lang)))
+        page.locator("[data-sqllab='answers-kept'][data-count='1']").wait_for()   # and kept again
+    finally:
+        shutil.copy(ROOT / "notebooks" / relpath, on_disk)   # the next test gets the clean lesson

@@ -2,8 +2,8 @@
 
 JupyterLab in headless Chromium. The lesson shows bank exercises at once, then the background
 job's progress view in the dataset panel, then the LLM's exercises with their badge; Check gives
-the verdict at once and the model's feedback streams after it. In Japanese the progress view
-and its Cancel button are driven too. Screenshots go to the screenshot folder (``make
+the verdict at once and the model's feedback streams after it. In Japanese the model's exercises
+too, then another lesson's job is cancelled from its progress view. Screenshots go to the screenshot folder (``make
 screenshots`` writes them into docs/screenshots). Nothing asserts on the model's prose.
 """
 
@@ -86,15 +86,33 @@ def test_lesson02_bank_at_once_then_progress_then_llm_exercises_and_feedback(pag
     lab.shutdown_kernels()
 
 
-def test_lesson02_ja_progress_view_and_cancel(page: Any, lab: Lab) -> None:
+def test_lesson02_ja_llm_exercises_then_cancel_in_another_lesson(page: Any, lab: Lab) -> None:
     relpath = "ja/02_where.ipynb"
+    n = notebook_parameters(relpath)["n_exercises"]
+    open_and_run_all(page, lab, relpath)
+    panel = page.locator(".sqllab-dataset-panel")
+    cards = page.locator(".sqllab-card")
+    cards.nth(n - 1).wait_for()
+    panel.locator("[data-sqllab='job-running']").wait_for()
+    page.wait_for_timeout(3000)                                    # seconds tick in the progress view
+    shot(page, "lesson02-ja-progress.png", panel)
+    panel.locator("[data-sqllab='job-done']").wait_for(timeout=LLM_WAIT_MS)
+    cards.nth(n - 1).wait_for()
+    llm_cards = page.locator(".sqllab-card:has([data-sqllab='badge-info'])")
+    assert cards.count() == n and llm_cards.count() >= 1          # Japanese exercises by the model
+    assert llm_cards.count() + page.locator(".sqllab-card:has([data-sqllab='badge-muted'])").count() == n
+    assert "Traceback" not in page.locator(".jp-Notebook").inner_text()
+    shot(page, "lesson02-ja-llm.png", page.locator(".jp-Notebook"))
+    page.goto("about:blank")
+    lab.shutdown_kernels()
+
+    # another lesson's job, cancelled from its progress view: the bank's exercises stay
+    relpath = "ja/03_order.ipynb"
     n = notebook_parameters(relpath)["n_exercises"]
     open_and_run_all(page, lab, relpath)
     panel = page.locator(".sqllab-dataset-panel")
     page.locator(".sqllab-card").nth(n - 1).wait_for()
     panel.locator("[data-sqllab='job-running']").wait_for()
-    page.wait_for_timeout(3000)                                    # seconds tick in the progress view
-    shot(page, "lesson02-ja-progress.png", panel)
     panel.locator("button.sqllab-cancel").click()
     panel.locator("[data-sqllab='job-cancelled']").wait_for(timeout=LLM_WAIT_MS)
     assert page.locator(".sqllab-card [data-sqllab='badge-muted']").count() == n      # the bank stays

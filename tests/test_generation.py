@@ -16,13 +16,15 @@ import pytest
 from sqllab import settings
 from sqllab.db import load_dataset
 from sqllab.exercises import TOPICS
-from sqllab.generation import (ambiguous_neighbours, check_exercise, dataset_problems, generate_content,
-                               generate_dataset, generate_exercises, has_japanese, unstated_constants)
+from sqllab.exercises import Exercise
+from sqllab.generation import (ambiguous_neighbours, check_exercise, check_question, compared_conditions,
+                               dataset_problems, foreign_values, generate_content, generate_dataset,
+                               generate_exercises, has_japanese, unstated_constants)
 from sqllab.llm import LLMClient, RetryConfig
 from sqllab.offline import THEMES, generate_offline_dataset
 from sqllab.sandbox import run_modification, run_query
 
-from llm_servers import LLMTestServer, closed_port_url, ok
+from llm_servers import LLMTestServer, closed_port_url, exercise_writer, ok
 
 SHOP_SCHEMA_HINT = "customers"
 
@@ -153,15 +155,19 @@ def shop_db(tmp_path):
 
 def test_only_verified_llm_exercises_are_kept_and_the_bank_fills_the_rest(full_profile, shop_db) -> None:
     dataset, db = shop_db
-    answer = exercises_json(
+    writer = exercise_writer([
         ("Show the names of customers from a city that does not exist.",
          "SELECT name FROM customers WHERE city = 'Atlantis'"),                       # no rows
         ("List everything.", "SELECT * FROM customers"),                            # whole table
         ("Show the points of the customer called Bob.", "SELECT points FROM nope"),  # fails
-        ("Show names with points of at least 100.", "SELECT name FROM customers WHERE points >= 100"))
-    with LLMTestServer(default=ok(answer)) as server:
+        ("Show names with points of at least 100.", "SELECT name FROM customers WHERE points >= 100")])
+    with LLMTestServer(responder=writer) as server:
         exercises = generate_exercises(dataset, "where", n=3, lang="en", seed=1, client=client_for(server.url))
-        assert server.chat_count == 3          # answer + 2 repair rounds (the same bad ones come back)
+        # the queries, a repair round (the same bad ones come back), then one question: the only
+        # query that passed is the only one that gets a question written
+        assert server.chat_count == 3
+        repair = server.chat_requests[1].body["messages"][-1]["content"]
+        assert "return at least one row" in repair and "whole table" in repair and "nope" in repair
     assert len(exercises) == 3
     llm = [e for e in exercises if e.source == "llm"]
     assert [e.reference_sql for e in llm] == ["SELECT name FROM customers WHERE points >= 100"]
@@ -176,12 +182,11 @@ def test_exercise_whose_answer_depends_on_ties_is_rejected(full_profile, shop_db
     tied = max(set(points), key=points.count)
     assert points.count(tied) >= 2
     tie = f"SELECT name FROM customers WHERE points >= {tied} ORDER BY points LIMIT 1"
-    answer = exercises_json(("Who has the most points?", tie))
-    with LLMTestServer(default=ok(answer)) as server:
+    with LLMTestServer(responder=exercise_writer([("Who has the most points?", tie)])) as server:
         exercises = generate_exercises(dataset, "order", n=1, lang="en", seed=1, client=client_for(server.url))
+        assert not any("question" in (r.body.get("response_format") or {}).get("json_schema", {})
+                       .get("schema", {}).get("properties", {}) for r in server.chat_requests)
     assert exercises[0].source == "bank"
-    from sqllab.exercises import Exercise
-
     problems = check_exercise(db, Exercise(id="x", topic="order", question="Who has the most points?",
                                            reference_sql=tie, hints=["a", "b", "c"], source="llm"), "order")
     assert any("order" in p or "ties" in p for p in problems), problems
@@ -199,16 +204,98 @@ def test_a_question_must_state_every_constant_of_its_reference() -> None:
                               "en") == []
 
 
+def test_a_question_written_for_another_query_or_without_its_order_is_rejected() -> None:
+    sql = "SELECT name, points FROM customers WHERE city = '墨田区' ORDER BY points DESC, id"
+
+    def question(text: str, lang: str = "ja") -> list[str]:
+        return check_question(Exercise(id="x", topic="order", question=text, reference_sql=sql,
+                                       hints=["a", "b", "c"], source="llm", lang=lang))
+
+    copied = "住んでいる市が「稲城市」で、ポイントが 850 以上の会員の名前を表示してください。"   # the example's
+    assert foreign_values(copied, sql) == ["「稲城市」"]
+    assert any("稲城市" in p for p in question(copied))
+    assert any("which order" in p for p in question("「墨田区」の顧客の名前とポイントを表示してください。"))
+    assert question("「墨田区」の顧客の名前とポイントを、ポイントの高い順（同じなら id 順）に表示してください。") == []
+    assert any("which order" in p for p in question("Show the name and points of customers in 墨田区.", "en"))
+    assert any("Japanese" in p for p in question("Show the name and points of the customers, highest first."))
+    # the question step is told, in the lesson's language, what to put into words
+    conditions = compared_conditions("SELECT DISTINCT city FROM customers WHERE points >= 850 LIMIT 3", "ja")
+    assert conditions[0].startswith("DISTINCT") and "points >= 850" in conditions
+    assert any(c.startswith("LIMIT 3") and "3 行" in c for c in conditions)
+
+
+@pytest.mark.parametrize("lang, wrong, right", [
+    ("ja", "ポイントが 500 以上の顧客を、名前の降順に表示してください。",
+     "ポイントが 500 より大きい顧客を、名前の昇順に表示してください。"),
+    ("en", "Show customers with at least 500 points, names in descending order.",
+     "Show customers with more than 500 points, names in alphabetical order."),
+])
+def test_a_question_with_the_wrong_boundary_or_direction_is_rejected(lang, wrong, right) -> None:
+    sql = "SELECT name FROM customers WHERE points > 500 ORDER BY name"
+    exercise = lambda q: Exercise(id="x", topic="order", question=q, reference_sql=sql,  # noqa: E731
+                                  hints=["a", "b", "c"], source="llm", lang=lang)
+    problems = check_question(exercise(wrong))
+    assert any("boundary of points > 500" in p for p in problems), problems
+    assert any("descending order but the answer sorts ascending" in p for p in problems), problems
+    assert check_question(exercise(right)) == []
+
+
+def test_a_question_about_other_columns_than_its_answer_is_rejected(shop_db) -> None:
+    _, db = shop_db
+    sql = "SELECT product_id, SUM(quantity) AS total FROM orders GROUP BY product_id ORDER BY total DESC, product_id LIMIT 3"
+    exercise = lambda q: Exercise(id="x", topic="aggregate", question=q, reference_sql=sql,  # noqa: E731
+                                  hints=["a", "b", "c"], source="llm", lang="ja")
+    assert any("column quantity" in p for p in check_question(exercise("ポイントが最も高い 3 件の商品を表示してください。"), db))
+    assert check_question(exercise("商品ごとの数量（quantity）の合計が最も多い 3 件を、多い順に表示してください。"), db) == []
+    city = "SELECT name, points FROM customers WHERE city = '墨田区' AND points >= 750"
+    where = lambda q: Exercise(id="y", topic="where", question=q, reference_sql=city,  # noqa: E731
+                               hints=["a", "b", "c"], source="llm", lang="ja")
+    assert check_question(where("墨田区でポイントが 750 以上の顧客の名前とポイントを表示してください。"), db) == []
+    assert any("Korean" in p for p in check_question(where("墨田区でポイントが750以上인顧客の名前とポイント"), db))
+
+
+def test_the_question_checks_accept_every_bank_exercise(tmp_path) -> None:
+    """The checks that send an LLM question back hold for the hand-written bank (no false alarms
+    on quoted example values, boundaries, orders), in both languages and every theme."""
+    from sqllab.exercises import bank_exercises
+
+    for lang in ("en", "ja"):
+        for theme in THEMES:
+            dataset = generate_offline_dataset(theme, lang=lang, seed=3)
+            db = load_dataset(dataset, tmp_path / f"{theme}-{lang}.db")
+            for topic in TOPICS:
+                for e in bank_exercises(dataset, topic, n=50, lang=lang, seed=1):
+                    assert check_question(e, db) == [], (e.id, e.question)   # (a bank hint may show SQL)
+
+
+def test_a_hint_with_sql_is_dropped_not_the_exercise(full_profile, shop_db) -> None:
+    dataset, _ = shop_db
+    sql = "SELECT name FROM customers WHERE points >= 100"
+    writer = exercise_writer([("Show the names of customers with at least 100 points.", sql)],
+                             hints=("SELECT name FROM customers WHERE points >= 100", "Which column holds points?"))
+    with LLMTestServer(responder=writer) as server:
+        exercises = generate_exercises(dataset, "where", n=1, lang="en", seed=3, client=client_for(server.url))
+    assert exercises[0].source == "llm"
+    assert exercises[0].hints[0] == "Which column holds points?" and "SELECT" not in " ".join(exercises[0].hints[:2])
+
+
 def test_an_exercise_hiding_its_constant_goes_back_for_repair(full_profile, shop_db) -> None:
     dataset, _db = shop_db
     city = next(r[2] for r in dataset.table("customers").rows if r[2])
-    vague = exercises_json(("Show the names of customers from a certain city.",
-                            f"SELECT name FROM customers WHERE city = '{city}'"))
-    stated = exercises_json((f"Show the names of customers from {city}.",
-                             f"SELECT name FROM customers WHERE city = '{city}'"))
-    with LLMTestServer([ok(vague)], default=ok(stated)) as server:
+    sql = f"SELECT name FROM customers WHERE city = '{city}'"
+    questions = iter(["Show the names of customers from a certain city.",
+                      f"Show the names of customers whose city is {city}."])
+
+    def writer(body: dict):
+        if "queries" in json.dumps(body.get("response_format")):
+            return ok(json.dumps({"queries": [{"sql": sql}]}))
+        return ok(json.dumps({"question": next(questions), "hints": ["a", "b"]}))
+
+    with LLMTestServer(responder=writer) as server:
         exercises = generate_exercises(dataset, "where", n=1, lang="en", seed=1, client=client_for(server.url))
-        repair_prompt = server.chat_requests[1].body["messages"][-1]["content"]
+        question_prompt = server.chat_requests[1].body["messages"][-1]["content"]
+        repair_prompt = server.chat_requests[2].body["messages"][-1]["content"]
+    assert f"city = '{city}'" in question_prompt          # the question step is told what to state
     assert exercises[0].source == "llm" and city in exercises[0].question
     assert f"'{city}'" in repair_prompt and "state the constant" in repair_prompt
 
@@ -216,14 +303,15 @@ def test_an_exercise_hiding_its_constant_goes_back_for_repair(full_profile, shop
 def test_content_always_has_the_number_asked_even_when_the_bank_cannot_fit_the_llm_dataset(full_profile) -> None:
     """A whole LLM dataset of its own shape with 1 verified exercise of 3: the bank cannot fill a
     shape it does not know, so the lesson takes the offline shape and still shows 3."""
-    one = exercises_json(("Show the names of members aged at least 40.", "SELECT name FROM members WHERE age >= 40"))
+    writer = exercise_writer([("Show the names of members aged at least 40.",
+                               "SELECT name FROM members WHERE age >= 40")])
 
     def responder(body: dict):
         if _asks_for_tables(body):
             return ok(dataset_json())
-        return ok(one) if "members" in body["messages"][-1]["content"] else None
+        return writer(body) if "members" in body["messages"][-1]["content"] else None
 
-    with LLMTestServer(responder=responder, default=ok(exercises_json())) as server:
+    with LLMTestServer(responder=responder, default=ok(json.dumps({"queries": []}))) as server:
         content = generate_content("club", {"where": 3}, lang="en", seed=1, client=client_for(server.url))
     assert len(content.exercises) == 3
     assert {t.name for t in content.dataset.tables} != {"members", "visits"}
@@ -236,9 +324,12 @@ def test_content_always_has_the_number_asked_even_when_the_bank_cannot_fit_the_l
 
 def test_wrong_topic_and_wrong_language_are_rejected(full_profile, shop_db) -> None:
     dataset, db = shop_db
-    answer = exercises_json(("Show names with points of at least 100.",          # en text for a ja lesson
-                             "SELECT c.name FROM customers c JOIN orders o ON o.customer_id = c.id"))
-    with LLMTestServer(default=ok(answer)) as server:
+    writer = exercise_writer([
+        ("結合した顧客の名前を表示してください。",                                      # not an aggregate
+         "SELECT c.name FROM customers c JOIN orders o ON o.customer_id = c.id"),
+        ("Show how many customers have at least 100 points.",                      # en text for a ja lesson
+         "SELECT COUNT(*) FROM customers WHERE points >= 100")])
+    with LLMTestServer(responder=writer) as server:
         exercises = generate_exercises(dataset, "aggregate", n=2, lang="ja", seed=1, client=client_for(server.url))
     assert all(e.source == "bank" for e in exercises)
     assert all(has_japanese(e.question) for e in exercises)
@@ -246,7 +337,7 @@ def test_wrong_topic_and_wrong_language_are_rejected(full_profile, shop_db) -> N
 
 def test_prompt_schema_text_is_data_not_instructions(full_profile, shop_db) -> None:
     dataset, _ = shop_db
-    with LLMTestServer(default=ok(exercises_json())) as server:
+    with LLMTestServer(default=ok(json.dumps({"queries": []}))) as server:
         generate_exercises(dataset, "select", n=1, lang="en", seed=1, client=client_for(server.url))
         body = server.chat_requests[0].body
     assert body["response_format"]["type"] == "json_schema"
@@ -258,14 +349,15 @@ def test_same_parameters_come_from_the_cache(full_profile, shop_db, tmp_path) ->
     from sqllab.llm import ResponseCache
 
     dataset, _ = shop_db
-    answer = exercises_json(("Show names with points of at least 100.",
-                             "SELECT name FROM customers WHERE points >= 100"))
-    with LLMTestServer(default=ok(answer)) as server:
+    writer = exercise_writer([("Show names with points of at least 100.",
+                               "SELECT name FROM customers WHERE points >= 100")])
+    with LLMTestServer(responder=writer) as server:
         def run():
             client = LLMClient(server.url, "gpt-3.5-turbo", max_retries=1, cache=ResponseCache(tmp_path / "c.db"))
             return generate_exercises(dataset, "where", n=1, lang="en", seed=5, client=client)
         first, second = run(), run()
-        assert server.chat_count == 1
+        assert server.chat_count == 2                  # the query step and the question step, once
+    assert first[0].source == "llm"
     assert first == second
 
 
@@ -329,14 +421,15 @@ def test_embedded_model_profile_keeps_it_to_what_it_measured(embedded_llm) -> No
 
 def test_wrong_schema_goes_back_for_repair_then_is_used(full_profile, shop_db) -> None:
     dataset, db = shop_db
-    good = exercises_json(("Show names with points of at least 100.",
-                           "SELECT name FROM customers WHERE points >= 100"))
-    wrong_shape = json.dumps({"exercises": [{"q": "no reference here"}]})
-    with LLMTestServer([ok(wrong_shape), ok(good)]) as server:
+    writer = exercise_writer([("Show names with points of at least 100.",
+                               "SELECT name FROM customers WHERE points >= 100")])
+    wrong_shape = ok(json.dumps({"queries": [{"query": "no sql field here"}]}))
+    answers = iter([wrong_shape])
+    with LLMTestServer(responder=lambda body: next(answers, None) or writer(body)) as server:
         exercises = generate_exercises(dataset, "where", n=1, lang="en", seed=2, client=client_for(server.url))
-        assert server.chat_count == 2
+        assert server.chat_count == 3                  # wrong shape, repaired queries, the question
         repair = server.chat_requests[1].body["messages"][-1]["content"]
-    assert "reference_sql" in repair                   # the validation error named the missing field
+    assert "sql" in repair and "Field required" in repair   # the validation error named the missing field
     assert exercises[0].source == "llm"
     independent_check(db, exercises[0])
 

@@ -19,7 +19,7 @@ from sqllab.generation import check_exercise
 from sqllab.lesson import Lesson, waits_for_llm
 from sqllab.progress import ProgressStore
 
-from llm_servers import LLMTestServer, ok
+from llm_servers import LLMTestServer, exercise_writer, ok
 
 EXERCISES = [
     ("Show the names of customers with at least 100 points.", "SELECT name FROM customers WHERE points >= 100"),
@@ -30,14 +30,12 @@ NAMES = ["Alpha Desk", "Beta Lamp", "Gamma Chair", "Delta Shelf", "Echo Rug", "F
 
 
 def _answer(body: dict, delay: float):
+    writer = exercise_writer(EXERCISES, delay=delay)      # the query step is the slow one
     schema = json.dumps((body.get("response_format") or {}).get("json_schema", {}).get("schema", {}))
-    if '"exercises"' in schema:
-        return ok(json.dumps({"exercises": [{"question": q, "reference_sql": sql, "hints": ["a", "b"],
-                                             "difficulty": "beginner"} for q, sql in EXERCISES]}), delay=delay)
     if '"names"' in schema:
         n = body["response_format"]["json_schema"]["schema"]["properties"]["names"]["minItems"]
         return ok(json.dumps({"names": NAMES[:n]}))
-    return None
+    return writer(body)
 
 
 @pytest.fixture

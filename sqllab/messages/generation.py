@@ -23,6 +23,14 @@ MESSAGES = {
         "en": "Built-in tables; the AI named the rows of {done} of {total} categories (checked by sqllab).",
         "ja": "組み込みのテーブルに、AI が {total} カテゴリ中 {done} カテゴリの名前を付けました（sqllab が検査済み）。",
     },
+    # the order and constants a question must state (values of the exercise_question prompt)
+    "gen.order_any": {"en": "any order (the question asks for none)", "ja": "指定なし（並び順は問わない）"},
+    "gen.order_asc": {"en": "by {key}, lowest first", "ja": "{key} の昇順（小さい順）"},
+    "gen.order_desc": {"en": "by {key}, highest first", "ja": "{key} の降順（大きい順）"},
+    "gen.order_then": {"en": "; then ", "ja": "、同じなら "},
+    "gen.limit_words": {"en": "only the first {n} rows", "ja": "先頭の {n} 行だけ"},
+    "gen.distinct_words": {"en": "each row only once, no duplicates", "ja": "重複なし（同じ行は 1 回だけ）"},
+    "gen.no_constants": {"en": "(none)", "ja": "（なし）"},
     "gen.hint_generic": {
         "en": "Read the question again: which tables and columns does it name?",
         "ja": "問題文をもう一度読み、どのテーブルと列が出てくるか確かめましょう。",
