@@ -919,10 +919,14 @@ def foreign_values(question: str, sql: str, known: str = "") -> list[str]:
     name) and that are not in ``known`` (the data, the result): the sign of a question copied from
     an example or written for another query."""
     text = _fold(sql)
+    labels = {_fold(w) for lang in ("en", "ja") for words in _column_words(lang).values() for w in words}
     out = []
     for match in _QUOTED.finditer(question):
         value = next(g for g in match.groups() if g is not None).strip()
         folded = _fold(value).strip("%_ ")
+        after = question[match.end():match.end() + 6].lstrip()
+        if folded in labels or re.match(r"(?:列|カラム|テーブル|表|column|table)", after, re.I):
+            continue                       # 「名前」列: the name of a column, not a value
         if value and folded not in text and folded not in known and not re.fullmatch(r"[\w\s]*以上|[\w\s]*以下|[\w\s]*未満"
                                                                             r"|より大きい|ちょうど", value):
             out.append(match.group(0))
@@ -1029,6 +1033,22 @@ def _order_words(sql: str, lang: str) -> str:
     return i18n.t("gen.order_then", lang).join(keys)
 
 
+def with_order(question: str, sql: str, lang: str) -> str:
+    """``question`` with the answer's row order stated by sqllab when the question leaves it out
+    (no order words, or an ORDER BY key such as the ``id`` tie-break unnamed): the bank's
+    questions say it the same way, and without it no student can match an ordered answer."""
+    tree = _tree(sql)
+    order = tree.args.get("order") if tree is not None else None
+    if order is None:
+        return question
+    text = _fold(question)
+    keys = [key.this for key in order.expressions]
+    named = all(isinstance(k, exp.Column) and _fold(k.name) in text for k in keys)
+    if (_ORDER_WORDS[lang].search(question) and named) or direction_mismatches(question, sql, lang):
+        return question            # stated already, or stated wrong (check_question sends it back)
+    return f"{question.rstrip()}{i18n.t('gen.order_stated', lang, order=_order_words(sql, lang))}"
+
+
 def _table_text(db: Path) -> str:
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
@@ -1123,8 +1143,8 @@ async def _question_for(client: Any, db: Path, sql: str, topic: str, lang: str, 
                 raise
             previous, problems = _raw(exc), _problems_of(exc)
             continue
-        exercise = _exercise(ProposedExercise(question=proposal.question, reference_sql=sql,
-                                              hints=proposal.hints, difficulty=difficulty),
+        exercise = _exercise(ProposedExercise(question=with_order(proposal.question, sql, lang),
+                                              reference_sql=sql, hints=proposal.hints, difficulty=difficulty),
                              topic, lang, difficulty)
         problems = await asyncio.to_thread(check_question, exercise, db)
         if not problems:

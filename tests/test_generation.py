@@ -213,6 +213,7 @@ def test_a_question_written_for_another_query_or_without_its_order_is_rejected()
 
     copied = "住んでいる市が「稲城市」で、ポイントが 850 以上の会員の名前を表示してください。"   # the example's
     assert foreign_values(copied, sql) == ["「稲城市」"]
+    assert foreign_values("「墨田区」の顧客の「名前」列と「ポイント」を表示", sql) == []     # column names, not values
     assert any("稲城市" in p for p in question(copied))
     assert any("which order" in p for p in question("「墨田区」の顧客の名前とポイントを表示してください。"))
     assert question("「墨田区」の顧客の名前とポイントを、ポイントの高い順（同じなら id 順）に表示してください。") == []
@@ -266,6 +267,19 @@ def test_the_question_checks_accept_every_bank_exercise(tmp_path) -> None:
             for topic in TOPICS:
                 for e in bank_exercises(dataset, topic, n=50, lang=lang, seed=1):
                     assert check_question(e, db) == [], (e.id, e.question)   # (a bank hint may show SQL)
+
+
+def test_sqllab_states_the_order_a_question_leaves_out_but_not_over_a_wrong_one() -> None:
+    from sqllab.generation import with_order
+
+    sql = "SELECT name, joined_on FROM customers ORDER BY joined_on, id"
+    stated = with_order("顧客の氏名（name）と登録日（joined_on）を表示してください。", sql, "ja")
+    assert stated.endswith("joined_on の昇順（小さい順）、同じなら id の昇順（小さい順）としてください。")
+    assert with_order("Show name and joined_on, earliest first, ties by id.", sql, "en").endswith("by id.")
+    assert "then by id" in with_order("Show name and joined_on, earliest first.", sql, "en")   # the tie-break
+    wrong = "Show name and joined_on, newest first."
+    assert with_order(wrong, sql, "en") == wrong                    # left for check_question to send back
+    assert with_order("Show the names.", "SELECT name FROM customers", "en") == "Show the names."
 
 
 def test_a_hint_with_sql_is_dropped_not_the_exercise(full_profile, shop_db) -> None:
