@@ -1103,8 +1103,9 @@ async def _reference_queries(client: Any, db: Path, topic: str, n: int, lang: st
         for i, proposal in enumerate(batch.queries, 1):
             sql = proposal.sql.strip().rstrip(";").strip()
             shape = _shape(sql)
-            if shape in seen:
-                continue            # the same query with another constant or comparison: no variety
+            if shape in seen:       # the same query with another constant or comparison: no variety
+                problems.append(f"query {i} repeats an earlier query with another constant or comparison")
+                continue
             seen.add(shape)
             if progress is not None:
                 progress.set("checking", i, len(batch.queries))
@@ -1113,10 +1114,11 @@ async def _reference_queries(client: Any, db: Path, topic: str, n: int, lang: st
                 problems += [f"query {i}: {p}" for p in found]
             else:
                 good.append(sql)
-        if problems:
-            log.info("queries on %s sent back (round %d): %s", topic, round_no, "; ".join(problems)[:600])
-        if len(good) >= n or not problems:
+        if len(good) >= n:
             break
+        problems.append(f"{n - len(good)} more queries are needed: write new ones, unlike the ones that "
+                        "passed (other columns, other conditions, another idea of the topic)")
+        log.info("queries on %s sent back (round %d): %s", topic, round_no, "; ".join(problems)[:600])
     return good
 
 
