@@ -642,6 +642,9 @@ def main() -> int:
         print(f"cache hit: {tp['cache_hit_s'] * 1e6:.0f} us  ({tp['cache_hit_s'] / tp['miss_s']:.5f} of a miss)")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2, ensure_ascii=False))
+    from sqllab.llm.embedded import stop_background
+
+    stop_background()          # the shared server this run started in its own cache dir
     return 0
 
 

@@ -102,7 +102,8 @@ def test_lesson02_ja_llm_exercises_then_cancel_in_another_lesson(page: Any, lab:
     assert cards.count() == n and llm_cards.count() >= 1          # Japanese exercises by the model
     assert llm_cards.count() + page.locator(".sqllab-card:has([data-sqllab='badge-muted'])").count() == n
     assert "Traceback" not in page.locator(".jp-Notebook").inner_text()
-    shot(page, "lesson02-ja-llm.png", page.locator(".jp-Notebook"))
+    llm_cards.first.scroll_into_view_if_needed()
+    shot(page, "lesson02-ja-llm.png", llm_cards.first)
     page.goto("about:blank")
     lab.shutdown_kernels()
 
