@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import functools
 import hashlib
 import json
 import logging
@@ -25,6 +26,7 @@ import sqlite3
 import tempfile
 import tomllib
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -628,17 +630,20 @@ def _spellings(value: str, is_string: bool, lang: str) -> list[str]:
     return forms
 
 
+def _compared_literals(tree: exp.Expression | None) -> Iterator[tuple[exp.Literal, exp.Expression]]:
+    """Each literal ``tree`` compares with (or LIMITs by), with its operand (the literal, or its
+    ``-``/parentheses); an argument of a function (a strftime format...) is not compared."""
+    for literal in tree.find_all(exp.Literal, bfs=False) if tree is not None else ():
+        operand = literal.parent if isinstance(literal.parent, (exp.Neg, exp.Paren)) else literal
+        if isinstance(operand.parent, _COMPARED):
+            yield literal, operand
+
+
 def compared_constants(sql: str) -> list[tuple[str, bool]]:
     """The constants ``sql`` compares with (text, numbers, dates, patterns, LIMIT counts), each
     once, as ``(value, is_string)``: what a question for it must state."""
-    tree = _tree(sql)
-    if tree is None:
-        return []
     found: list[tuple[str, bool]] = []
-    for literal in tree.find_all(exp.Literal, bfs=False):
-        operand = literal.parent if isinstance(literal.parent, (exp.Neg, exp.Paren)) else literal
-        if not isinstance(operand.parent, _COMPARED):
-            continue  # an argument of a function (a strftime format...), not a compared constant
+    for literal, operand in _compared_literals(_tree(sql)):
         value = ("-" if isinstance(operand, exp.Neg) and not literal.is_string else "") + literal.this
         if (literal.this, literal.is_string) not in found and (value, literal.is_string) not in found:
             found.append((literal.this, literal.is_string))
@@ -652,14 +657,12 @@ def compared_conditions(sql: str, lang: str = "en") -> list[str]:
     if tree is None:
         return []
     found: list[str] = []
-    for literal in tree.find_all(exp.Literal, bfs=False):
-        operand = literal.parent if isinstance(literal.parent, (exp.Neg, exp.Paren)) else literal
-        if isinstance(operand.parent, _COMPARED):
-            text = operand.parent.sql("sqlite")
-            if isinstance(operand.parent, exp.Limit):
-                text = f"{text} ({i18n.t('gen.limit_words', lang, n=literal.this)})"
-            if text not in found:
-                found.append(text)
+    for literal, operand in _compared_literals(tree):
+        text = operand.parent.sql("sqlite")
+        if isinstance(operand.parent, exp.Limit):
+            text = f"{text} ({i18n.t('gen.limit_words', lang, n=literal.this)})"
+        if text not in found:
+            found.append(text)
     if isinstance(tree, exp.Select) and tree.args.get("distinct") is not None:
         found.insert(0, f"DISTINCT ({i18n.t('gen.distinct_words', lang)})")
     return found
@@ -850,7 +853,8 @@ _JA_COLUMN_WORDS = {"name": ("名前", "名称", "氏名", "名"), "city": ("市
                     "salary": ("給", "給与"), "fare": ("運賃", "料金"), "fee": ("料", "料金")}
 
 
-def _column_words(lang: str) -> dict[str, set[str]]:
+@functools.lru_cache(maxsize=None)
+def _column_words(lang: str) -> dict[str, frozenset[str]]:
     """Words that name a column identifier in ``lang``: the offline themes' labels (and, in
     Japanese, everyday words for common identifiers)."""
     words: dict[str, set[str]] = collections.defaultdict(set)
@@ -861,7 +865,13 @@ def _column_words(lang: str) -> dict[str, set[str]]:
     if lang == "ja":
         for identifier, extra in _JA_COLUMN_WORDS.items():
             words[identifier].update(extra)
-    return words
+    return {identifier: frozenset(names) for identifier, names in words.items()}
+
+
+@functools.lru_cache(maxsize=None)
+def _column_labels() -> frozenset[str]:
+    """Every word that names a column, in both languages, folded (for ``foreign_values``)."""
+    return frozenset(_fold(w) for lang in ("en", "ja") for words in _column_words(lang).values() for w in words)
 
 
 def _columns_with_stated_values(sql: str, folded_question: str) -> set[str]:
@@ -919,7 +929,7 @@ def foreign_values(question: str, sql: str, known: str = "") -> list[str]:
     name) and that are not in ``known`` (the data, the result): the sign of a question copied from
     an example or written for another query."""
     text = _fold(sql)
-    labels = {_fold(w) for lang in ("en", "ja") for words in _column_words(lang).values() for w in words}
+    labels = _column_labels()
     out = []
     for match in _QUOTED.finditer(question):
         value = next(g for g in match.groups() if g is not None).strip()
