@@ -63,7 +63,7 @@ class SQLLabSettings(BaseSettings):
     max_concurrency: int = Field(4, ge=1, le=256, description="LLM requests in flight at once")
     cache: bool = Field(True, description="use the response cache")
     cache_max_mb: float = Field(200.0, ge=0, description="LLM response cache size cap in MB (LRU eviction; 0: none)")
-    embedded_threads: int | None = Field(None, ge=1, le=256, description="default: physical cores - 1, at least 1")
+    embedded_threads: int | None = Field(None, ge=1, le=256, description="llama.cpp threads for generating and reading prompts; default: physical cores - 1 (at least 1) to generate, every physical core to read prompts")
     embedded_ctx: int = Field(9216, ge=512, le=131072, description="split across the parallel slots "
                               "(2 x 4608: a ~1.5k-token prompt plus a 3k-token answer each)")
     embedded_parallel: int = Field(2, ge=1, le=64)

@@ -235,6 +235,7 @@ def test_threads_default_to_the_physical_cores_less_one() -> None:
     cores = embedded.physical_cores()
     assert 1 <= cores <= len(os.sched_getaffinity(0))
     assert embedded.default_threads() == max(1, cores - 1)
+    assert embedded.default_batch_threads() == cores          # prompts are read on every core
     assert settings.sqllab_settings().embedded_threads is None     # unset: the default above
     assert settings.sqllab_settings().embedded_ctx == 9216 and settings.sqllab_settings().embedded_parallel == 2
 

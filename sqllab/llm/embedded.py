@@ -93,6 +93,14 @@ def default_threads() -> int:
     return max(1, physical_cores() - 1)
 
 
+def default_batch_threads() -> int:
+    """Threads for reading a prompt (llama.cpp's batch threads) when ``SQLLAB_EMBEDDED_THREADS`` is
+    unset: every physical core. A prompt is read in large batches, so the threads rarely wait on
+    each other; on the quiet 2-core machine 2 threads read a 348-token feedback prompt at 76
+    tokens/s against 40 with 1 (4.6 s instead of 8.8 s before the first word)."""
+    return physical_cores()
+
+
 def cached_model_path(model: str | ModelSpec = DEFAULT) -> Path:
     """Where ``pull(model)`` keeps the GGUF: ``<SQLLAB_CACHE_DIR>/models/<file name>``."""
     return sqllab_settings().cache_dir / "models" / embedded_models.spec(model).file_name
@@ -194,6 +202,7 @@ class EmbeddedServer:
         except ImportError as exc:  # pragma: no cover - a broken install
             raise LLMModelError(key="embedded.not_installed", reason=str(exc)) from None
         threads = self.threads or default_threads()
+        batch_threads = self.threads or default_batch_threads()
         params = xllamacpp.CommonParams()
         params.model.path = str(self.model_path)
         params.model_alias = {self.alias}
@@ -202,7 +211,7 @@ class EmbeddedServer:
         params.port = self.port
         params.hostnames = ["127.0.0.1"]
         params.cpuparams.n_threads = threads
-        params.cpuparams_batch.n_threads = threads
+        params.cpuparams_batch.n_threads = batch_threads
         params.cache_prompt = True            # reuse a slot's prompt prefix (system prompt, schema)
         params.cache_ram_mib = CACHE_RAM_MIB
         params.endpoint_metrics = True        # the idle watch reads /metrics
