@@ -71,6 +71,7 @@ from sqllab.errors import LLMError, SQLLabError  # noqa: E402
 from sqllab.exercises import bank_exercises  # noqa: E402
 from sqllab.grading import grade  # noqa: E402
 from sqllab.llm import LLMClient, default_client, run_sync  # noqa: E402
+from sqllab.feedback import writes_sql  # noqa: E402
 from sqllab.offline import THEMES, generate_offline_dataset, theme_labels  # noqa: E402
 from sqllab.prompts import get_template  # noqa: E402
 
@@ -210,23 +211,6 @@ def fitness_problems(dataset: Dataset, n_rows: int = TABLE_ROWS) -> list[str]:
 _SECOND_PERSON = {"en": re.compile(r"\b(you|your|yours|you're|you've)\b", re.I), "ja": re.compile(r"あなた")}
 _THIRD_PERSON = {"en": re.compile(r"\b(the student|the learner|the user)('s)?\b", re.I),
                  "ja": re.compile(r"生徒|学生|学習者|ユーザー")}
-_SQL_WORDS = re.compile(r"\b(select|from|where|join|group by|having|order by|union|limit)\b", re.I)
-
-
-def writes_sql(text: str, student_sql: str) -> bool:
-    """A code block, an inline `...` span with SQL keywords and more (`LIMIT` alone names a clause),
-    or one with a condition that is not
-    the student's own (a fix written out), or a whole statement in prose."""
-    from sqllab.feedback import _LOOKS_SQL, normalize_sql_text, sql_spans
-
-    if "```" in text:
-        return True
-    own = normalize_sql_text(student_sql)
-    for span in re.findall(r"`([^`\n]+)`", text):
-        if (_SQL_WORDS.search(span) and len(span.split()) > 2) or (   # a clause name alone is not SQL
-                re.search(r"[<>=]", span) and normalize_sql_text(span) not in own):
-            return True
-    return bool(gen._SQL_IN_TEXT.search(text)) or any(_LOOKS_SQL.match(text[s:e].strip()) for s, e, _ in sql_spans(text))
 
 
 def sentences(text: str) -> list[str]:

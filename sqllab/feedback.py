@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 MAX_TOKENS = 200
 MAX_SENTENCES = 4          # feedback is 2-4 sentences: the stream stops after the fourth one shown
+MIN_SENTENCES = 2          # once 2 are shown, a sentence that gives the answer away or writes SQL ends it quietly
 TOKEN_SHARE = 0.7          # this share of the reference's tokens, in order, in one SQL span reveals it
 MAX_GRADED = 12            # SQL snippets graded per check (each is cheap once the grader is cached)
 MAX_SNIPPET_CHARS = 2000
@@ -205,6 +206,33 @@ def reveals_solution(text: str, exercise: Any, db: Any = None, *, student_sql: s
     return SolutionGuard(exercise, db, student_sql).reveals(text)
 
 
+_CLAUSE_WORDS = re.compile(r"\b(select|from|where|join|group by|having|order by|union|limit)\b", re.I)
+WHOLE_STATEMENT = re.compile(
+    r"\bselect\s+(?:distinct\s+)?[\w*\"`.()]+(?:\s*,\s*[\w*\"`.()]+)*\s+from\s+[\w\"`]+"
+    r"|\binsert\s+into\s+[\w\"`]+|\bupdate\s+[\w\"`]+\s+set\s+[\w\"`]+\s*="
+    r"|\bdelete\s+from\s+[\w\"`]+", re.I)
+
+
+def writes_sql(text: str, student_sql: str) -> bool:
+    """True when ``text`` writes SQL at the learner: a code block, an inline `...` span with clause
+    words and more (`LIMIT` alone names a clause), one with a condition that is not the learner's
+    own (a fix written out), or a whole statement in prose. Such a sentence is not shown."""
+    if "```" in text:
+        return True
+    own = normalize_sql_text(student_sql)
+    for span in re.findall(r"`([^`\n]+)`", text):
+        if (_CLAUSE_WORDS.search(span) and len(span.split()) > 2) or (
+                re.search(r"[<>=]", span) and normalize_sql_text(span) not in own):
+            return True
+    return bool(WHOLE_STATEMENT.search(text)) or any(_LOOKS_SQL.match(text[s:e].strip())
+                                                      for s, e, _ in sql_spans(text))
+
+
+def _introduces_code(segment: str) -> bool:
+    """A sentence that ends in a colon introduces what follows (a query, a list): not shown alone."""
+    return segment.rstrip().endswith((":", "："))
+
+
 # --- the prompt --------------------------------------------------------------------------
 
 def _t(key: str, lang: str, **params: Any) -> str:
@@ -325,9 +353,38 @@ def render_facts(verdict: Any, student_sql: str, lang: str) -> str:
     return "\n".join(f"- {line}" for line in lines)
 
 
+NOTE_ROWS = 2             # differing rows of each kind in the notes (v7)
+
+
+def render_notes(verdict: Any, student_sql: str, lang: str) -> str:
+    """Feedback v7's ``{notes}``: sqllab's diagnosis (:func:`sqllab.diagnosis.diagnose`) first, then
+    the row counts, where it showed, and a couple of the differing rows. Never the reference."""
+    from .diagnosis import diagnose
+
+    diff = getattr(verdict, "diff", None)
+    if diff is None:
+        return "- " + render_facts(verdict, student_sql, lang).removeprefix("- ")
+    lines = diagnose(verdict, student_sql, lang)
+    if diff.kind == "error" and diff.error_key:
+        lines.append(_t("feedback.diff.error", lang, error=_t(diff.error_key, lang, **diff.error_params)))
+    elif diff.kind not in ("column_count", "column_order"):
+        lines.append(_t("feedback.facts.counts", lang, expected=diff.expected_rows, got=diff.got_rows,
+                        missing=diff.missing_rows, extra=diff.extra_rows))
+    if diff.variant != "visible":
+        lines.append(_t("feedback.facts.hidden", lang, kind=_t(f"sql.variant.{diff.variant}", lang)))
+    example = diff.counterexample
+    if example is not None and diff.kind not in ("error", "ordering", "column_count", "column_order"):
+        for key, sample in (("feedback.facts.missing", example.expected), ("feedback.facts.extra", example.got)):
+            if sample.rows:
+                rows = "; ".join(_row_text(sample.columns, r) for r in sample.rows[:NOTE_ROWS])
+                lines.append(_t(key, lang, rows=rows))
+    return "\n".join(f"- {line}" for line in lines)
+
+
 def build_prompt(verdict: Any, exercise: Any, student_sql: str, *, lang: str, level: int) -> tuple[Any, str]:
     """``(template, user prompt)`` for this verdict at hint ``level`` (0..2). A template takes the
-    diff as ``{diff}`` (labels and tables, v1/v2) or as ``{facts}`` (sentences, v3)."""
+    diff as ``{diff}`` (labels and tables, v1/v2), as ``{facts}`` (short facts, v3-v6) or as
+    ``{notes}`` (sqllab's diagnosis and short facts, v7)."""
     from .llm import fence_user_input
     from .prompts import get_template
 
@@ -336,9 +393,11 @@ def build_prompt(verdict: Any, exercise: Any, student_sql: str, *, lang: str, le
     reference = normalize_sql_text(exercise.reference_sql).rstrip(";")
     variables = {"question": exercise.question, "status": status,
                  "student_sql": fence_user_input(student_sql),
-                 "level": _t(f"feedback.level.{min(level, 2)}", lang)}
+                 "level": _t(f"feedback.level.{min(level, 2)}", lang),
+                 "step": _t(f"feedback.step.{min(level, 2)}", lang)}
     for name, render in (("diff", lambda: render_diff(verdict, lang)),
-                         ("facts", lambda: render_facts(verdict, student_sql, lang))):
+                         ("facts", lambda: render_facts(verdict, student_sql, lang)),
+                         ("notes", lambda: render_notes(verdict, student_sql, lang))):
         if name in template.variables:
             text = render()
             variables[name] = status if reference in normalize_sql_text(text) else text  # never ship the reference
@@ -430,6 +489,17 @@ def _allowed(client: Any, lang: str) -> bool:
         return True
 
 
+def _prefills(client: Any) -> bool:
+    """True when the server continues a started answer: llama.cpp (it answers ``/props``), as the
+    embedded server. Others would take the started answer as a finished turn."""
+    from .capabilities import served_model_file
+
+    try:
+        return served_model_file(client.base_url) is not None
+    except (AttributeError, TypeError):
+        return False
+
+
 def feedback(verdict: Any, exercise: Any, student_sql: str, *, lang: str, level: int = 0,
              db: Any = None, client: Any = None) -> Iterator[str]:
     """Stream hint text for ``verdict`` on ``exercise`` at ``level`` (0 nudge, 1 concept, 2 near-solution).
@@ -456,12 +526,16 @@ def feedback(verdict: Any, exercise: Any, student_sql: str, *, lang: str, level:
             return
         template, prompt = build_prompt(verdict, exercise, student_sql, lang=lang, level=level)
         guard = SolutionGuard(exercise, db, student_sql)
+        prefix = template.answer_prefix if template.answer_prefix and _prefills(client) else ""
         stream = client.sync.stream(prompt, system_prompt=template.system_prompt, max_tokens=MAX_TOKENS,
                                     seed=_seed(exercise, student_sql, level, lang),
-                                    prompt_version=template.ref, prompt_type="feedback")
+                                    prompt_version=template.ref, prompt_type="feedback",
+                                    **({"answer_prefix": prefix} if prefix else {}))
         echo = EchoFilter(template.system_prompt + "\n" + prompt)
-        text = ""
+        text = shown = ""
         for chunk in stream:
+            if prefix and not text:
+                chunk = prefix + chunk      # the server streams only the continuation of the prefix
             text += chunk
             if not _BOUNDARY.search(text, max(released, len(text) - len(chunk) - 1)):
                 continue        # no sentence ended in this chunk: nothing new to release
@@ -469,24 +543,33 @@ def feedback(verdict: Any, exercise: Any, student_sql: str, *, lang: str, level:
             if cut is None or not _looks_written_in(text[:cut], lang):
                 continue
             if guard.reveals(text):
-                yield from _fallback("feedback.withheld", exercise, lang, level, after_text=released > 0)
-                return
+                if _sentence_count(shown) < MIN_SENTENCES:
+                    yield from _fallback("feedback.withheld", exercise, lang, level, after_text=released > 0)
+                return          # what was shown stands; the rest would give the answer away
             segment = text[released:cut]
             released = cut
+            if writes_sql(segment, student_sql) or _introduces_code(segment):
+                if _sentence_count(shown) >= MIN_SENTENCES:
+                    return      # the model turned to writing the fix: enough said
+                continue        # drop the sentence, read on
             if echo.useful(segment):
+                shown += segment
                 yield segment
-                if _sentence_count(text[:cut]) >= MAX_SENTENCES and echo.shown:
+                if _sentence_count(shown) >= MAX_SENTENCES:
                     return      # enough said: stop reading (the request is cancelled)
             elif echo.hopeless:
                 break           # the model only parrots: stop reading
         if guard.reveals(text):
-            yield from _fallback("feedback.withheld", exercise, lang, level, after_text=released > 0)
+            if _sentence_count(shown) < MIN_SENTENCES:
+                yield from _fallback("feedback.withheld", exercise, lang, level, after_text=released > 0)
             return
         if not _looks_written_in(text, lang):
             yield from _fallback("feedback.unusable", exercise, lang, level, after_text=released > 0)
             return
         tail = text[released:]
-        if tail and not echo.hopeless and echo.useful(tail):
+        if (tail and not echo.hopeless and not writes_sql(tail, student_sql) and not _introduces_code(tail)
+                and echo.useful(tail)):
+            shown += tail
             yield tail
         if echo.shown == 0:
             yield from _fallback("feedback.unusable", exercise, lang, level, after_text=False)

@@ -41,6 +41,7 @@ from .capabilities import allows
 from .dataset import Dataset
 from .db import load_dataset
 from .errors import DatasetError, LLMError, QueryError, SQLLabError
+from .feedback import WHOLE_STATEMENT
 from .exercises import TOPICS, Exercise, bank_exercises, has_top_level_order_by
 from .jobs import GenerationCancelled, GenerationProgress
 from .offline import THEMES, generate_offline_dataset, theme_labels
@@ -63,10 +64,7 @@ def _exercise_tokens(n: int) -> int:
 GENERATION_TIMEOUT_S = 300.0
 ROWS_PER_TABLE = {"easy": 6, "medium": 10, "hard": 16}
 PROBLEM_LEVEL = {"easy": "beginner", "medium": "intermediate", "hard": "advanced"}
-_SQL_IN_TEXT = re.compile(
-    r"\bselect\s+(?:distinct\s+)?[\w*\"`.()]+(?:\s*,\s*[\w*\"`.()]+)*\s+from\s+[\w\"`]+"
-    r"|\binsert\s+into\s+[\w\"`]+|\bupdate\s+[\w\"`]+\s+set\s+[\w\"`]+\s*="
-    r"|\bdelete\s+from\s+[\w\"`]+", re.I)
+_SQL_IN_TEXT = WHOLE_STATEMENT     # a whole SQL statement written in prose
 _NAME_OK = re.compile(r"^[^\"'`;\\\n\r\t<>{}]{2,30}$")
 
 

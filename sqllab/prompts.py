@@ -62,6 +62,7 @@ class PromptTemplate:
     template: str
     variables: tuple[str, ...]
     description: str = ""
+    answer_prefix: str = ""   # the start of the model's answer, sent for it to continue (llama.cpp prefill)
 
     @property
     def ref(self) -> str:
@@ -127,7 +128,7 @@ def parse_template(path: Path) -> PromptTemplate:
         raise _bad(path, f"front matter task/version/lang do not match the file name {expected}")
     return PromptTemplate(task=meta["task"], version=meta["version"], lang=meta["lang"],
                           system_prompt=system, template=user, variables=tuple(meta["variables"]),
-                          description=meta["description"])
+                          description=meta["description"], answer_prefix=str(meta.get("answer_prefix", "")))
 
 
 @lru_cache(maxsize=8)

@@ -137,8 +137,10 @@ class _QuietServer(ThreadingHTTPServer):
 class LLMTestServer:
     def __init__(self, script: Iterable[Reply] = (), *, default: Reply | None = None,
                  responder: Callable[[dict[str, Any]], Reply | None] | None = None,
-                 models: Iterable[str] = (MODEL,), chunk_size: int = 4) -> None:
+                 models: Iterable[str] = (MODEL,), chunk_size: int = 4,
+                 props: dict[str, Any] | None = None) -> None:
         self.script = list(script)
+        self.props = props          # GET /props answers this, as llama.cpp's server does
         self.default = default or ok()
         self.responder = responder
         self.models = list(models)
@@ -231,6 +233,8 @@ class _Handler(BaseHTTPRequestHandler):
             data = {"object": "list", "data": [{"id": m, "object": "model", "owned_by": "test"}
                                                for m in owner.models]}
             self._send(200, json.dumps(data).encode())
+        elif self.path.rstrip("/") == "/props" and owner.props is not None:
+            self._send(200, json.dumps(owner.props).encode())
         else:
             self._send(404, b'{"error": {"message": "not found"}}')
 

@@ -265,9 +265,59 @@ def test_levels_are_clamped_and_change_the_instruction(en: Lesson) -> None:
         for level in (-3, 0, 1, 2, 9):
             run(en, server.url, level=level)
     prompts = [r.body["messages"][-1]["content"] for r in server.chat_requests]
-    instructions = [i18n.t(f"feedback.level.{n}", "en") for n in (0, 0, 1, 2, 2)]
+    from sqllab.prompts import get_template
+
+    variable = "step" if "step" in get_template("feedback", "en").variables else "level"   # v7: short steps
+    instructions = [i18n.t(f"feedback.{variable}.{n}", "en") for n in (0, 0, 1, 2, 2)]
     assert all(text in prompt for text, prompt in zip(instructions, prompts))
     assert len({r.body["seed"] for r in server.chat_requests[1:4]}) == 3    # seed follows the level
+
+
+@pytest.fixture
+def notes_prompt(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Feedback v7 (sqllab's notes, an answer started as "Your"), and the /props memo forgotten."""
+    from sqllab import capabilities
+
+    monkeypatch.setenv("SQLLAB_PROMPT_VERSIONS", "feedback=v7")
+    capabilities.forget_served()
+    yield
+    capabilities.forget_served()
+
+
+def test_a_llama_cpp_server_gets_the_answer_started_and_others_do_not(en: Lesson, notes_prompt: None) -> None:
+    continuation = " result misses the row with no stock recorded. What does a comparison give for it?"
+    with LLMTestServer(default=ok(continuation), props={"model_path": "/m/Qwen.gguf"}) as llama:
+        chunks = run(en, llama.url, level=0)
+    assert llama.chat_requests[0].body["messages"][-1] == {"role": "assistant", "content": "Your"}
+    assert "".join(chunks) == "Your" + continuation
+    prompt = llama.chat_requests[0].body["messages"][1]["content"]
+    assert "NULL" in prompt and normalize_sql_text(en.ref) not in normalize_sql_text(prompt)
+    with LLMTestServer(default=ok("Your" + continuation)) as other:      # no /props: not llama.cpp
+        chunks = run(en, other.url, level=0)
+    assert other.chat_requests[0].body["messages"][-1]["role"] == "user"
+    assert "".join(chunks) == "Your" + continuation
+
+
+def test_sql_written_after_two_sentences_ends_the_feedback_quietly(en: Lesson) -> None:
+    said = "Your result misses the row with no stock recorded. A comparison with NULL is never true. "
+    with LLMTestServer([ok(said + "So write `stock <= 5` instead. Good luck.")], chunk_size=3) as server:
+        chunks = run(en, server.url)
+    assert "".join(chunks) == said.rstrip()              # no notice, no SQL, nothing after it
+
+
+def test_a_sentence_that_writes_sql_first_is_dropped_and_the_rest_read(en: Lesson) -> None:
+    reply = "Write `stock <= 5` here. Your result misses a row. It has no stock recorded."
+    with LLMTestServer([ok(reply)], chunk_size=3) as server:
+        chunks = run(en, server.url)
+    assert "".join(chunks) == " Your result misses a row. It has no stock recorded."
+
+
+def test_a_leak_before_two_sentences_is_withheld_with_the_hint(en: Lesson) -> None:
+    reply = f"Your query misses a row. Use `{en.ref}`. Then it works."
+    with LLMTestServer([ok(reply)], chunk_size=3) as server:
+        chunks = run(en, server.url)
+    assert not leaks(en, chunks) and "".join(chunks).startswith("Your query misses a row.")
+    assert ends_with_notice_and_hint(en, chunks, "feedback.withheld")
 
 
 @pytest.mark.parametrize("reply", ["", "  \n", "!!! 123 ... ???", "```\n```"])

@@ -302,9 +302,12 @@ class LLMClient:
         return result
 
     # --- requests ------------------------------------------------------------------------
-    def _messages(self, prompt: str, system_prompt: str | None) -> list[dict[str, str]]:
+    def _messages(self, prompt: str, system_prompt: str | None,
+                  answer_prefix: str | None = None) -> list[dict[str, str]]:
         messages = [{"role": "system", "content": system_prompt}] if system_prompt else []
         messages.append({"role": "user", "content": prompt})
+        if answer_prefix:       # llama.cpp continues a last assistant message (prefill); streams omit it
+            messages.append({"role": "assistant", "content": answer_prefix})
         return messages
 
     def _body(self, messages: list[dict[str, str]], temperature: float, max_tokens: int,
@@ -426,12 +429,13 @@ class LLMClient:
     def _stream_request(self, prompt: str, system_prompt: str | None, temperature: float | None,
                         max_tokens: int | None, response_format: dict[str, Any] | None, seed: int | None,
                         prompt_version: str | None, use_cache: bool,
-                        prompt_type: str | None) -> tuple[dict[str, Any], str | None, dict[str, Any]]:
+                        prompt_type: str | None,
+                        answer_prefix: str | None = None) -> tuple[dict[str, Any], str | None, dict[str, Any]]:
         """(body, cache key or None, log fields) of a streamed request."""
         temperature = self.temperature if temperature is None else temperature
         max_tokens = self.max_tokens if max_tokens is None else max_tokens
-        body = self._body(self._messages(prompt, system_prompt), temperature, max_tokens, response_format,
-                          seed, stream=True)
+        body = self._body(self._messages(prompt, system_prompt, answer_prefix), temperature, max_tokens,
+                          response_format, seed, stream=True)
         key = self._key(body, prompt_version) if use_cache and self.cache is not None else None
         log = {"prompt_type": prompt_type, "prompt_version": prompt_version, "temperature": temperature,
                "stream": True}
@@ -491,11 +495,14 @@ class LLMClient:
                      temperature: float | None = None, max_tokens: int | None = None, *,
                      response_format: dict[str, Any] | None = None, seed: int | None = None,
                      prompt_version: str | None = None, use_cache: bool = True,
-                     prompt_type: str | None = None, timeout: float | None = None) -> AsyncIterator[str]:
+                     prompt_type: str | None = None, timeout: float | None = None,
+                     answer_prefix: str | None = None) -> AsyncIterator[str]:
         """Text chunks as the server sends them (SSE). Retries happen only before the first
-        chunk. A finished stream is cached whole and replayed in chunks on a hit."""
+        chunk. A finished stream is cached whole and replayed in chunks on a hit.
+        ``answer_prefix`` is sent as the start of the answer for the model to continue (llama.cpp's
+        prefill; the chunks are the continuation only): use it only with a server that does it."""
         body, key, log = self._stream_request(prompt, system_prompt, temperature, max_tokens, response_format,
-                                              seed, prompt_version, use_cache, prompt_type)
+                                              seed, prompt_version, use_cache, prompt_type, answer_prefix)
         hit = self._lookup(key, log)
         if hit is not None:
             for start in range(0, len(hit.content), _REPLAY_PIECE):

@@ -39,6 +39,13 @@ MESSAGES = {
         "ja": "ヒントの段階 3/3（もう少し）: クエリのどの部分をどう直せばよいかを句ごとに言葉で"
               "説明してください。SQL はやはり書かないでください。",
     },
+    # the same, short (feedback v7's {step}): a long instruction gets echoed by a small model
+    "feedback.step.0": {"en": "(Just a nudge: do not name the SQL feature to use.)",
+                        "ja": "（きっかけだけ。使う SQL の機能名はまだ言わないで）"},
+    "feedback.step.1": {"en": "(Name the SQL idea I should look at.)",
+                        "ja": "（見直すべき SQL の考え方を教えて）"},
+    "feedback.step.2": {"en": "(Tell me in words which part to change.)",
+                        "ja": "（どの部分をどう直すか言葉で教えて）"},
     # the grader's diff as the prompt shows it
     "feedback.status.wrong_result": {
         "en": "wrong result (the query runs but returns different rows)",
@@ -131,4 +138,57 @@ MESSAGES = {
     "feedback.facts.boundary": {"en": "The value {value} in the learner's condition equals a value in these rows",
                                 "ja": "学習者の条件の値 {value} が、これらの行の値と同じ"},
     "feedback.facts.nulls": {"en": "NULL in these rows: {columns}", "ja": "これらの行で NULL の列: {columns}"},
+    # sqllab's own diagnosis of a wrong answer (sqllab.diagnosis, feedback v7's {notes}): short
+    # notes from the student's SQL and the differing rows, never from the reference
+    "feedback.cause.boundary_out": {
+        "en": "your condition {condition} leaves out the rows where {column} is exactly {value}",
+        "ja": "あなたの条件 {condition} では、{column} がちょうど {value} の行が外れる"},
+    "feedback.cause.boundary_in": {
+        "en": "your condition {condition} also keeps the rows where {column} is exactly {value}",
+        "ja": "あなたの条件 {condition} では、{column} がちょうど {value} の行も入る"},
+    "feedback.cause.null_equals": {
+        "en": "{condition} is never true: NULL (no value) equals nothing, not even NULL",
+        "ja": "{condition} は決して真にならない: NULL（値なし）は何とも等しくならない（NULL 同士でも）"},
+    "feedback.cause.null_missing": {
+        "en": "the missing rows have no value (NULL) in {columns}",
+        "ja": "足りない行は {columns} に値がない（NULL）"},
+    "feedback.cause.null_missing_compared": {
+        "en": "the missing rows have NULL (no value) in {columns}, and a comparison with NULL is neither true nor false, so your condition on {columns} drops them",
+        "ja": "足りない行は {columns} が NULL（値なし）で、NULL との比較は真にも偽にもならないため、{columns} の条件で外れる"},
+    "feedback.cause.null_extra": {
+        "en": "the extra rows have no value (NULL) in {columns}",
+        "ja": "余分な行は {columns} に値がない（NULL）"},
+    "feedback.cause.null_extra_compared": {
+        "en": "the extra rows have NULL (no value) in {columns}, which your condition on {columns} lets through",
+        "ja": "余分な行は {columns} が NULL（値なし）で、あなたの {columns} の条件を通ってしまう"},
+    "feedback.cause.distinct_merges": {
+        "en": "your DISTINCT merges rows that are expected to appear more than once",
+        "ja": "あなたの DISTINCT が、複数回出てくるはずの行を 1 つにまとめている"},
+    "feedback.cause.repeats": {
+        "en": "a row such as {row} appears more times in yours than expected",
+        "ja": "{row} のような行が、期待より多くの回数あなたの結果に出てくる"},
+    "feedback.cause.repeats_some": {
+        "en": "some rows appear more times in yours than expected",
+        "ja": "いくつかの行が、期待より多くの回数あなたの結果に出てくる"},
+    "feedback.cause.fewer_copies": {
+        "en": "some rows appear fewer times in yours than expected",
+        "ja": "いくつかの行が、期待より少ない回数しかあなたの結果に出てこない"},
+    "feedback.cause.no_order_by": {
+        "en": "your rows are the expected ones, but your query has no ORDER BY, so their order is not the one asked for",
+        "ja": "行そのものは合っているが、あなたのクエリには ORDER BY がなく、求められた順番になっていない"},
+    "feedback.cause.order_by": {
+        "en": "your rows are the expected ones, in another order: you sort by {order}; compare the column and the direction with the exercise",
+        "ja": "行そのものは合っているが順番が違う: あなたの並べ替えは {order}。問題文の列と向き（昇順・降順）と見比べる"},
+    "feedback.cause.limit": {
+        "en": "your LIMIT {n} keeps only {n} of the {expected} expected rows",
+        "ja": "あなたの LIMIT {n} で、期待される {expected} 行のうち {n} 行しか残らない"},
+    "feedback.cause.columns": {
+        "en": "expected columns: {expected}; your columns: {got}",
+        "ja": "期待される列: {expected}／あなたの列: {got}"},
+    "feedback.cause.column_count": {
+        "en": "expected {expected} columns, yours has {got}",
+        "ja": "期待される列の数は {expected}、あなたの結果は {got}"},
+    "feedback.cause.value": {
+        "en": "in the row {row}, {column} is {got} in yours but {expected} is expected",
+        "ja": "{row} の行で、{column} があなたの結果では {got}、期待される値は {expected}"},
 }
