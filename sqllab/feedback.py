@@ -229,8 +229,10 @@ def writes_sql(text: str, student_sql: str) -> bool:
 
 
 def _introduces_code(segment: str) -> bool:
-    """A sentence that ends in a colon introduces what follows (a query, a list): not shown alone."""
-    return segment.rstrip().endswith((":", "："))
+    """A sentence that ends in a colon introduces what follows (a query, a list), and a bare list
+    number ("1.") starts one: not shown alone."""
+    stripped = segment.strip()
+    return stripped.endswith((":", "：")) or bool(re.fullmatch(r"[-*]?\s*\d{1,2}[.)、]?", stripped))
 
 
 # --- the prompt --------------------------------------------------------------------------

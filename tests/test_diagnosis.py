@@ -43,7 +43,7 @@ def test_a_strict_comparison_leaves_out_the_boundary_rows(db: Path) -> None:
     assert found[0] == "your condition points > 850 leaves out the rows where points is exactly 850"
     ja = notes(db, "SELECT name, points FROM members WHERE points >= 850",
                "SELECT name, points FROM members WHERE points > 850", "ja")
-    assert "points > 850" in ja[0] and "ちょうど 850" in ja[0]
+    assert "points > 850" in ja[0] and "points ＝ 850" in ja[0]
 
 
 def test_an_inclusive_comparison_keeps_them(db: Path) -> None:

@@ -182,8 +182,12 @@ def test_safe_text_streams_sentence_by_sentence_and_the_prompt_is_grounded(en: L
     assert prompt.count(START) == 1 and prompt.count(END) == 1
     assert normalize_sql_text(en.wrong) in normalize_sql_text(prompt)
     assert normalize_sql_text(en.ref) not in normalize_sql_text(prompt)
-    # the diff (v2: its kind and tables; v3: the same as facts in words) and its counterexample
-    assert ("null_handling" in prompt or i18n.t("feedback.why.null_handling", "en") in prompt) and "NULL" in prompt
+    # the diff (v2: its kind and tables; v3-v6: the same as facts in words; v7: sqllab's diagnosis)
+    # and its counterexample
+    from sqllab.diagnosis import diagnose
+
+    assert ("null_handling" in prompt or i18n.t("feedback.why.null_handling", "en") in prompt
+            or diagnose(en.verdict, en.wrong, "en")[0] in prompt) and "NULL" in prompt
     assert en.exercise.question in prompt
 
 
@@ -381,7 +385,7 @@ def test_japanese_feedback_streams_and_english_output_is_rejected(ja: Lesson, mo
     assert "".join(good) == reply and len(good) == 2
     assert ends_with_notice_and_hint(ja, english, "feedback.unusable")
     prompt = server.chat_requests[0].body["messages"][-1]["content"]
-    assert "ヒントの段階" in prompt and "問題:" in prompt and START in prompt
+    assert i18n.t("feedback.step.1", "ja") in prompt and "問題:" in prompt and START in prompt
     assert normalize_sql_text(ja.ref) not in normalize_sql_text(prompt)
 
 

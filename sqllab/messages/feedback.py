@@ -142,53 +142,53 @@ MESSAGES = {
     # notes from the student's SQL and the differing rows, never from the reference
     "feedback.cause.boundary_out": {
         "en": "your condition {condition} leaves out the rows where {column} is exactly {value}",
-        "ja": "あなたの条件 {condition} では、{column} がちょうど {value} の行が外れる"},
+        "ja": "原因: 条件 {condition} → {column} ＝ {value} の行が除外"},
     "feedback.cause.boundary_in": {
         "en": "your condition {condition} also keeps the rows where {column} is exactly {value}",
-        "ja": "あなたの条件 {condition} では、{column} がちょうど {value} の行も入る"},
+        "ja": "原因: 条件 {condition} → {column} ＝ {value} の行も対象"},
     "feedback.cause.null_equals": {
         "en": "{condition} is never true: NULL (no value) equals nothing, not even NULL",
-        "ja": "{condition} は決して真にならない: NULL（値なし）は何とも等しくならない（NULL 同士でも）"},
+        "ja": "原因: {condition} → 常に偽（NULL は何とも等しくない、NULL 同士でも）"},
     "feedback.cause.null_missing": {
         "en": "the missing rows have no value (NULL) in {columns}",
-        "ja": "足りない行は {columns} に値がない（NULL）"},
+        "ja": "足りない行: {columns} が NULL（値なし）"},
     "feedback.cause.null_missing_compared": {
         "en": "the missing rows have NULL (no value) in {columns}, and a comparison with NULL is neither true nor false, so your condition on {columns} drops them",
-        "ja": "足りない行は {columns} が NULL（値なし）で、NULL との比較は真にも偽にもならないため、{columns} の条件で外れる"},
+        "ja": "原因: 足りない行は {columns} が NULL → NULL との比較は真にならず、{columns} の条件で除外"},
     "feedback.cause.null_extra": {
         "en": "the extra rows have no value (NULL) in {columns}",
-        "ja": "余分な行は {columns} に値がない（NULL）"},
+        "ja": "余分な行: {columns} が NULL（値なし）"},
     "feedback.cause.null_extra_compared": {
         "en": "the extra rows have NULL (no value) in {columns}, which your condition on {columns} lets through",
-        "ja": "余分な行は {columns} が NULL（値なし）で、あなたの {columns} の条件を通ってしまう"},
+        "ja": "原因: 余分な行は {columns} が NULL → {columns} の条件を通過"},
     "feedback.cause.distinct_merges": {
         "en": "your DISTINCT merges rows that are expected to appear more than once",
-        "ja": "あなたの DISTINCT が、複数回出てくるはずの行を 1 つにまとめている"},
+        "ja": "原因: DISTINCT → 複数回出るはずの行が 1 行に"},
     "feedback.cause.repeats": {
         "en": "a row such as {row} appears more times in yours than expected",
-        "ja": "{row} のような行が、期待より多くの回数あなたの結果に出てくる"},
+        "ja": "重複: {row} などの行が期待より多く出現"},
     "feedback.cause.repeats_some": {
         "en": "some rows appear more times in yours than expected",
-        "ja": "いくつかの行が、期待より多くの回数あなたの結果に出てくる"},
+        "ja": "重複: いくつかの行が期待より多く出現"},
     "feedback.cause.fewer_copies": {
         "en": "some rows appear fewer times in yours than expected",
-        "ja": "いくつかの行が、期待より少ない回数しかあなたの結果に出てこない"},
+        "ja": "重複: いくつかの行の出現回数が期待より少ない"},
     "feedback.cause.no_order_by": {
         "en": "your rows are the expected ones, but your query has no ORDER BY, so their order is not the one asked for",
-        "ja": "行そのものは合っているが、あなたのクエリには ORDER BY がなく、求められた順番になっていない"},
+        "ja": "行は正しい、順番が違う → ORDER BY なし"},
     "feedback.cause.order_by": {
         "en": "your rows are the expected ones, in another order: you sort by {order}; compare the column and the direction with the exercise",
-        "ja": "行そのものは合っているが順番が違う: あなたの並べ替えは {order}。問題文の列と向き（昇順・降順）と見比べる"},
+        "ja": "行は正しい、順番が違う → 並べ替え {order}（問題文の列・昇順/降順と比較）"},
     "feedback.cause.limit": {
         "en": "your LIMIT {n} keeps only {n} of the {expected} expected rows",
-        "ja": "あなたの LIMIT {n} で、期待される {expected} 行のうち {n} 行しか残らない"},
+        "ja": "原因: LIMIT {n} → 期待 {expected} 行のうち {n} 行だけ"},
     "feedback.cause.columns": {
         "en": "expected columns: {expected}; your columns: {got}",
-        "ja": "期待される列: {expected}／あなたの列: {got}"},
+        "ja": "列: 期待 {expected}／あなた {got}"},
     "feedback.cause.column_count": {
         "en": "expected {expected} columns, yours has {got}",
-        "ja": "期待される列の数は {expected}、あなたの結果は {got}"},
+        "ja": "列の数: 期待 {expected}／あなた {got}"},
     "feedback.cause.value": {
         "en": "in the row {row}, {column} is {got} in yours but {expected} is expected",
-        "ja": "{row} の行で、{column} があなたの結果では {got}、期待される値は {expected}"},
+        "ja": "値の違い: {row} の {column} → あなた {got}／期待 {expected}"},
 }
