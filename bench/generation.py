@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import contextlib
 import json
 import logging
 import os
@@ -42,6 +43,7 @@ import re
 import statistics
 import sys
 import tempfile
+import threading
 import time
 import unicodedata
 from pathlib import Path
@@ -416,6 +418,38 @@ def feedback_case(client: LLMClient, lang: str, case: tuple[Any, str, Any, str],
     return feedback_problems(text, exercise, verdict, db, lang, prompt, wrong), first or total, total, text
 
 
+class BusyServer:
+    """Keeps one generation request in flight on the server (what a lesson's background job does
+    while the student checks an answer) until stopped: ``--busy``."""
+
+    def __init__(self, base_url: str, schema: str) -> None:
+        self.url = base_url.rstrip("/") + "/chat/completions"
+        self.prompt = ("Write 12 different SQLite queries for a SQL course on this schema, one per line, "
+                       "each with a short comment saying what it shows:\n" + schema)
+        self.stopped = threading.Event()
+        self.requests = 0
+        self.thread = threading.Thread(target=self._run, name="busy-server", daemon=True)
+
+    def _run(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                httpx.post(self.url, json={"messages": [{"role": "user", "content": self.prompt}],
+                                           "max_tokens": 400, "temperature": 0.8, "seed": self.requests},
+                           timeout=600)
+                self.requests += 1
+            except httpx.HTTPError:
+                self.stopped.wait(1.0)
+
+    def __enter__(self) -> "BusyServer":
+        self.thread.start()
+        time.sleep(2.0)                         # the background request is being read
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stopped.set()
+        self.thread.join(timeout=600)
+
+
 def count_tokens(client: LLMClient, text: str) -> int:
     """Tokens of ``text`` by the server's tokenizer (llama.cpp ``/tokenize``), 0 when unavailable."""
     try:
@@ -493,6 +527,67 @@ def end_to_end(client: LLMClient, lang: str, seeds: range) -> dict:
 
 # --- the run ----------------------------------------------------------------------------------
 
+def measure_language(args: argparse.Namespace, client: LLMClient, usage: "Usage", texts: Any, figures: dict,
+                     versions: dict[str, list[str]], max_tokens: dict[str, int], lang: str, db: Path,
+                     cases: list, seeds: range) -> None:
+    """Every task's cells for one language (printed as they finish, kept in ``figures``)."""
+    for task in args.tasks:
+        task_versions = versions.get(task) or [prompts.current_version(task)]
+        cells = {v: {"ok": 0, "repaired": 0, "secs": [], "first": [], "total": [], "tokens": [],
+                     "at_max": 0, "failures": collections.Counter()} for v in task_versions}
+        for seed in seeds:
+            for version in task_versions:        # interleaved: the versions share the machine's state
+                os.environ["SQLLAB_PROMPT_VERSIONS"] = f"{task}={version}"
+                cell = cells[version]
+                usage.take()
+                t = time.perf_counter()
+                repaired = None
+                text = ""
+                LAST_ANSWER.clear()
+                if task == "table_generation":
+                    problems = run_sync(table_generation(client, lang, seed, max_tokens[task]))
+                elif task == "dataset_text":
+                    problems = run_sync(dataset_text(client, lang, seed, max_tokens[task]))
+                elif task == "problem_generation":
+                    problems, repaired = run_sync(problem_generation(client, lang, seed, db, max_tokens[task],
+                                                                     args.repair_rounds))
+                else:
+                    problems, f, a, text = feedback_case(client, lang, cases[seed % len(cases)], db)
+                    cell["first"].append(f)
+                    cell["total"].append(a)
+                    usage.answers.append((count_tokens(client, text), ""))
+                cell["secs"].append(time.perf_counter() - t)
+                answers = usage.take()
+                if answers:                      # the first answer's length (repairs come after)
+                    cell["tokens"].append(answers[0][0])
+                    cell["at_max"] += answers[0][1] == "length"
+                cell["ok"] += not problems
+                cell["repaired"] += bool(repaired) if repaired is not None else not problems
+                cell["failures"].update(problems)
+                if texts is not None:
+                    texts.write(json.dumps({"task": task, "lang": lang, "version": version, "seed": seed,
+                                            "problems": problems, "text": text or " || ".join(LAST_ANSWER),
+                                            "case": cases[seed % len(cases)][3] if text else None},
+                                           ensure_ascii=False) + "\n")
+                    texts.flush()
+        os.environ.pop("SQLLAB_PROMPT_VERSIONS", None)
+        for version, cell in cells.items():
+            n = len(seeds)
+            entry = {"version": version, "pass_rate": cell["ok"] / n, "after_repair": cell["repaired"] / n,
+                     "passed": cell["ok"], "n": n, "mean_s": statistics.mean(cell["secs"]),
+                     "tokens_mean": statistics.mean(cell["tokens"]) if cell["tokens"] else None,
+                     "tokens_max": max(cell["tokens"]) if cell["tokens"] else None,
+                     "at_max_tokens": cell["at_max"], "failures": dict(cell["failures"].most_common())}
+            if cell["first"]:
+                entry.update(first_sentence_s=statistics.median(cell["first"]),
+                             total_s=statistics.median(cell["total"]))
+            figures["tasks"][f"{task}.{lang}.{version}"] = entry
+            toks = (f"{entry['tokens_mean']:.0f}/{entry['tokens_max']}" if cell["tokens"] else "-")
+            fails = "; ".join(f"{k} x{v}" for k, v in cell["failures"].most_common(4))
+            print(f"{task:<20}{lang:<5}{version:<8}{cell['ok']:>4}/{n:<4}{cell['repaired']:>4}/{n:<4}"
+                  f"{entry['mean_s']:>8.1f}{toks:>14}{cell['at_max']:>7}  {fails[:110]}", flush=True)
+
+
 def parse_pairs(items: list[str], what: str) -> dict[str, str]:
     out = {}
     for item in items:
@@ -515,6 +610,8 @@ def main() -> int:
     parser.add_argument("--texts", type=Path, help="write every feedback text and problem list here (JSON lines)")
     parser.add_argument("--repair-rounds", type=int, default=gen.REPAIR_ROUNDS,
                         help="repair rounds after a failed problem_generation answer (for 'repaired')")
+    parser.add_argument("--busy", action="store_true",
+                        help="keep one generation request in flight meanwhile (a lesson's background job)")
     parser.add_argument("--no-lesson", action="store_true", help="skip the lesson-path run")
     parser.add_argument("--no-overhead", action="store_true", help="skip the tokens/s and cache-hit run")
     args = parser.parse_args()
@@ -542,61 +639,12 @@ def main() -> int:
         dataset = generate_offline_dataset("shop", lang=lang, seed=1)
         db = load_dataset(dataset, tmp / f"shop-{lang}.db")
         cases = feedback_cases(dataset, db, lang, args.samples) if "feedback" in args.tasks else []
-        for task in args.tasks:
-            task_versions = versions.get(task) or [prompts.current_version(task)]
-            cells = {v: {"ok": 0, "repaired": 0, "secs": [], "first": [], "total": [], "tokens": [],
-                         "at_max": 0, "failures": collections.Counter()} for v in task_versions}
-            for seed in seeds:
-                for version in task_versions:        # interleaved: the versions share the machine's state
-                    os.environ["SQLLAB_PROMPT_VERSIONS"] = f"{task}={version}"
-                    cell = cells[version]
-                    usage.take()
-                    t = time.perf_counter()
-                    repaired = None
-                    text = ""
-                    LAST_ANSWER.clear()
-                    if task == "table_generation":
-                        problems = run_sync(table_generation(client, lang, seed, max_tokens[task]))
-                    elif task == "dataset_text":
-                        problems = run_sync(dataset_text(client, lang, seed, max_tokens[task]))
-                    elif task == "problem_generation":
-                        problems, repaired = run_sync(problem_generation(client, lang, seed, db, max_tokens[task],
-                                                                         args.repair_rounds))
-                    else:
-                        problems, f, a, text = feedback_case(client, lang, cases[seed % len(cases)], db)
-                        cell["first"].append(f)
-                        cell["total"].append(a)
-                        usage.answers.append((count_tokens(client, text), ""))
-                    cell["secs"].append(time.perf_counter() - t)
-                    answers = usage.take()
-                    if answers:                      # the first answer's length (repairs come after)
-                        cell["tokens"].append(answers[0][0])
-                        cell["at_max"] += answers[0][1] == "length"
-                    cell["ok"] += not problems
-                    cell["repaired"] += bool(repaired) if repaired is not None else not problems
-                    cell["failures"].update(problems)
-                    if texts is not None:
-                        texts.write(json.dumps({"task": task, "lang": lang, "version": version, "seed": seed,
-                                                "problems": problems, "text": text or " || ".join(LAST_ANSWER),
-                                                "case": cases[seed % len(cases)][3] if text else None},
-                                               ensure_ascii=False) + "\n")
-                        texts.flush()
-            os.environ.pop("SQLLAB_PROMPT_VERSIONS", None)
-            for version, cell in cells.items():
-                n = len(seeds)
-                entry = {"version": version, "pass_rate": cell["ok"] / n, "after_repair": cell["repaired"] / n,
-                         "passed": cell["ok"], "n": n, "mean_s": statistics.mean(cell["secs"]),
-                         "tokens_mean": statistics.mean(cell["tokens"]) if cell["tokens"] else None,
-                         "tokens_max": max(cell["tokens"]) if cell["tokens"] else None,
-                         "at_max_tokens": cell["at_max"], "failures": dict(cell["failures"].most_common())}
-                if cell["first"]:
-                    entry.update(first_sentence_s=statistics.median(cell["first"]),
-                                 total_s=statistics.median(cell["total"]))
-                figures["tasks"][f"{task}.{lang}.{version}"] = entry
-                toks = (f"{entry['tokens_mean']:.0f}/{entry['tokens_max']}" if cell["tokens"] else "-")
-                fails = "; ".join(f"{k} x{v}" for k, v in cell["failures"].most_common(4))
-                print(f"{task:<20}{lang:<5}{version:<8}{cell['ok']:>4}/{n:<4}{cell['repaired']:>4}/{n:<4}"
-                      f"{entry['mean_s']:>8.1f}{toks:>14}{cell['at_max']:>7}  {fails[:110]}", flush=True)
+        schema = "\n".join(f"{t.name}({', '.join(c.name for c in t.columns)})" for t in dataset.tables)
+        busy = BusyServer(client.base_url, schema) if args.busy else contextlib.nullcontext()
+        with busy:
+            measure_language(args, client, usage, texts, figures, versions, max_tokens, lang, db, cases, seeds)
+        if args.busy:
+            print(f"  (meanwhile {busy.requests} background generation requests finished)", flush=True)
     fb = {k: v for k, v in figures["tasks"].items() if k.startswith("feedback")}
     for key, v in fb.items():
         print(f"{key}: first sentence {v['first_sentence_s']:.2f} s vs whole feedback {v['total_s']:.2f} s "

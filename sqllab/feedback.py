@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 MAX_TOKENS = 200
 MAX_SENTENCES = 4          # feedback is 2-4 sentences: the stream stops after the fourth one shown
+TEMPERATURE: float | None = None   # None: the client's (LLM_TEMPERATURE)
 MIN_SENTENCES = 2          # once 2 are shown, a sentence that gives the answer away or writes SQL ends it quietly
 TOKEN_SHARE = 0.7          # this share of the reference's tokens, in order, in one SQL span reveals it
 MAX_GRADED = 12            # SQL snippets graded per check (each is cheap once the grader is cached)
@@ -530,6 +531,7 @@ def feedback(verdict: Any, exercise: Any, student_sql: str, *, lang: str, level:
         guard = SolutionGuard(exercise, db, student_sql)
         prefix = template.answer_prefix if template.answer_prefix and _prefills(client) else ""
         stream = client.sync.stream(prompt, system_prompt=template.system_prompt, max_tokens=MAX_TOKENS,
+                                    temperature=TEMPERATURE,
                                     seed=_seed(exercise, student_sql, level, lang),
                                     prompt_version=template.ref, prompt_type="feedback",
                                     **({"answer_prefix": prefix} if prefix else {}))
