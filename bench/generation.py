@@ -73,6 +73,7 @@ from sqllab.errors import LLMError, SQLLabError  # noqa: E402
 from sqllab.exercises import bank_exercises  # noqa: E402
 from sqllab.grading import grade  # noqa: E402
 from sqllab.llm import LLMClient, default_client, run_sync  # noqa: E402
+from sqllab import feedback as feedback_module  # noqa: E402
 from sqllab.feedback import writes_sql  # noqa: E402
 from sqllab.offline import THEMES, generate_offline_dataset, theme_labels  # noqa: E402
 from sqllab.prompts import get_template  # noqa: E402
@@ -334,7 +335,9 @@ async def problem_generation(client: LLMClient, lang: str, seed: int, db: Path,
         if problems:                     # the writer kept something the bench rejects: a bug
             return problems, False
     first = [REASONS.get(_reason(p), _reason(p)) for p in sent[:1]]
-    return (first if sent or not exercises else []), bool(exercises)
+    if not exercises and not first:
+        first = ["no exercise"]          # nothing came out, and nothing was logged as sent back
+    return first, bool(exercises)
 
 
 class _ProblemLog(logging.Handler):
@@ -532,12 +535,18 @@ def measure_language(args: argparse.Namespace, client: LLMClient, usage: "Usage"
                      cases: list, seeds: range) -> None:
     """Every task's cells for one language (printed as they finish, kept in ``figures``)."""
     for task in args.tasks:
-        task_versions = versions.get(task) or [prompts.current_version(task)]
+        if task == "problem_generation" and not versions.get(task):     # the two-step writer's own prompts
+            task_versions = ["2step"]   # exercise_sql and exercise_question at the registry's versions
+        else:
+            task_versions = versions.get(task) or [prompts.current_version(task)]
         cells = {v: {"ok": 0, "repaired": 0, "secs": [], "first": [], "total": [], "tokens": [],
                      "at_max": 0, "failures": collections.Counter()} for v in task_versions}
         for seed in seeds:
             for version in task_versions:        # interleaved: the versions share the machine's state
-                os.environ["SQLLAB_PROMPT_VERSIONS"] = f"{task}={version}"
+                prompt_version, _, temperature = version.partition("@")    # feedback=v7@0.2: at temperature 0.2
+                if prompt_version != "2step":
+                    os.environ["SQLLAB_PROMPT_VERSIONS"] = f"{task}={prompt_version}"
+                feedback_module.TEMPERATURE = float(temperature) if temperature else None
                 cell = cells[version]
                 usage.take()
                 t = time.perf_counter()
@@ -571,6 +580,7 @@ def measure_language(args: argparse.Namespace, client: LLMClient, usage: "Usage"
                                            ensure_ascii=False) + "\n")
                     texts.flush()
         os.environ.pop("SQLLAB_PROMPT_VERSIONS", None)
+        feedback_module.TEMPERATURE = None
         for version, cell in cells.items():
             n = len(seeds)
             entry = {"version": version, "pass_rate": cell["ok"] / n, "after_repair": cell["repaired"] / n,
@@ -605,7 +615,8 @@ def main() -> int:
     parser.add_argument("--tasks", nargs="+", default=TASKS, choices=TASKS, help="tasks to measure")
     parser.add_argument("--langs", nargs="+", default=["en", "ja"], choices=["en", "ja"])
     parser.add_argument("--versions", nargs="*", default=[], metavar="TASK=V1,V2",
-                        help="prompt versions to compare side by side (default: the registry's current)")
+                        help="prompt versions to compare side by side (default: the registry's current); "
+                             "feedback=v7@0.2 also sets feedback's temperature")
     parser.add_argument("--max-tokens", nargs="*", default=[], metavar="TASK=N", help="max_tokens per task")
     parser.add_argument("--texts", type=Path, help="write every feedback text and problem list here (JSON lines)")
     parser.add_argument("--repair-rounds", type=int, default=gen.REPAIR_ROUNDS,
