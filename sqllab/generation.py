@@ -680,6 +680,42 @@ def unstated_constants(question: str, sql: str, lang: str) -> list[str]:
     return missing
 
 
+_ROW_COUNT_WORDS = re.compile(r"\b(?:first|top|only|at most)\s+(\d+)\b|(\d+)\s+(?:results|rows)\b"
+                              r"|(?:最初の|上位|先頭の?)\s*(\d+)|(\d+)\s*(?:件|行)(?:だけ|まで)", re.I)
+
+
+def foreign_numbers(question: str, sql: str) -> list[str]:
+    """Row counts ``question`` asks for ("the first 10 results", 「上位 5 件」) that appear nowhere
+    in ``sql`` (no LIMIT 10): the question asks for something the answer does not do."""
+    used = {float(n) for n in re.findall(r"\d+(?:\.\d+)?", unicodedata.normalize("NFKC", sql))}
+    found = []
+    for match in _ROW_COUNT_WORDS.finditer(unicodedata.normalize("NFKC", _QUOTED.sub(" ", question))):
+        number = next(g for g in match.groups() if g)
+        if float(number) not in used and number not in found:
+            found.append(number)
+    return found
+
+
+def unkept_order_columns(sql: str) -> list[str]:
+    """Columns a grouped query sorts by that are neither grouped nor aggregated (``GROUP BY city
+    ORDER BY id``): SQLite takes one row's value per group, so the order is arbitrary."""
+    tree = _tree(sql)
+    if tree is None or not isinstance(tree, exp.Select) or tree.args.get("group") is None or not tree.args.get("order"):
+        return []
+    grouped = {g.name.casefold() if isinstance(g, exp.Column) else g.sql(dialect="sqlite").casefold()
+               for g in tree.args["group"].expressions}
+    aliases = {e.alias.casefold() for e in tree.expressions if e.alias}
+    out = []
+    for ordered in tree.args["order"].expressions:
+        for column in ordered.find_all(exp.Column):
+            if column.find_ancestor(exp.AggFunc) is not None or column.find_ancestor(exp.Window) is not None:
+                continue
+            name = column.name.casefold()
+            if name not in grouped and name not in aliases and column.name not in out:
+                out.append(column.name)
+    return out
+
+
 def check_reference(db: Path, sql: str, topic: str) -> list[str]:
     """Every reason (in English, for the repair prompt and logs) not to make ``sql`` an exercise's
     reference on ``topic``: it must parse, practise the topic, run, return (or change) rows, not be
@@ -704,7 +740,8 @@ def check_reference(db: Path, sql: str, topic: str) -> list[str]:
                 found.append("reference_sql must read from a table (not only constants)")
             elif _whole_table(db, result):
                 found.append("the answer must not be a whole table unchanged (too trivial)")
-            elif not _order_independent(db, sql, has_top_level_order_by(sql)) or _limit_cuts_a_tie(db, sql):
+            elif (not _order_independent(db, sql, has_top_level_order_by(sql)) or _limit_cuts_a_tie(db, sql)
+                  or unkept_order_columns(sql)):
                 found.append("the result depends on an unspecified row order or on ties: "
                              "add ORDER BY keys that break every tie")
             else:
@@ -727,6 +764,9 @@ def check_question(exercise: Exercise, db: Path | None = None) -> list[str]:
     for constant in unstated_constants(exercise.question, exercise.reference_sql, exercise.lang):
         found.append(f"the question must state the constant {constant} exactly as the reference uses it "
                      "(otherwise no student can know it)")
+    for number in foreign_numbers(exercise.question, exercise.reference_sql):
+        found.append(f"the question states the number {number}, which the answer does not use: "
+                     "state only what this answer does")
     for value in foreign_values(exercise.question, exercise.reference_sql, _known_values(db, exercise)):
         found.append(f"the question states {value}, which the answer does not use: "
                      "write the question for this answer only")

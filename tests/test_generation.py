@@ -469,3 +469,30 @@ def test_verified_tasks_may_have_a_lower_bar_than_the_default(tmp_path, monkeypa
     profile = profile_named("m")
     assert profile.allows("problem_generation", "ja") and not profile.allows("feedback", "ja")
     assert not profile.allows("problem_generation", "en")
+
+
+def test_a_question_stating_a_number_the_answer_does_not_use_goes_back() -> None:
+    from sqllab.generation import foreign_numbers
+
+    sql = "SELECT name, points FROM customers WHERE points >= 12.50 ORDER BY points DESC, id LIMIT 3"
+    assert foreign_numbers("The top 3 customers with at least 12.5 points, highest first.", sql) == []
+    assert foreign_numbers("Show the first 10 customers with at least 12.5 points.", sql) == ["10"]
+    assert foreign_numbers("ポイントの上位 5 人を表示してください。", sql) == ["5"]
+    assert foreign_numbers("Customers with 1 order or more, 2 per row.", sql) == []     # not a row count
+    assert foreign_numbers("2024年3月1日以降に登録した顧客", "SELECT name FROM customers WHERE joined_on >= '2024-03-01'") == []
+    exercise = Exercise(id="x", topic="where", question="Show the first 10 customers, highest points first.",
+                        reference_sql="SELECT name, points FROM customers ORDER BY points DESC, id",
+                        difficulty="easy", hints=["a", "b", "c"], lang="en", source="llm")
+    assert any("number 10" in p for p in check_question(exercise))
+
+
+def test_a_grouped_query_sorted_by_a_column_it_does_not_keep_is_refused(shop_db) -> None:
+    from sqllab.generation import check_reference, unkept_order_columns
+
+    _dataset, db = shop_db
+    arbitrary = "SELECT city, COUNT(*) AS members FROM customers GROUP BY city ORDER BY id"
+    assert unkept_order_columns(arbitrary) == ["id"]
+    assert any("ties" in p for p in check_reference(db, arbitrary, "aggregate"))
+    for sql in ("SELECT city, COUNT(*) AS members FROM customers GROUP BY city ORDER BY members DESC, city",
+                "SELECT city, MIN(id) FROM customers GROUP BY city ORDER BY MIN(id)"):
+        assert unkept_order_columns(sql) == []
