@@ -16,6 +16,7 @@ raises; the verdict itself never waits for any of this.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
@@ -477,11 +478,30 @@ def _seed(exercise: Any, student_sql: str, level: int, lang: str) -> int:
     return int(digest[:8], 16)
 
 
-def _fallback(notice_key: str, exercise: Any, lang: str, level: int, *, after_text: bool) -> Iterator[str]:
+def _fallback(notice_key: str, exercise: Any, lang: str, level: int, *, after_text: bool,
+              cause: str = "") -> Iterator[str]:
+    """The notice, sqllab's own diagnosis of the mistake (when it has one), and the exercise's hint."""
     hints = list(getattr(exercise, "hints", []) or [])
     yield ("\n\n" if after_text else "") + i18n.t(notice_key, lang) + "\n"
+    if cause:
+        yield cause + "\n"
     if hints:
         yield hints[level] + "\n"
+
+
+def _cause(verdict: Any, student_sql: str, lang: str) -> str:
+    """sqllab's first diagnosis note as a sentence, for the rule-based feedback ("" when none)."""
+    from .diagnosis import diagnose
+
+    try:
+        notes = diagnose(verdict, student_sql, lang)
+    except (sqlglot.errors.SqlglotError, KeyError, ValueError, TypeError):   # never in the learner's way
+        log.warning("diagnosis failed", exc_info=True)
+        return ""
+    if not notes:
+        return ""
+    note = notes[0][:1].upper() + notes[0][1:]
+    return note if lang == "ja" or note.endswith(".") else note + "."
 
 
 def _allowed(client: Any, lang: str) -> bool:
@@ -519,13 +539,15 @@ def feedback(verdict: Any, exercise: Any, student_sql: str, *, lang: str, level:
         return
     released = 0
     stream: Any = None
+    fallback = functools.partial(_fallback, exercise=exercise, lang=lang, level=level,
+                                 cause=_cause(verdict, student_sql, lang))
     try:
         if client is None:
             from .llm import shared_client
 
             client = shared_client()
         if not _allowed(client, lang):
-            yield from _fallback("feedback.not_capable", exercise, lang, level, after_text=False)
+            yield from fallback("feedback.not_capable", after_text=False)
             return
         template, prompt = build_prompt(verdict, exercise, student_sql, lang=lang, level=level)
         guard = SolutionGuard(exercise, db, student_sql)
@@ -548,7 +570,7 @@ def feedback(verdict: Any, exercise: Any, student_sql: str, *, lang: str, level:
                 continue
             if guard.reveals(text):
                 if _sentence_count(shown) < MIN_SENTENCES:
-                    yield from _fallback("feedback.withheld", exercise, lang, level, after_text=released > 0)
+                    yield from fallback("feedback.withheld", after_text=released > 0)
                 return          # what was shown stands; the rest would give the answer away
             segment = text[released:cut]
             released = cut
@@ -565,10 +587,10 @@ def feedback(verdict: Any, exercise: Any, student_sql: str, *, lang: str, level:
                 break           # the model only parrots: stop reading
         if guard.reveals(text):
             if _sentence_count(shown) < MIN_SENTENCES:
-                yield from _fallback("feedback.withheld", exercise, lang, level, after_text=released > 0)
+                yield from fallback("feedback.withheld", after_text=released > 0)
             return
         if not _looks_written_in(text, lang):
-            yield from _fallback("feedback.unusable", exercise, lang, level, after_text=released > 0)
+            yield from fallback("feedback.unusable", after_text=released > 0)
             return
         tail = text[released:]
         if (tail and not echo.hopeless and not writes_sql(tail, student_sql) and not _introduces_code(tail)
@@ -576,15 +598,15 @@ def feedback(verdict: Any, exercise: Any, student_sql: str, *, lang: str, level:
             shown += tail
             yield tail
         if echo.shown == 0:
-            yield from _fallback("feedback.unusable", exercise, lang, level, after_text=False)
+            yield from fallback("feedback.unusable", after_text=False)
     except GeneratorExit:
         raise
     except SQLLabError as exc:
         log.info("LLM feedback unavailable: %s", exc.message_in("en"))
-        yield from _fallback("feedback.unavailable", exercise, lang, level, after_text=released > 0)
+        yield from fallback("feedback.unavailable", after_text=released > 0)
     except Exception:  # noqa: BLE001 - a student never sees a traceback here
         log.warning("LLM feedback failed", exc_info=True)
-        yield from _fallback("feedback.unavailable", exercise, lang, level, after_text=released > 0)
+        yield from fallback("feedback.unavailable", after_text=released > 0)
     finally:
         if stream is not None:
             stream.close()      # stop reading: cancels the request when it is still running

@@ -374,6 +374,10 @@ def test_a_model_not_trusted_with_japanese_is_not_asked(ja: Lesson, capabilities
         chunks = run(ja, server.url)
     assert server.chat_count == 0
     assert ends_with_notice_and_hint(ja, chunks, "feedback.not_capable")
+    from sqllab.diagnosis import diagnose          # sqllab's own diagnosis comes with the hint
+
+    cause = diagnose(ja.verdict, ja.wrong, "ja")[0]
+    assert "NULL" in cause and cause in "".join(chunks)
 
 
 def test_japanese_feedback_streams_and_english_output_is_rejected(ja: Lesson, monkeypatch: pytest.MonkeyPatch) -> None:
