@@ -363,7 +363,7 @@ NOTE_ROWS = 2             # differing rows of each kind in the notes (v7)
 def render_notes(verdict: Any, student_sql: str, lang: str) -> str:
     """Feedback v7's ``{notes}``: sqllab's diagnosis (:func:`sqllab.diagnosis.diagnose`) first, then
     the row counts, where it showed, and a couple of the differing rows. Never the reference."""
-    from .diagnosis import diagnose
+    from .diagnosis import diagnose, next_step
 
     diff = getattr(verdict, "diff", None)
     if diff is None:
@@ -382,6 +382,9 @@ def render_notes(verdict: Any, student_sql: str, lang: str) -> str:
             if sample.rows:
                 rows = "; ".join(_row_text(sample.columns, r) for r in sample.rows[:NOTE_ROWS])
                 lines.append(_t(key, lang, rows=rows))
+    step = next_step(verdict, student_sql, lang)
+    if step:
+        lines.append(step)
     return "\n".join(f"- {line}" for line in lines)
 
 

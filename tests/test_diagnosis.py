@@ -104,7 +104,8 @@ def test_nothing_specific_gives_no_note_and_the_notes_keep_the_facts(db: Path) -
     assert notes(db, reference, student) == []
     text = render_notes(grade(db, reference, student), student, "en")
     assert text.splitlines() == ["- Rows: yours 3, expected 2 (0 missing, 1 extra)",
-                                 "- Extra rows (in yours, not expected): (name: Fa)"]
+                                 "- Extra rows (in yours, not expected): (name: Fa)",
+                                 "- to look at next: which part of your query lets the extra rows through"]
     assert "850" not in text
 
 
@@ -113,3 +114,18 @@ def test_comparisons_read_both_sides_and_skip_constants() -> None:
 
     tree = sqlglot.parse_one("SELECT a FROM t WHERE 5 < a AND b = 'x' AND 1 = 1", read="sqlite")
     assert [(c, op.__name__, lit.this) for c, op, lit, _ in comparisons(tree)] == [("a", "GT", "5"), ("b", "EQ", "x")]
+
+
+def test_the_next_step_is_a_question_about_the_cause_never_the_fix(db: Path) -> None:
+    from sqllab.diagnosis import next_step
+
+    reference = "SELECT name, points FROM members WHERE points >= 850"
+    student = "SELECT name, points FROM members WHERE points > 850"
+    step = next_step(grade(db, reference, student), student, "en")
+    assert step.startswith("to look at next:") and "exactly 850" in step and ">=" not in step
+    assert "850" in next_step(grade(db, reference, student, lang="ja"), student, "ja")
+    no_cause = "SELECT name FROM members WHERE city = 'Oslo'"
+    assert "extra rows" in next_step(grade(db, "SELECT name FROM members WHERE city = 'Oslo' AND points >= 850",
+                                           no_cause), no_cause, "en")
+    limited = "SELECT name FROM members WHERE points >= 850 LIMIT 2"
+    assert "cut the rows" in next_step(grade(db, reference.replace(", points", ""), limited), limited, "en")

@@ -191,4 +191,23 @@ MESSAGES = {
     "feedback.cause.value": {
         "en": "in the row {row}, {column} is {got} in yours but {expected} is expected",
         "ja": "値の違い: {row} の {column} → あなた {got}／期待 {expected}"},
+    # what to look at next (sqllab.diagnosis.next_step): a question for the learner, never the fix
+    "feedback.cause.next.boundary": {"en": "to look at next: should a row whose {column} is exactly {value} be in the result, and does your comparison keep it?",
+                                     "ja": "次に見直す点: {column} がちょうど {value} の行は、その比較で入るか外れるか"},
+    "feedback.cause.next.null": {"en": "to look at next: how SQL tests for a missing value (NULL)",
+                                 "ja": "次に見直す点: 値がない（NULL）ことを SQL でどう確かめるか"},
+    "feedback.cause.next.duplicates": {"en": "to look at next: how many times each row should come out",
+                                       "ja": "次に見直す点: 同じ行は何回出てくるべきか"},
+    "feedback.cause.next.order": {"en": "to look at next: the order the exercise asks for (which column, which direction)",
+                                  "ja": "次に見直す点: 問題文が求める並び順（列と向き）"},
+    "feedback.cause.next.limit": {"en": "to look at next: does the exercise ask to cut the rows at all?",
+                                  "ja": "次に見直す点: 問題文は行数を絞るよう求めているか"},
+    "feedback.cause.next.columns": {"en": "to look at next: the columns the exercise asks for, in its order",
+                                    "ja": "次に見直す点: 問題文が求める列とその順番"},
+    "feedback.cause.next.value": {"en": "to look at next: how the value of {column} is computed",
+                                  "ja": "次に見直す点: {column} の値の求め方"},
+    "feedback.cause.next.missing": {"en": "to look at next: which part of your query leaves out the missing rows",
+                                    "ja": "次に見直す点: 足りない行を外しているのはクエリのどの部分か"},
+    "feedback.cause.next.extra": {"en": "to look at next: which part of your query lets the extra rows through",
+                                  "ja": "次に見直す点: 余分な行を通しているのはクエリのどの部分か"},
 }
