@@ -3,13 +3,16 @@
     for chunk in feedback(verdict, exercise, student_sql, lang="ja", level=1, db=lesson_db):
         print(chunk, end="")
 
-The prompt (template ``feedback``) holds the question, the verdict's status, a text rendering of
-the grader's structured diff (kinds, counts, the hidden-data kind that exposed it, counterexample
-rows) and the student's SQL sanitised and fenced as data; never the reference query.
+The prompt (template ``feedback``) holds the question, sqllab's own diagnosis of the mistake
+(``sqllab.diagnosis``: the likely cause and what to look at next, from the student's SQL and the
+differing rows), the row counts and a few differing rows, and the student's SQL sanitised and
+fenced as data; never the reference query. On llama.cpp the answer is started for the model
+("Your" / 「あなたの」) so that it speaks to the learner.
 
 The model's text is released sentence by sentence. Before each release the whole text so far
 goes through :func:`reveals_solution`; when it gives the answer away the stream is dropped and
-a notice plus the rule-based hint is yielded instead. Errors, a model not trusted with the
+a notice plus the rule-based hint (led by sqllab's diagnosis) is yielded instead, or, once two
+sentences were shown, the feedback just ends there. A sentence that writes SQL is not shown. Errors, a model not trusted with the
 language, and empty or wrong-language output end the same way: a notice and the hint. Nothing
 raises; the verdict itself never waits for any of this.
 """
