@@ -1097,6 +1097,19 @@ def with_order(question: str, sql: str, lang: str) -> str:
     return f"{question.rstrip()}{i18n.t('gen.order_stated', lang, order=_order_words(sql, lang))}"
 
 
+def with_limit(question: str, sql: str, lang: str) -> str:
+    """``question`` with the answer's row count stated by sqllab when it leaves out the LIMIT's
+    number (a small model often writes "the top customers" for ``LIMIT 3``); the bank says it the
+    same way. A LIMIT with an OFFSET (a page of rows) is left to the model and the checks."""
+    tree = _tree(sql)
+    limit = tree.args.get("limit") if tree is not None else None
+    count = limit.expression if limit is not None else None
+    if (not isinstance(count, exp.Literal) or count.is_string or tree.args.get("offset") is not None
+            or count.this not in unstated_constants(question, sql, lang)):
+        return question
+    return f"{question.rstrip()}{i18n.t('gen.limit_stated', lang, n=count.this)}"
+
+
 def _table_text(db: Path) -> str:
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
@@ -1193,7 +1206,8 @@ async def _question_for(client: Any, db: Path, sql: str, topic: str, lang: str, 
                 raise
             previous, problems = _raw(exc), _problems_of(exc)
             continue
-        exercise = _exercise(ProposedExercise(question=with_order(proposal.question, sql, lang),
+        question = with_limit(with_order(proposal.question, sql, lang), sql, lang)
+        exercise = _exercise(ProposedExercise(question=question,
                                               reference_sql=sql, hints=proposal.hints, difficulty=difficulty),
                              topic, lang, difficulty)
         problems = await asyncio.to_thread(check_question, exercise, db)

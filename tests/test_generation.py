@@ -496,3 +496,15 @@ def test_a_grouped_query_sorted_by_a_column_it_does_not_keep_is_refused(shop_db)
     for sql in ("SELECT city, COUNT(*) AS members FROM customers GROUP BY city ORDER BY members DESC, city",
                 "SELECT city, MIN(id) FROM customers GROUP BY city ORDER BY MIN(id)"):
         assert unkept_order_columns(sql) == []
+
+
+def test_sqllab_states_a_limit_the_question_leaves_out() -> None:
+    from sqllab.generation import unstated_constants, with_limit
+
+    sql = "SELECT name, points FROM customers ORDER BY points DESC, id LIMIT 5"
+    stated = with_limit("ポイントの高い顧客の氏名（name）とポイント（points）を表示してください。", sql, "ja")
+    assert stated.endswith("先頭の 5 行だけを表示してください。") and unstated_constants(stated, sql, "ja") == []
+    assert with_limit("Show the customers with the most points.", sql, "en").endswith(" Show only the first 5 rows.")
+    assert with_limit("Show the top 5 customers.", sql, "en") == "Show the top 5 customers."   # stated already
+    page = "SELECT name FROM customers ORDER BY id LIMIT 3 OFFSET 3"
+    assert with_limit("Show rows 4 to 6 by id.", page, "en") == "Show rows 4 to 6 by id."    # a page: not ours

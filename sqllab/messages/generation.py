@@ -31,6 +31,7 @@ MESSAGES = {
     "gen.limit_words": {"en": "only the first {n} rows", "ja": "先頭の {n} 行だけ"},
     "gen.distinct_words": {"en": "each row only once, no duplicates", "ja": "重複なし（同じ行は 1 回だけ）"},
     "gen.order_stated": {"en": " Order the rows {order}.", "ja": "並び順は、{order}としてください。"},
+    "gen.limit_stated": {"en": " Show only the first {n} rows.", "ja": "先頭の {n} 行だけを表示してください。"},
     "gen.no_constants": {"en": "(none)", "ja": "（なし）"},
     "gen.hint_generic": {
         "en": "Read the question again: which tables and columns does it name?",
