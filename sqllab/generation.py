@@ -813,22 +813,41 @@ def boundary_mismatches(question: str, sql: str, lang: str) -> list[str]:
     text = _fold(question)
     found = []
     for node in tree.find_all(*_BOUND_OPS):
-        literal = node.expression if isinstance(node.expression, exp.Literal) else None
-        flipped = False
-        if literal is None and isinstance(node.this, exp.Literal):
-            literal, flipped = node.this, True          # 500 < points: the same as points > 500
-        if literal is None or literal.is_string:
+        bound, flipped = _bound_of(node.expression), False
+        if bound is None and _bound_of(node.this) is not None:
+            bound, flipped = _bound_of(node.this), True  # 500 < points: the same as points > 500
+        if bound is None:
             continue
         op = _BOUND_OPS[type(node)]
         if flipped:
             op = {">=": "<=", "<=": ">=", ">": "<", "<": ">"}[op]
-        n = re.escape(literal.this)
+        n, shown = bound
         said = {other for other, patterns in _BOUNDARY_WORDS[lang].items()
                 if any(re.search(p.format(n=n), text) for p in patterns)}
         if said and op not in said:
             found.append(f"the question states the boundary of {node.sql('sqlite')} with the wrong words "
-                         f"(it reads like {' or '.join(sorted(said))} {literal.this})")
+                         f"(it reads like {' or '.join(sorted(said))} {shown})")
     return found
+
+
+#: how a question names a subquery's aggregate it compares with ("平均以上" is >= AVG(...))
+_AGGREGATE_WORDS = {"avg": r"(?:平均(?:値)?|(?:the )?average|(?:the )?mean)", "max": r"(?:最大(?:値)?|(?:the )?maximum)",
+                    "min": r"(?:最小(?:値)?|(?:the )?minimum)"}
+
+
+def _bound_of(node: exp.Expression) -> tuple[str, str] | None:
+    """(regex for how a question states it, display text) of a comparison's bound: a number, or
+    a subquery of one aggregate (AVG/MAX/MIN); None for anything else."""
+    if isinstance(node, exp.Literal):
+        return None if node.is_string else (re.escape(node.this), node.this)
+    if isinstance(node, exp.Subquery):
+        select = node.this
+        if isinstance(select, exp.Select) and len(select.expressions) == 1:
+            aggregate = select.expressions[0].unalias()
+            key = {exp.Avg: "avg", exp.Max: "max", exp.Min: "min"}.get(type(aggregate))
+            if key:
+                return _AGGREGATE_WORDS[key], key.upper() + "(...)"
+    return None
 
 
 _DESCENDING = {"ja": re.compile(r"降順|高い順|大きい順|多い順|新しい順|遅い順"),

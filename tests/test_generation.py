@@ -508,3 +508,15 @@ def test_sqllab_states_a_limit_the_question_leaves_out() -> None:
     assert with_limit("Show the top 5 customers.", sql, "en") == "Show the top 5 customers."   # stated already
     page = "SELECT name FROM customers ORDER BY id LIMIT 3 OFFSET 3"
     assert with_limit("Show rows 4 to 6 by id.", page, "en") == "Show rows 4 to 6 by id."    # a page: not ours
+
+
+def test_the_boundary_against_an_average_must_match_its_words() -> None:
+    from sqllab.generation import boundary_mismatches
+
+    above = "SELECT name, points FROM customers WHERE points > (SELECT AVG(points) FROM customers)"
+    assert boundary_mismatches("ポイントが平均以上の顧客の氏名とポイント", above, "ja")     # 以上 is >=
+    assert boundary_mismatches("customers with at least the average points", above, "en")
+    assert not boundary_mismatches("ポイントが平均より高い顧客の氏名とポイント", above, "ja")
+    assert not boundary_mismatches("customers with more than the average points", above, "en")
+    at_least = above.replace(" > ", " >= ")
+    assert not boundary_mismatches("ポイントが平均以上の顧客の氏名とポイント", at_least, "ja")
