@@ -3,7 +3,8 @@
 JupyterLab in headless Chromium. The lesson shows bank exercises at once, then the background
 job's progress view in the dataset panel, then the LLM's exercises with their badge; Check gives
 the verdict at once and the model's feedback streams after it. In Japanese the model's exercises
-too, then another lesson's job is cancelled from its progress view. Screenshots go to the screenshot folder (``make
+too when its questions pass the checks (else the bank's stay, and the panel says why), then
+another lesson's job is cancelled from its progress view. Screenshots go to the screenshot folder (``make
 screenshots`` writes them into docs/screenshots). Nothing asserts on the model's prose.
 """
 
@@ -17,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from sqllab import i18n
 
 from jupyterlab_server import Lab, chromium_page, running_lab
 from test_browser import WAIT_MS, notebook_parameters, open_and_run_all, shot
@@ -99,11 +102,17 @@ def test_lesson02_ja_llm_exercises_then_cancel_in_another_lesson(page: Any, lab:
     panel.locator("[data-sqllab='job-done']").wait_for(timeout=LLM_WAIT_MS)
     cards.nth(n - 1).wait_for()
     llm_cards = page.locator(".sqllab-card:has([data-sqllab='badge-info'])")
-    assert cards.count() == n and llm_cards.count() >= 1          # Japanese exercises by the model
+    assert cards.count() == n
     assert llm_cards.count() + page.locator(".sqllab-card:has([data-sqllab='badge-muted'])").count() == n
     assert "Traceback" not in page.locator(".jp-Notebook").inner_text()
-    llm_cards.first.scroll_into_view_if_needed()
-    shot(page, "lesson02-ja-llm.png", llm_cards.first)
+    if llm_cards.count():                                          # Japanese exercises by the model
+        llm_cards.first.scroll_into_view_if_needed()
+        shot(page, "lesson02-ja-llm.png", llm_cards.first)
+    else:   # its Japanese questions all failed the checks this run (9 to 11 of 18 pass in lessons
+        # 02-07, docs/results.md): the bank's stay, labelled so, and the panel says why
+        assert panel.locator("[data-sqllab='exercises-source-muted']").count() == 1
+        reason = i18n.t("ui.badge.fallback", "ja", reason="|").split("|")[0]
+        assert reason in panel.locator("[data-sqllab='dataset-ready']").inner_text()
     page.goto("about:blank")
     lab.shutdown_kernels()
 
