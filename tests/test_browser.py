@@ -184,7 +184,15 @@ def saved_answers(path: Path, lesson_id: str) -> dict[str, Any]:
     """The answers kept in the notebook file on disk (what JupyterLab saved), by exercise id."""
     from sqllab.answers import MIME
 
-    nb = json.loads(path.read_text(encoding="utf-8"))
+    deadline = time.monotonic() + 10
+    while True:       # JupyterLab may still be writing the file: read again until it parses
+        try:
+            nb = json.loads(path.read_text(encoding="utf-8"))
+            break
+        except json.JSONDecodeError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
     found: dict[str, Any] = {}
     for cell in nb["cells"]:
         for output in cell.get("outputs", []):
