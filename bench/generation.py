@@ -407,18 +407,26 @@ def feedback_case(client: LLMClient, lang: str, case: tuple[Any, str, Any, str],
     """(problems, seconds to the first sentence, seconds in all, text) for one wrong answer."""
     from sqllab.feedback import build_prompt, feedback
 
+    from sqllab.feedback import opening
+
     exercise, wrong, verdict, _label = case
-    _, prompt = build_prompt(verdict, exercise, wrong, lang=lang, level=0)
+    template, prompt = build_prompt(verdict, exercise, wrong, lang=lang, level=0)
+    own = opening(verdict, lang) if template.answer_opening else ""   # v8: sqllab's first sentence
     start = time.perf_counter()
     first = None
     chunks = []
     for chunk in feedback(verdict, exercise, wrong, lang=lang, level=0, db=db, client=client):
-        if first is None:
-            first = time.perf_counter() - start
+        if first is None and not (own and not chunks and chunk == own):
+            first = time.perf_counter() - start       # the model's first sentence, not sqllab's opening
         chunks.append(chunk)
     total = time.perf_counter() - start
     text = "".join(chunks)
-    return feedback_problems(text, exercise, verdict, db, lang, prompt, wrong), first or total, total, text
+    problems = feedback_problems(text, exercise, verdict, db, lang, prompt, wrong)
+    if own and chunks and chunks[0] == own:
+        model_part = text[len(own):]
+        if not sentences(model_part):       # the checks above hold for the whole text the learner reads
+            problems.append("the model wrote nothing after sqllab's opening")
+    return problems, first or total, total, text
 
 
 class BusyServer:

@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 MAX_TOKENS = 200
 MAX_SENTENCES = 4          # feedback is 2-4 sentences: the stream stops after the fourth one shown
 TEMPERATURE: float | None = None   # None: the client's (LLM_TEMPERATURE)
+OPENED_MODEL_SENTENCES = 1  # after sqllab's opening sentence (v8) the model says why in one (two at level 2):
+#                            a 1.5B model's first sentence from the started answer is its best
 MIN_SENTENCES = 2          # once 2 are shown, a sentence that gives the answer away or writes SQL ends it quietly
 TOKEN_SHARE = 0.7          # this share of the reference's tokens, in order, in one SQL span reveals it
 MAX_GRADED = 12            # SQL snippets graded per check (each is cheap once the grader is cached)
@@ -391,6 +393,45 @@ def render_notes(verdict: Any, student_sql: str, lang: str) -> str:
     return "\n".join(f"- {line}" for line in lines)
 
 
+def _row_label(row: list[Any], lang: str) -> str:
+    """A differing row as the opening sentence names it: its values only, quoted when it has one."""
+    values = ["NULL" if v is None else str(v) for v in row]
+    if len(values) == 1:
+        return f"「{values[0]}」" if lang == "ja" else f'"{values[0]}"'
+    return "(" + ", ".join(values) + ")"
+
+
+def opening(verdict: Any, lang: str) -> str:
+    """sqllab's own first sentence of the feedback (v8): what differs, with one differing row, from
+    the grader's diff (never the reference). "" when the diff gives nothing to say (an error)."""
+    diff = getattr(verdict, "diff", None)
+    if diff is None or diff.kind == "error":
+        return ""
+    sentences = []
+    if diff.variant != "visible":
+        sentences.append(_t("feedback.open.hidden", lang, kind=_t(f"sql.variant.{diff.variant}", lang)))
+    example = diff.counterexample
+    missing = example.expected.rows if example is not None and diff.missing_rows else []
+    extra = example.got.rows if example is not None and diff.extra_rows else []
+    if diff.kind in ("column_count", "column_order"):
+        sentences.append(_t("feedback.open.columns", lang))
+    elif diff.kind == "ordering":
+        sentences.append(_t("feedback.open.ordering", lang))
+    elif missing and extra:
+        sentences.append(_t("feedback.open.both", lang, missing=_row_label(missing[0], lang),
+                            extra=_row_label(extra[0], lang)))
+    elif missing or extra:
+        counts = {"got": diff.got_rows, "expected": diff.expected_rows}
+        if lang == "en":     # "1 row where 3 are expected", "3 rows where 1 is expected"
+            counts = {"got": f"{diff.got_rows} row{'s' * (diff.got_rows != 1)}",
+                      "expected": diff.expected_rows, "verb": "is" if diff.expected_rows == 1 else "are"}
+        sentences.append(_t("feedback.open.missing" if missing else "feedback.open.extra", lang, **counts,
+                            row=_row_label((missing or extra)[0], lang)))
+    else:
+        return ""
+    return (" " if lang == "en" else "").join(sentences)
+
+
 def build_prompt(verdict: Any, exercise: Any, student_sql: str, *, lang: str, level: int) -> tuple[Any, str]:
     """``(template, user prompt)`` for this verdict at hint ``level`` (0..2). A template takes the
     diff as ``{diff}`` (labels and tables, v1/v2), as ``{facts}`` (short facts, v3-v6) or as
@@ -557,7 +598,9 @@ def feedback(verdict: Any, exercise: Any, student_sql: str, *, lang: str, level:
             return
         template, prompt = build_prompt(verdict, exercise, student_sql, lang=lang, level=level)
         guard = SolutionGuard(exercise, db, student_sql)
-        prefix = template.answer_prefix if template.answer_prefix and _prefills(client) else ""
+        prefills = bool(template.answer_prefix or template.answer_opening) and _prefills(client)
+        first = opening(verdict, lang) if prefills and template.answer_opening else ""
+        prefix = first + template.answer_opening if first else (template.answer_prefix if prefills else "")
         stream = client.sync.stream(prompt, system_prompt=template.system_prompt, max_tokens=MAX_TOKENS,
                                     temperature=TEMPERATURE,
                                     seed=_seed(exercise, student_sql, level, lang),
@@ -565,6 +608,10 @@ def feedback(verdict: Any, exercise: Any, student_sql: str, *, lang: str, level:
                                     **({"answer_prefix": prefix} if prefix else {}))
         echo = EchoFilter(template.system_prompt + "\n" + prompt)
         text = shown = ""
+        if first:           # sqllab's own sentence on what differs (v8): shown at once, the model goes on from it
+            yield first
+            shown = first
+            released = len(first)
         for chunk in stream:
             if prefix and not text:
                 chunk = prefix + chunk      # the server streams only the continuation of the prefix
@@ -587,7 +634,8 @@ def feedback(verdict: Any, exercise: Any, student_sql: str, *, lang: str, level:
             if echo.useful(segment):
                 shown += segment
                 yield segment
-                if _sentence_count(shown) >= MAX_SENTENCES:
+                if _sentence_count(shown) >= MAX_SENTENCES or (
+                        first and _sentence_count(shown[len(first):]) >= OPENED_MODEL_SENTENCES + (level >= 2)):
                     return      # enough said: stop reading (the request is cancelled)
             elif echo.hopeless:
                 break           # the model only parrots: stop reading
@@ -604,7 +652,7 @@ def feedback(verdict: Any, exercise: Any, student_sql: str, *, lang: str, level:
             shown += tail
             yield tail
         if echo.shown == 0:
-            yield from fallback("feedback.unusable", after_text=False)
+            yield from fallback("feedback.unusable", after_text=bool(first))
     except GeneratorExit:
         raise
     except SQLLabError as exc:

@@ -1129,6 +1129,25 @@ def with_limit(question: str, sql: str, lang: str) -> str:
     return f"{question.rstrip()}{i18n.t('gen.limit_stated', lang, n=count.this)}"
 
 
+def with_columns(question: str, sql: str, db: Path, lang: str) -> str:
+    """``question`` with the answer's columns listed by sqllab when it leaves one of them unnamed
+    (a small model writes "the customers below the average" for ``SELECT name, points``). Only a
+    SELECT of plain table columns is completed; a column used elsewhere (a condition, an aggregate)
+    is left to the model and the checks."""
+    tree = _tree(sql)
+    if not isinstance(tree, exp.Select) or not tree.expressions:
+        return question
+    shown = []
+    for expression in tree.expressions:
+        if not isinstance(expression, exp.Column) or expression.name == "*":
+            return question
+        shown.append(expression.name)
+    missing = unnamed_columns(question, sql, db, lang)
+    if not missing or not set(missing) <= set(shown):
+        return question
+    return f"{question.rstrip()}{i18n.t('gen.columns_stated', lang, columns=', '.join(shown))}"
+
+
 def _table_text(db: Path) -> str:
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
@@ -1225,7 +1244,7 @@ async def _question_for(client: Any, db: Path, sql: str, topic: str, lang: str, 
                 raise
             previous, problems = _raw(exc), _problems_of(exc)
             continue
-        question = with_limit(with_order(proposal.question, sql, lang), sql, lang)
+        question = with_columns(with_limit(with_order(proposal.question, sql, lang), sql, lang), sql, db, lang)
         exercise = _exercise(ProposedExercise(question=question,
                                               reference_sql=sql, hints=proposal.hints, difficulty=difficulty),
                              topic, lang, difficulty)

@@ -63,6 +63,7 @@ class PromptTemplate:
     variables: tuple[str, ...]
     description: str = ""
     answer_prefix: str = ""   # the start of the model's answer, sent for it to continue (llama.cpp prefill)
+    answer_opening: str = ""  # feedback v8: what follows sqllab's own opening sentence in the started answer
 
     @property
     def ref(self) -> str:
@@ -128,7 +129,8 @@ def parse_template(path: Path) -> PromptTemplate:
         raise _bad(path, f"front matter task/version/lang do not match the file name {expected}")
     return PromptTemplate(task=meta["task"], version=meta["version"], lang=meta["lang"],
                           system_prompt=system, template=user, variables=tuple(meta["variables"]),
-                          description=meta["description"], answer_prefix=str(meta.get("answer_prefix", "")))
+                          description=meta["description"], answer_prefix=str(meta.get("answer_prefix", "")),
+                          answer_opening=str(meta.get("answer_opening", "")))
 
 
 @lru_cache(maxsize=8)

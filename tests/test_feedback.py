@@ -302,6 +302,72 @@ def test_a_llama_cpp_server_gets_the_answer_started_and_others_do_not(en: Lesson
     assert "".join(chunks) == "Your" + continuation
 
 
+@pytest.fixture
+def opening_prompt(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Feedback v8 (sqllab writes the first sentence, the model goes on), the /props memo forgotten."""
+    from sqllab import capabilities
+
+    monkeypatch.setenv("SQLLAB_PROMPT_VERSIONS", "feedback=v8")
+    capabilities.forget_served()
+    yield
+    capabilities.forget_served()
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_sqllab_opens_the_feedback_with_the_differing_rows_and_the_model_says_why(
+        en: Lesson, ja: Lesson, opening_prompt: None, lang: str) -> None:
+    from sqllab.feedback import opening
+
+    lesson = {"en": en, "ja": ja}[lang]
+    first = opening(lesson.verdict, lang)
+    diff = lesson.verdict.diff
+    missing = diff.counterexample.expected.rows[0]
+    assert first and str(missing[0]) in first and str(diff.expected_rows) in first
+    assert normalize_sql_text(lesson.ref) not in normalize_sql_text(first)
+    because = {"en": " This is because", "ja": "その理由は、"}[lang]
+    why = {"en": (" a comparison with a missing stock is never true. You also see no NULL rows. "
+                  "Check how NULL compares. And more."),
+           "ja": "在庫のない行との比較は真になりません。あなたの結果には NULL の行がありません。NULL の比べ方を確かめましょう。"}[lang]
+    with LLMTestServer(default=ok(why), props={"model_path": "/m/Qwen.gguf"}, chunk_size=4) as llama:
+        chunks = run(lesson, llama.url, level=0)
+    assert llama.chat_requests[0].body["messages"][-1] == {"role": "assistant", "content": first + because}
+    assert chunks[0] == first                                  # shown before the model says a word
+    text = "".join(chunks)
+    assert text.startswith(first + because)
+    model_part = text[len(first):]
+    sentences = [s for s in re.split(r"(?<=[.。])\s*", model_part) if s.strip()]
+    assert len(sentences) == 1                                 # the model adds one sentence on why
+    with LLMTestServer(default=ok(why), props={"model_path": "/m/Qwen.gguf"}, chunk_size=4) as llama:
+        chunks = run(lesson, llama.url, level=2)
+    model_part = "".join(chunks)[len(first):]
+    assert chunks[0] == first and len([s for s in re.split(r"(?<=[.。])\s*", model_part) if s.strip()]) == 2
+    with LLMTestServer(default=ok("Your" + why)) as other:     # not llama.cpp: the model writes it all
+        chunks = run(lesson, other.url, level=0)
+    assert other.chat_requests[0].body["messages"][-1]["role"] == "user" and chunks[0] != first
+
+
+def test_when_the_model_adds_nothing_usable_to_the_opening_the_hint_follows(en: Lesson, opening_prompt: None) -> None:
+    from sqllab.feedback import opening
+
+    with LLMTestServer(default=ok(f" {START} {END} {START}"), props={"model_path": "/m/Qwen.gguf"}) as llama:
+        chunks = run(en, llama.url, level=0)
+    assert chunks[0] == opening(en.verdict, "en")
+    assert ends_with_notice_and_hint(en, chunks, "feedback.unusable", level=0)
+
+
+def test_the_opening_names_the_kind_of_difference(en: Lesson) -> None:
+    from sqllab.feedback import opening
+
+    ordered = "SELECT name, stock FROM products ORDER BY stock DESC, id"
+    reversed_ = grade(en.db, ordered, ordered.replace("DESC", "ASC"), lang="en")
+    assert opening(reversed_, "en") == i18n.t("feedback.open.ordering", "en")
+    assert opening(reversed_, "ja") == i18n.t("feedback.open.ordering", "ja")
+    columns = grade(en.db, ordered, ordered.replace("name, stock", "stock, name"), lang="en")
+    assert opening(columns, "en") == i18n.t("feedback.open.columns", "en")
+    broken = grade(en.db, ordered, "SELECT nope FROM products", lang="en")
+    assert opening(broken, "en") == ""                         # an error: nothing to open with
+
+
 def test_sql_written_after_two_sentences_ends_the_feedback_quietly(en: Lesson) -> None:
     said = "Your result misses the row with no stock recorded. A comparison with NULL is never true. "
     with LLMTestServer([ok(said + "So write `stock <= 5` instead. Good luck.")], chunk_size=3) as server:

@@ -510,6 +510,24 @@ def test_sqllab_states_a_limit_the_question_leaves_out() -> None:
     assert with_limit("Show rows 4 to 6 by id.", page, "en") == "Show rows 4 to 6 by id."    # a page: not ours
 
 
+def test_sqllab_lists_the_columns_a_question_leaves_unnamed(shop_db) -> None:
+    from sqllab.generation import unnamed_columns, with_columns
+
+    _, db = shop_db
+    sql = "SELECT name, points FROM customers WHERE points < (SELECT AVG(points) FROM customers)"
+    vague = "顧客テーブルの points 列の平均値より低い顧客を表示してください。"     # name (氏名) left out
+    stated = with_columns(vague, sql, db, "ja")
+    assert stated.endswith("表示する列は name, points（この順）です。") and unnamed_columns(stated, sql, db, "ja") == []
+    en = with_columns("Show the customers below the average points.", sql, db, "en")
+    assert en.endswith(" Show the columns name, points, in this order.") and unnamed_columns(en, sql, db, "en") == []
+    named = "Show the name and points of customers below the average points."
+    assert with_columns(named, sql, db, "en") == named                          # named already
+    grouped = "SELECT city, COUNT(*) FROM customers GROUP BY city"                # a computed column: not ours
+    assert with_columns("Count the customers.", grouped, db, "en") == "Count the customers."
+    condition = "SELECT name FROM customers WHERE points >= 900"                  # points only in the condition
+    assert with_columns("Show the customers' names.", condition, db, "en") == "Show the customers' names."
+
+
 def test_the_boundary_against_an_average_must_match_its_words() -> None:
     from sqllab.generation import boundary_mismatches
 

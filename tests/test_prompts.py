@@ -65,7 +65,7 @@ def test_unknown_task_and_version() -> None:
         get_template("poetry", "en")
     assert "table_generation" in info.value.message_in("en")
     with pytest.raises(PromptError) as info:
-        get_template("feedback", "ja", "v9")
+        get_template("feedback", "ja", "v99")
     assert "v1" in info.value.message_in("ja")
     with pytest.raises(ValueError):
         get_template("feedback", "fr")
@@ -120,7 +120,7 @@ def test_prompt_versions_env_overrides_the_current_version(monkeypatch: pytest.M
     assert prompts.prompt_versions()["feedback"]["current"] == "v1"
     assert get_template("table_generation", "en").version == prompts.registry()["table_generation"]["current"]
     assert get_template("feedback", "en", "v2").version == "v2"            # an explicit version still wins
-    monkeypatch.setenv("SQLLAB_PROMPT_VERSIONS", "feedback=v9")
+    monkeypatch.setenv("SQLLAB_PROMPT_VERSIONS", "feedback=v99")
     with pytest.raises(PromptError):
         get_template("feedback", "en")
     monkeypatch.setenv("SQLLAB_PROMPT_VERSIONS", "feedback")

@@ -191,6 +191,23 @@ MESSAGES = {
     "feedback.cause.value": {
         "en": "in the row {row}, {column} is {got} in yours but {expected} is expected",
         "ja": "値の違い: {row} の {column} → あなた {got}／期待 {expected}"},
+    # feedback v8's opening: sqllab's own first sentence on what differs, from the grader's rows,
+    # sent as the start of the model's answer (llama.cpp prefill) and shown at once
+    "feedback.open.hidden": {"en": "Your query was also run on a test database with {kind}.",
+                             "ja": "あなたのクエリを、{kind}を含むテスト用データベースでも実行しました。"},
+    "feedback.open.missing": {
+        "en": "Your result has {got} where {expected} {verb} expected: rows such as {row} are missing.",
+        "ja": "あなたの結果は {got} 行で、期待される {expected} 行のうち {row} などの行が足りません。"},
+    "feedback.open.extra": {
+        "en": "Your result has {got} where {expected} {verb} expected: it also has rows such as {row}, which should not be there.",
+        "ja": "あなたの結果は {got} 行で、期待される {expected} 行にはない {row} などの行が入っています。"},
+    "feedback.open.both": {
+        "en": "Your result lacks rows such as {missing} and has rows such as {extra} that are not expected.",
+        "ja": "あなたの結果には {missing} などの行が足りず、期待されない {extra} などの行が入っています。"},
+    "feedback.open.ordering": {"en": "Your result has the expected rows, but in another order.",
+                               "ja": "あなたの結果の行は正しいのですが、並び順が違います。"},
+    "feedback.open.columns": {"en": "Your result's columns are not the ones the exercise asks for.",
+                              "ja": "あなたの結果の列が、問題文の求める列と違います。"},
     # what to look at next (sqllab.diagnosis.next_step): a question for the learner, never the fix
     "feedback.cause.next.boundary": {"en": "to look at next: should a row whose {column} is exactly {value} be in the result, and does your comparison keep it?",
                                      "ja": "次に見直す点: {column} がちょうど {value} の行は、その比較で入るか外れるか"},

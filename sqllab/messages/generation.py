@@ -32,6 +32,8 @@ MESSAGES = {
     "gen.distinct_words": {"en": "each row only once, no duplicates", "ja": "重複なし（同じ行は 1 回だけ）"},
     "gen.order_stated": {"en": " Order the rows {order}.", "ja": "並び順は、{order}としてください。"},
     "gen.limit_stated": {"en": " Show only the first {n} rows.", "ja": "先頭の {n} 行だけを表示してください。"},
+    "gen.columns_stated": {"en": " Show the columns {columns}, in this order.",
+                           "ja": "表示する列は {columns}（この順）です。"},
     "gen.no_constants": {"en": "(none)", "ja": "（なし）"},
     "gen.hint_generic": {
         "en": "Read the question again: which tables and columns does it name?",
