@@ -188,6 +188,25 @@ def diagnose(verdict: Any, student_sql: str, lang: str) -> list[str]:
     return list(dict.fromkeys(texts))[:MAX_NOTES]
 
 
+def culprit(verdict: Any, student_sql: str, lang: str) -> str:
+    """The part of the learner's own query that the first note blames, in words of ``lang``
+    (「条件「points > 900」」, "`LIMIT 1`"); "" when the cause is not one part of it. Feedback v10
+    starts the model's sentence on why with it."""
+    notes = _notes(verdict, student_sql)
+    if not notes:
+        return ""
+    key, params = notes[0]
+    if key in ("boundary_out", "boundary_in", "null_equals"):
+        return i18n.t("feedback.part.condition", lang, sql=params["condition"])
+    if key == "limit":
+        return i18n.t("feedback.part.clause", lang, sql=f"LIMIT {params['n']}")
+    if key == "distinct_merges":
+        return i18n.t("feedback.part.clause", lang, sql="DISTINCT")
+    if key == "order_by":
+        return i18n.t("feedback.part.clause", lang, sql=f"ORDER BY {params['order']}")
+    return ""
+
+
 #: what to look at next, by the first note's kind (a question for the learner, never the fix)
 _NEXT = {"boundary_out": "next.boundary", "boundary_in": "next.boundary", "null_equals": "next.null",
          "null_missing": "next.null", "null_missing_compared": "next.null", "null_extra": "next.null",

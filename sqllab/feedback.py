@@ -551,6 +551,22 @@ def _cause(verdict: Any, student_sql: str, lang: str) -> str:
     return note if lang == "ja" or note.endswith(".") else note + "."
 
 
+def _opening_continuation(template: Any, verdict: Any, student_sql: str, lang: str) -> str:
+    """How the model's sentence starts after sqllab's opening: "This is because" (v8), or, when
+    sqllab knows which part of the learner's query is at fault, "This is because your `LIMIT 1`" (v10)."""
+    if template.answer_culprit:
+        from .diagnosis import culprit
+
+        try:
+            part = culprit(verdict, student_sql, lang)
+        except (sqlglot.errors.SqlglotError, KeyError, ValueError, TypeError):
+            log.warning("diagnosis failed", exc_info=True)
+            part = ""
+        if part:
+            return template.answer_culprit.format(part=part)
+    return template.answer_opening
+
+
 def _allowed(client: Any, lang: str) -> bool:
     try:
         return bool(allows(client, "feedback", lang))
@@ -600,7 +616,8 @@ def feedback(verdict: Any, exercise: Any, student_sql: str, *, lang: str, level:
         guard = SolutionGuard(exercise, db, student_sql)
         prefills = bool(template.answer_prefix or template.answer_opening) and _prefills(client)
         first = opening(verdict, lang) if prefills and template.answer_opening else ""
-        prefix = first + template.answer_opening if first else (template.answer_prefix if prefills else "")
+        prefix = first + _opening_continuation(template, verdict, student_sql, lang) if first else (
+            template.answer_prefix if prefills else "")
         stream = client.sync.stream(prompt, system_prompt=template.system_prompt, max_tokens=MAX_TOKENS,
                                     temperature=TEMPERATURE,
                                     seed=_seed(exercise, student_sql, level, lang),

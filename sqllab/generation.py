@@ -831,7 +831,7 @@ def boundary_mismatches(question: str, sql: str, lang: str) -> list[str]:
 
 
 #: how a question names a subquery's aggregate it compares with ("平均以上" is >= AVG(...))
-_AGGREGATE_WORDS = {"avg": r"(?:平均(?:値)?|(?:the )?average|(?:the )?mean)", "max": r"(?:最大(?:値)?|(?:the )?maximum)",
+_AGGREGATE_WORDS = {"avg": r"(?:平均(?:値)?(?:[^。]{0,15}?その値)?|(?:the )?average|(?:the )?mean)",  # 「平均値を計算し、その値以上」 "max": r"(?:最大(?:値)?|(?:the )?maximum)",
                     "min": r"(?:最小(?:値)?|(?:the )?minimum)"}
 
 

@@ -64,6 +64,7 @@ class PromptTemplate:
     description: str = ""
     answer_prefix: str = ""   # the start of the model's answer, sent for it to continue (llama.cpp prefill)
     answer_opening: str = ""  # feedback v8: what follows sqllab's own opening sentence in the started answer
+    answer_culprit: str = ""  # feedback v10: the same when sqllab knows the part at fault ({part})
 
     @property
     def ref(self) -> str:
@@ -130,7 +131,8 @@ def parse_template(path: Path) -> PromptTemplate:
     return PromptTemplate(task=meta["task"], version=meta["version"], lang=meta["lang"],
                           system_prompt=system, template=user, variables=tuple(meta["variables"]),
                           description=meta["description"], answer_prefix=str(meta.get("answer_prefix", "")),
-                          answer_opening=str(meta.get("answer_opening", "")))
+                          answer_opening=str(meta.get("answer_opening", "")),
+                          answer_culprit=str(meta.get("answer_culprit", "")))
 
 
 @lru_cache(maxsize=8)

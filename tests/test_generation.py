@@ -533,6 +533,7 @@ def test_the_boundary_against_an_average_must_match_its_words() -> None:
 
     above = "SELECT name, points FROM customers WHERE points > (SELECT AVG(points) FROM customers)"
     assert boundary_mismatches("ポイントが平均以上の顧客の氏名とポイント", above, "ja")     # 以上 is >=
+    assert boundary_mismatches("points の平均値を計算し、その値以上の顧客の名前を表示するクエリです。", above, "ja")
     assert boundary_mismatches("customers with at least the average points", above, "en")
     assert not boundary_mismatches("ポイントが平均より高い顧客の氏名とポイント", above, "ja")
     assert not boundary_mismatches("customers with more than the average points", above, "en")

@@ -208,6 +208,9 @@ MESSAGES = {
                                "ja": "あなたの結果の行は正しいのですが、並び順が違います。"},
     "feedback.open.columns": {"en": "Your result's columns are not the ones the exercise asks for.",
                               "ja": "あなたの結果の列が、問題文の求める列と違います。"},
+    # the part of the learner's query a cause lies in (sqllab.diagnosis.culprit, feedback v10)
+    "feedback.part.condition": {"en": "condition `{sql}`", "ja": "条件「{sql}」"},
+    "feedback.part.clause": {"en": "`{sql}`", "ja": "「{sql}」"},
     # what to look at next (sqllab.diagnosis.next_step): a question for the learner, never the fix
     "feedback.cause.next.boundary": {"en": "to look at next: should a row whose {column} is exactly {value} be in the result, and does your comparison keep it?",
                                      "ja": "次に見直す点: {column} がちょうど {value} の行は、その比較で入るか外れるか"},
