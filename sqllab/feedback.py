@@ -615,9 +615,12 @@ def feedback(verdict: Any, exercise: Any, student_sql: str, *, lang: str, level:
         template, prompt = build_prompt(verdict, exercise, student_sql, lang=lang, level=level)
         guard = SolutionGuard(exercise, db, student_sql)
         prefills = bool(template.answer_prefix or template.answer_opening) and _prefills(client)
-        first = opening(verdict, lang) if prefills and template.answer_opening else ""
-        prefix = first + _opening_continuation(template, verdict, student_sql, lang) if first else (
-            template.answer_prefix if prefills else "")
+        first = opening(verdict, lang) if template.answer_opening else ""
+        if first:       # v8+: sqllab's sentence, then the model's, started for it where the server allows
+            prefix = first + _opening_continuation(template, verdict, student_sql, lang) if prefills else ""
+            lead = prefix or first + (" " if lang == "en" else "")
+        else:
+            prefix = lead = template.answer_prefix if prefills else ""
         stream = client.sync.stream(prompt, system_prompt=template.system_prompt, max_tokens=MAX_TOKENS,
                                     temperature=TEMPERATURE,
                                     seed=_seed(exercise, student_sql, level, lang),
@@ -630,8 +633,8 @@ def feedback(verdict: Any, exercise: Any, student_sql: str, *, lang: str, level:
             shown = first
             released = len(first)
         for chunk in stream:
-            if prefix and not text:
-                chunk = prefix + chunk      # the server streams only the continuation of the prefix
+            if lead and not text:
+                chunk = lead + chunk        # the server streams only the continuation of the prefix
             text += chunk
             if not _BOUNDARY.search(text, max(released, len(text) - len(chunk) - 1)):
                 continue        # no sentence ended in this chunk: nothing new to release

@@ -129,3 +129,23 @@ def test_the_next_step_is_a_question_about_the_cause_never_the_fix(db: Path) -> 
                                            no_cause), no_cause, "en")
     limited = "SELECT name FROM members WHERE points >= 850 LIMIT 2"
     assert "cut the rows" in next_step(grade(db, reference.replace(", points", ""), limited), limited, "en")
+
+
+@pytest.mark.parametrize("reference, student, en, ja", [
+    ("SELECT name, points FROM members WHERE points >= 850", "SELECT name, points FROM members WHERE points > 850",
+     "condition `points > 850`", "条件「points > 850」"),
+    ("SELECT name FROM members WHERE city IS NULL", "SELECT name FROM members WHERE city = NULL",
+     "condition `city = NULL`", "条件「city = NULL」"),
+    ("SELECT name FROM members WHERE points >= 850", "SELECT name FROM members WHERE points >= 850 LIMIT 1",
+     "`LIMIT 1`", "「LIMIT 1」"),
+    ("SELECT city FROM members WHERE city IS NOT NULL", "SELECT DISTINCT city FROM members WHERE city IS NOT NULL",
+     "`DISTINCT`", "「DISTINCT」"),
+    ("SELECT name FROM members WHERE points >= 850", "SELECT name FROM members WHERE points >= 600", "", ""),
+])
+def test_the_part_of_the_query_at_fault_is_named_from_the_learners_own_sql(
+        db: Path, reference: str, student: str, en: str, ja: str) -> None:
+    from sqllab.diagnosis import culprit
+
+    for lang, expected in (("en", en), ("ja", ja)):
+        verdict = grade(db, reference, student, lang=lang)
+        assert culprit(verdict, student, lang) == expected

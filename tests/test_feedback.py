@@ -341,9 +341,33 @@ def test_sqllab_opens_the_feedback_with_the_differing_rows_and_the_model_says_wh
         chunks = run(lesson, llama.url, level=2)
     model_part = "".join(chunks)[len(first):]
     assert chunks[0] == first and len([s for s in re.split(r"(?<=[.。])\s*", model_part) if s.strip()]) == 2
-    with LLMTestServer(default=ok("Your" + why)) as other:     # not llama.cpp: the model writes it all
+    own = {"en": "Your query compares a missing stock. That is never true.",
+           "ja": "あなたのクエリは在庫のない行と比べています。それは真になりません。"}[lang]
+    with LLMTestServer(default=ok(own)) as other:              # not llama.cpp: nothing started for it
         chunks = run(lesson, other.url, level=0)
-    assert other.chat_requests[0].body["messages"][-1]["role"] == "user" and chunks[0] != first
+    assert other.chat_requests[0].body["messages"][-1]["role"] == "user" and chunks[0] == first
+    assert "".join(chunks).startswith(first) and own.split(".")[0].split("。")[0] in "".join(chunks)
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_models_sentence_starts_with_the_part_of_the_query_at_fault(
+        en: Lesson, ja: Lesson, monkeypatch: pytest.MonkeyPatch, lang: str) -> None:
+    from sqllab import capabilities
+    from sqllab.feedback import opening
+
+    monkeypatch.setenv("SQLLAB_PROMPT_VERSIONS", "feedback=v10")
+    capabilities.forget_served()
+    lesson = {"en": en, "ja": ja}[lang]
+    whole = "SELECT name, stock FROM products WHERE stock >= 0"
+    cut = whole + " LIMIT 1"                                  # right rows, cut to one
+    verdict = grade(lesson.db, whole, cut, lang=lang)
+    started = {"en": " This is because your `LIMIT 1`", "ja": "その理由は、あなたの「LIMIT 1」が"}[lang]
+    with LLMTestServer(default=ok(" keeps one row. Ok."), props={"model_path": "/m/Qwen.gguf"}) as llama:
+        chunks = run(lesson, llama.url, sql=cut, verdict=verdict, level=0)
+    capabilities.forget_served()
+    first = opening(verdict, lang)
+    assert llama.chat_requests[0].body["messages"][-1]["content"] == first + started
+    assert chunks[0] == first and "".join(chunks).startswith(first + started)
 
 
 def test_when_the_model_adds_nothing_usable_to_the_opening_the_hint_follows(en: Lesson, opening_prompt: None) -> None:

@@ -8,6 +8,8 @@ response cache, so every answer is a real completion (a few minutes in all on 2 
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,7 @@ from sqllab import i18n
 from sqllab.capabilities import profile_for
 from sqllab.db import load_dataset
 from sqllab.exercises import bank_exercises
-from sqllab.feedback import feedback, reveals_solution
+from sqllab.feedback import feedback, opening, reveals_solution
 from sqllab.generation import check_exercise, dataset_problems, generate_dataset, generate_exercises
 from sqllab.grading import grade
 from sqllab.llm import LLMClient
@@ -85,9 +87,11 @@ def test_feedback_from_qwen_is_shown_guarded_and_in_the_language(qwen: LLMClient
     assert not reveals_solution(text, exercise, db) and "```" not in text
     assert (lang == "ja") == i18n.has_japanese(text)
     notices = [i18n.t(f"feedback.{k}", lang) for k in ("withheld", "unavailable", "unusable", "not_capable")]
-    if profile_for(qwen).allows("feedback", lang):               # en: the model's own sentences
-        assert text.strip() and not any(n in text for n in notices)
+    if profile_for(qwen).allows("feedback", lang):       # sqllab's opening, then the model's own sentence
+        first = opening(verdict, lang)
+        assert first and text.startswith(first) and not any(n in text for n in notices)
+        assert i18n.has_japanese(text[len(first):]) if lang == "ja" else re.search(r"[A-Za-z]", text[len(first):])
         assert not any(h in text for h in exercise.hints)
-    else:                                                         # ja (1 of 10 useful by hand): kept off,
+    else:                                                         # a model not trusted with the language:
         assert i18n.t("feedback.not_capable", lang) in text       # the rule-based hint with its notice
         assert exercise.hints[0] in text
