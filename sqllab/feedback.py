@@ -639,8 +639,8 @@ def feedback(verdict: Any, exercise: Any, student_sql: str, *, lang: str, level:
             if not _BOUNDARY.search(text, max(released, len(text) - len(chunk) - 1)):
                 continue        # no sentence ended in this chunk: nothing new to release
             cut = _release_point(text, released)
-            if cut is None or not _looks_written_in(text[:cut], lang):
-                continue
+            if cut is None or not _looks_written_in(text[len(lead):cut], lang):
+                continue        # (what was started for the model does not count: its own words must be in the language)
             if guard.reveals(text):
                 if _sentence_count(shown) < MIN_SENTENCES:
                     yield from fallback("feedback.withheld", after_text=released > 0)
@@ -663,7 +663,7 @@ def feedback(verdict: Any, exercise: Any, student_sql: str, *, lang: str, level:
             if _sentence_count(shown) < MIN_SENTENCES:
                 yield from fallback("feedback.withheld", after_text=released > 0)
             return
-        if not _looks_written_in(text, lang):
+        if not _looks_written_in(text[len(lead):], lang):
             yield from fallback("feedback.unusable", after_text=released > 0)
             return
         tail = text[released:]

@@ -86,6 +86,13 @@ def ends_with_notice_and_hint(lesson: Lesson, chunks: list[str], key: str, level
         lesson.hint(level))
 
 
+@pytest.fixture(autouse=True)
+def stream_prompt(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stream's rules (guard, dropped SQL, echoes, notices) are tested on feedback v7, where the
+    model writes every word; the tests of v8's opening sentence set their version themselves."""
+    monkeypatch.setenv("SQLLAB_PROMPT_VERSIONS", "feedback=v7")
+
+
 # --- the lesson itself ---------------------------------------------------------------------
 
 def test_the_fixture_answers_are_what_the_tests_claim(en: Lesson, ja: Lesson) -> None:
@@ -362,18 +369,21 @@ def test_the_models_sentence_starts_with_the_part_of_the_query_at_fault(
     cut = whole + " LIMIT 1"                                  # right rows, cut to one
     verdict = grade(lesson.db, whole, cut, lang=lang)
     started = {"en": " This is because your `LIMIT 1`", "ja": "その理由は、あなたの「LIMIT 1」が"}[lang]
-    with LLMTestServer(default=ok(" keeps one row. Ok."), props={"model_path": "/m/Qwen.gguf"}) as llama:
+    reply = {"en": " keeps one row. Ok.", "ja": "1 行だけを残すからです。"}[lang]
+    with LLMTestServer(default=ok(reply), props={"model_path": "/m/Qwen.gguf"}) as llama:
         chunks = run(lesson, llama.url, sql=cut, verdict=verdict, level=0)
     capabilities.forget_served()
     first = opening(verdict, lang)
     assert llama.chat_requests[0].body["messages"][-1]["content"] == first + started
-    assert chunks[0] == first and "".join(chunks).startswith(first + started)
+    assert chunks[0] == first and "".join(chunks) == first + started + reply.split(" Ok.")[0]
 
 
-def test_when_the_model_adds_nothing_usable_to_the_opening_the_hint_follows(en: Lesson, opening_prompt: None) -> None:
+@pytest.mark.parametrize("reply", [f" {START} {END} {START}", " !!! 123 ... ???", ""])
+def test_when_the_model_adds_nothing_usable_to_the_opening_the_hint_follows(en: Lesson, opening_prompt: None,
+                                                                            reply: str) -> None:
     from sqllab.feedback import opening
 
-    with LLMTestServer(default=ok(f" {START} {END} {START}"), props={"model_path": "/m/Qwen.gguf"}) as llama:
+    with LLMTestServer(default=ok(reply), props={"model_path": "/m/Qwen.gguf"}) as llama:
         chunks = run(en, llama.url, level=0)
     assert chunks[0] == opening(en.verdict, "en")
     assert ends_with_notice_and_hint(en, chunks, "feedback.unusable", level=0)
