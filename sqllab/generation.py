@@ -777,6 +777,9 @@ def check_question(exercise: Exercise, db: Path | None = None) -> list[str]:
             found.append(f"the question must name the column {column} (as written in the table) that the answer uses")
     found += boundary_mismatches(exercise.question, exercise.reference_sql, exercise.lang)
     found += direction_mismatches(exercise.question, exercise.reference_sql, exercise.lang)
+    for aggregate in unstated_aggregates(exercise.question, exercise.reference_sql, exercise.lang):
+        found.append(f"the answer compares with the {aggregate} of a subquery: the question must say so "
+                     "(no student can guess it from 'a certain value')")
     llm_hints = exercise.hints[:-1] if exercise.source == "llm" else []   # the bank's nudge may show SQL
     if _SQL_IN_TEXT.search(exercise.question) or _SQL_IN_TEXT.search(" ".join(llm_hints)):
         found.append("question and the first hints must not contain SQL")
@@ -833,6 +836,35 @@ def boundary_mismatches(question: str, sql: str, lang: str) -> list[str]:
 #: how a question names a subquery's aggregate it compares with ("平均以上" is >= AVG(...))
 _AGGREGATE_WORDS = {"avg": r"(?:平均(?:値)?(?:[^。]{0,15}?その値)?|(?:the )?average|(?:the )?mean)",  # 「平均値を計算し、その値以上」 "max": r"(?:最大(?:値)?|(?:the )?maximum)",
                     "min": r"(?:最小(?:値)?|(?:the )?minimum)"}
+
+
+#: how a question says which aggregate a subquery's bound is (「平均より高い」, "the highest")
+_AGGREGATE_SAID = {
+    "avg": re.compile(r"平均|average|mean", re.I),
+    "max": re.compile(r"最大|最高|最多|最も(?:高|多|大|長|遅|新)|一番(?:高|多|大)|max|highest|largest|most|greatest|top", re.I),
+    "min": re.compile(r"最小|最低|最少|最も(?:低|少|小|短|早|古)|一番(?:低|少|小)|min|lowest|smallest|least|fewest", re.I),
+    "sum": re.compile(r"合計|総|sum|total", re.I),
+    "count": re.compile(r"数|count|number|how many", re.I),
+}
+
+
+def unstated_aggregates(question: str, sql: str, lang: str = "en") -> list[str]:
+    """Aggregates (AVG, MAX, MIN, SUM, COUNT) of a one-value subquery that a condition compares
+    with, which ``question`` never mentions: "customers above a certain number of points" for
+    ``points > (SELECT AVG(points) ...)`` cannot be answered."""
+    tree = _tree(sql)
+    if tree is None:
+        return []
+    names = {exp.Avg: "avg", exp.Max: "max", exp.Min: "min", exp.Sum: "sum", exp.Count: "count"}
+    found = []
+    for node in tree.find_all(*_BOUND_OPS, exp.EQ, exp.NEQ):
+        for side in (node.this, node.expression):
+            select = side.this if isinstance(side, exp.Subquery) else None
+            if isinstance(select, exp.Select) and len(select.expressions) == 1:
+                key = names.get(type(select.expressions[0].unalias()))
+                if key and not _AGGREGATE_SAID[key].search(question) and key.upper() not in found:
+                    found.append(key.upper())
+    return found
 
 
 def _bound_of(node: exp.Expression) -> tuple[str, str] | None:

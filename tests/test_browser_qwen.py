@@ -108,6 +108,17 @@ def test_lesson02_ja_llm_exercises_then_cancel_in_another_lesson(page: Any, lab:
     if llm_cards.count():                                          # Japanese exercises by the model
         llm_cards.first.scroll_into_view_if_needed()
         shot(page, "lesson02-ja-llm.png", llm_cards.first)
+        # a wrong answer: the verdict at once, then sqllab's opening and the model's Japanese sentence
+        card = llm_cards.first
+        card.locator(".sqllab-editor textarea").fill("SELECT 1 AS x")
+        card.locator("button.sqllab-check").click()
+        card.locator(".sqllab-verdict [data-sqllab='verdict-wrong_result']").wait_for()
+        feedback = card.locator(".sqllab-feedback .jp-OutputArea-output").first
+        feedback.wait_for(timeout=LLM_WAIT_MS)
+        page.wait_for_timeout(12_000)                              # the model's sentence streams after it
+        said = card.locator(".sqllab-feedback").inner_text()
+        assert i18n.has_japanese(said) and i18n.t("feedback.not_capable", "ja") not in said
+        shot(page, "lesson02-ja-feedback.png", card)
     else:   # its Japanese questions all failed the checks this run (9 to 11 of 18 pass in lessons
         # 02-07, docs/results.md): the bank's stay, labelled so, and the panel says why
         assert panel.locator("[data-sqllab='exercises-source-muted']").count() == 1

@@ -528,6 +528,19 @@ def test_sqllab_lists_the_columns_a_question_leaves_unnamed(shop_db) -> None:
     assert with_columns("Show the customers' names.", condition, db, "en") == "Show the customers' names."
 
 
+def test_a_question_must_say_which_aggregate_its_answer_compares_with() -> None:
+    from sqllab.generation import unstated_aggregates
+
+    above = "SELECT name, points FROM customers WHERE points > (SELECT AVG(points) FROM customers)"
+    assert unstated_aggregates("特定のポイント以上の顧客の名前とポイントを表示するクエリを書く", above, "ja") == ["AVG"]
+    assert unstated_aggregates("ポイントが平均より高い顧客の氏名とポイント", above, "ja") == []
+    top = "SELECT name FROM customers WHERE points = (SELECT MAX(points) FROM customers)"
+    assert unstated_aggregates("Show the customers with a certain number of points.", top, "en") == ["MAX"]
+    assert unstated_aggregates("Show the customers with the highest points.", top, "en") == []
+    assert unstated_aggregates("Show the customers with 900 points or more.",
+                               "SELECT name FROM customers WHERE points >= 900", "en") == []
+
+
 def test_the_boundary_against_an_average_must_match_its_words() -> None:
     from sqllab.generation import boundary_mismatches
 
