@@ -1107,16 +1107,20 @@ class ProposedQuestion(BaseModel):
 #: a whole new answer
 SPARE_QUERIES = 2
 QUESTION_TOKENS = 220
-_EXAMPLES: dict[str, dict[str, list[str]]] = {}
+_EXAMPLES: dict[str, dict[str, dict[str, list[str]]]] = {}   # version -> lang -> topic -> queries
 
 
 def topic_examples(topic: str, lang: str) -> list[str]:
-    """Example queries of ``topic`` on a schema no lesson uses (prompts/exercise_sql/examples.toml)."""
-    if not _EXAMPLES:
-        from .prompts import prompts_dir
+    """Example queries of ``topic`` on another schema, for the current exercise_sql version:
+    prompts/exercise_sql/examples.<version>.toml, else examples.toml (v1)."""
+    from .prompts import current_version, prompts_dir
 
-        _EXAMPLES.update(tomllib.loads((prompts_dir() / "exercise_sql" / "examples.toml").read_text("utf-8")))
-    return list(_EXAMPLES[lang][topic])
+    version = current_version("exercise_sql")
+    if version not in _EXAMPLES:
+        directory = prompts_dir() / "exercise_sql"
+        path = directory / f"examples.{version}.toml"
+        _EXAMPLES[version] = tomllib.loads((path if path.exists() else directory / "examples.toml").read_text("utf-8"))
+    return list(_EXAMPLES[version][lang][topic])
 
 
 def _order_words(sql: str, lang: str) -> str:

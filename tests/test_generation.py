@@ -552,3 +552,35 @@ def test_the_boundary_against_an_average_must_match_its_words() -> None:
     assert not boundary_mismatches("customers with more than the average points", above, "en")
     at_least = above.replace(" > ", " >= ")
     assert not boundary_mismatches("ポイントが平均以上の顧客の氏名とポイント", at_least, "ja")
+
+
+def test_the_exercise_writers_examples_run_on_their_own_schema_and_name_no_lesson_table(tmp_path) -> None:
+    """exercise_sql v2's examples (prompts/exercise_sql/examples.v2.toml) are on players/matches,
+    which no theme has: a copied table name fails at once instead of half-fitting a lesson table."""
+    import sqlite3
+    import tomllib
+
+    import sqlglot
+    from sqlglot import exp
+
+    from sqllab.offline import THEMES
+    from sqllab.prompts import prompts_dir
+
+    examples = tomllib.loads((prompts_dir() / "exercise_sql" / "examples.v2.toml").read_text("utf-8"))
+    lesson_tables = {t.name for theme in THEMES for t in generate_offline_dataset(theme, lang="en", seed=1).tables}
+    db = tmp_path / "players.db"
+    with sqlite3.connect(db) as conn:
+        conn.executescript(
+            "CREATE TABLE players (id INTEGER PRIMARY KEY, name TEXT, team TEXT, goals INTEGER, signed_on TEXT);"
+            "CREATE TABLE matches (id INTEGER PRIMARY KEY, player_id INTEGER REFERENCES players(id), minutes INTEGER,"
+            " played_on TEXT);"
+            "INSERT INTO players VALUES (1, 'Kim', 'Rovers', 12, '2024-03-01'), (2, '木村', 'ひばりFC', 3, NULL);"
+            "INSERT INTO matches VALUES (1, 1, 90, '2024-04-01'), (2, 1, 60, '2024-04-08');")
+    for lang, topics in examples.items():
+        for topic, queries in topics.items():
+            for sql in queries:
+                tables = {t.name for t in sqlglot.parse_one(sql, read="sqlite").find_all(exp.Table)} - {"totals"}
+                assert tables <= {"players", "matches"} and not tables & lesson_tables, (lang, topic, sql)
+                with sqlite3.connect(db) as conn:
+                    conn.execute(sql).fetchall()          # runs (a change is rolled back by the context)
+                    conn.rollback()
