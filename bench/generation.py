@@ -27,7 +27,10 @@ What passes:
   is stated in the question (``missing_constants``). "First answers" = nothing was sent back.
 - feedback: ``feedback_problems`` is empty: shown (not the fallback), second person, 2-4
   sentences, no SQL or code, no echoed diff tables, grounded (names a column, table, value or
-  count of this exercise), in the language, and not revealing (sqllab.feedback's guard).
+  count of this exercise), in the language, and not revealing (sqllab.feedback's guard). From
+  feedback v8 on, sqllab writes the first sentence and the model must add at least one of its own;
+  the "first sentence" time is the model's (sqllab's shows at once). The check is mechanical: read
+  the texts (``--texts``) to judge whether the model's sentence names the real cause.
 """
 
 from __future__ import annotations
