@@ -1013,12 +1013,26 @@ def _known_values(db: Path | None, exercise: Exercise) -> str:
     return _fold("\n".join(parts))
 
 
+#: words that describe a computed result column (a rank, a total, an average), not a data value
+_COMPUTED_WORDS = re.compile(r"順位|順番|番号|合計|平均|件数|個数|累計|差|最大|最小|ランク|rank|total|average|count|sum"
+                             r"|difference|running|position|number", re.I)
+
+
+def _computes_a_column(sql: str) -> bool:
+    """Whether the answer shows a computed column: a window function, an aggregate or arithmetic."""
+    tree = _tree(sql)
+    if not isinstance(tree, exp.Select):
+        return False
+    return any(not isinstance(e.unalias(), exp.Column) for e in tree.expressions)
+
+
 def foreign_values(question: str, sql: str, known: str = "") -> list[str]:
     """Values quoted in ``question`` that ``sql`` never mentions (neither as a constant nor as a
     name) and that are not in ``known`` (the data, the result): the sign of a question copied from
     an example or written for another query."""
     text = _fold(sql)
     labels = _column_labels()
+    computed = _computes_a_column(sql)
     out = []
     for match in _QUOTED.finditer(question):
         value = next(g for g in match.groups() if g is not None).strip()
@@ -1026,6 +1040,8 @@ def foreign_values(question: str, sql: str, known: str = "") -> list[str]:
         after = question[match.end():match.end() + 6].lstrip()
         if folded in labels or re.match(r"(?:列|カラム|テーブル|表|column|table)", after, re.I):
             continue                       # 「名前」列: the name of a column, not a value
+        if computed and _COMPUTED_WORDS.search(value):
+            continue                       # 「都市内でのポイント順位」: names a computed result column
         if value and folded not in text and folded not in known and not re.fullmatch(r"[\w\s]*以上|[\w\s]*以下|[\w\s]*未満"
                                                                             r"|より大きい|ちょうど", value):
             out.append(match.group(0))

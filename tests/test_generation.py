@@ -584,3 +584,15 @@ def test_the_exercise_writers_examples_run_on_their_own_schema_and_name_no_lesso
                 with sqlite3.connect(db) as conn:
                     conn.execute(sql).fetchall()          # runs (a change is rolled back by the context)
                     conn.rollback()
+
+
+def test_a_quoted_name_for_a_computed_column_is_not_a_foreign_value() -> None:
+    from sqllab.generation import foreign_values
+
+    ranked = ("SELECT name, city, points, RANK() OVER (PARTITION BY city ORDER BY points DESC) AS rank_in_city "
+              "FROM customers")
+    question = "顧客の「名前」、「都市」、「ポイント」、「都市内でのポイント順位」を表示してください。"
+    assert foreign_values(question, ranked, "") == []
+    plain = "SELECT name, points FROM customers WHERE city = '稲城市'"
+    assert foreign_values("「都市内でのポイント順位」を表示してください。", plain, "") != []   # nothing computed
+    assert foreign_values("「君津市」の顧客の順位を表示してください。", ranked, "") == ["「君津市」"]   # a value still counts
