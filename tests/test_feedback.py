@@ -8,6 +8,7 @@ Assertions are about structure and the guard, never about the model's prose.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -284,15 +285,20 @@ def test_levels_are_clamped_and_change_the_instruction(en: Lesson) -> None:
     assert len({r.body["seed"] for r in server.chat_requests[1:4]}) == 3    # seed follows the level
 
 
-@pytest.fixture
-def notes_prompt(monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Feedback v7 (sqllab's notes, an answer started as "Your"), and the /props memo forgotten."""
+def _feedback_version(monkeypatch: pytest.MonkeyPatch, version: str) -> Iterator[None]:
+    """Feedback ``version``, with the memo of which servers answer /props forgotten before and after."""
     from sqllab import capabilities
 
-    monkeypatch.setenv("SQLLAB_PROMPT_VERSIONS", "feedback=v7")
+    monkeypatch.setenv("SQLLAB_PROMPT_VERSIONS", f"feedback={version}")
     capabilities.forget_served()
     yield
     capabilities.forget_served()
+
+
+@pytest.fixture
+def notes_prompt(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Feedback v7: sqllab's notes, an answer started as "Your" on llama.cpp."""
+    yield from _feedback_version(monkeypatch, "v7")
 
 
 def test_a_llama_cpp_server_gets_the_answer_started_and_others_do_not(en: Lesson, notes_prompt: None) -> None:
@@ -310,14 +316,9 @@ def test_a_llama_cpp_server_gets_the_answer_started_and_others_do_not(en: Lesson
 
 
 @pytest.fixture
-def opening_prompt(monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Feedback v8 (sqllab writes the first sentence, the model goes on), the /props memo forgotten."""
-    from sqllab import capabilities
-
-    monkeypatch.setenv("SQLLAB_PROMPT_VERSIONS", "feedback=v8")
-    capabilities.forget_served()
-    yield
-    capabilities.forget_served()
+def opening_prompt(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Feedback v8: sqllab writes the first sentence, the model goes on from it."""
+    yield from _feedback_version(monkeypatch, "v8")
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
@@ -356,14 +357,17 @@ def test_sqllab_opens_the_feedback_with_the_differing_rows_and_the_model_says_wh
     assert "".join(chunks).startswith(first) and own.split(".")[0].split("。")[0] in "".join(chunks)
 
 
+@pytest.fixture
+def culprit_prompt(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Feedback v10: v8, with the model's sentence started at the part of the query at fault."""
+    yield from _feedback_version(monkeypatch, "v10")
+
+
 @pytest.mark.parametrize("lang", ["en", "ja"])
 def test_the_models_sentence_starts_with_the_part_of_the_query_at_fault(
-        en: Lesson, ja: Lesson, monkeypatch: pytest.MonkeyPatch, lang: str) -> None:
-    from sqllab import capabilities
+        en: Lesson, ja: Lesson, culprit_prompt: None, lang: str) -> None:
     from sqllab.feedback import opening
 
-    monkeypatch.setenv("SQLLAB_PROMPT_VERSIONS", "feedback=v10")
-    capabilities.forget_served()
     lesson = {"en": en, "ja": ja}[lang]
     whole = "SELECT name, stock FROM products WHERE stock >= 0"
     cut = whole + " LIMIT 1"                                  # right rows, cut to one
@@ -372,7 +376,6 @@ def test_the_models_sentence_starts_with_the_part_of_the_query_at_fault(
     reply = {"en": " keeps one row. Ok.", "ja": "1 行だけを残すからです。"}[lang]
     with LLMTestServer(default=ok(reply), props={"model_path": "/m/Qwen.gguf"}) as llama:
         chunks = run(lesson, llama.url, sql=cut, verdict=verdict, level=0)
-    capabilities.forget_served()
     first = opening(verdict, lang)
     assert llama.chat_requests[0].body["messages"][-1]["content"] == first + started
     assert chunks[0] == first and "".join(chunks) == first + started + reply.split(" Ok.")[0]
