@@ -235,11 +235,16 @@ def writes_sql(text: str, student_sql: str) -> bool:
                                                       for s, e, _ in sql_spans(text))
 
 
+_TABLE_ROW = re.compile(r"\|[^|\n]*\|[^|\n]*\|")
+
+
 def _introduces_code(segment: str) -> bool:
     """A sentence that ends in a colon introduces what follows (a query, a list), and a bare list
-    number ("1.") starts one: not shown alone."""
+    number ("1.") starts one: not shown alone. A row of a Markdown table (``| id | name |``) is the
+    model redrawing the result: not shown either."""
     stripped = segment.strip()
-    return stripped.endswith((":", "：")) or bool(re.fullmatch(r"[-*]?\s*\d{1,2}[.)、]?", stripped))
+    return (stripped.endswith((":", "：")) or bool(re.fullmatch(r"[-*]?\s*\d{1,2}[.)、]?", stripped))
+            or bool(_TABLE_ROW.search(stripped)))
 
 
 # --- the prompt --------------------------------------------------------------------------

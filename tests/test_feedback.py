@@ -392,6 +392,16 @@ def test_when_the_model_adds_nothing_usable_to_the_opening_the_hint_follows(en: 
     assert ends_with_notice_and_hint(en, chunks, "feedback.unusable", level=0)
 
 
+def test_a_table_the_model_redraws_after_the_opening_is_not_shown(ja: Lesson, opening_prompt: None) -> None:
+    from sqllab.feedback import opening
+
+    reply = "\n| name | stock |\n|---|---|\n| ノート | NULL |\n在庫のない行は比較で外れるからです。"
+    with LLMTestServer(default=ok(reply), props={"model_path": "/m/Qwen.gguf"}, chunk_size=5) as llama:
+        chunks = run(ja, llama.url, level=0)
+    text = "".join(chunks)
+    assert chunks[0] == opening(ja.verdict, "ja") and "|" not in text and "在庫のない行は比較で外れるからです。" in text
+
+
 def test_the_opening_names_the_kind_of_difference(en: Lesson) -> None:
     from sqllab.feedback import opening
 
