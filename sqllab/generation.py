@@ -24,6 +24,7 @@ import logging
 import re
 import sqlite3
 import tempfile
+import time
 import tomllib
 import unicodedata
 from collections.abc import Iterator
@@ -1209,27 +1210,54 @@ def _table_text(db: Path) -> str:
         con.close()
 
 
+#: A lesson's LLM content is to be ready within 120 s of the lesson opening (its job's clock, server
+#: start included). No request is started that would likely end after READY_BUDGET_S; what is
+#: verified by then is used and the bank fills the rest, with the notice it always has.
+READY_BUDGET_S = 110.0
+QUERY_ROUND_S = 30.0       # a round of reference queries on 2 cores (about 300 tokens)
+QUESTION_S = 12.0          # one question and its hints (about 80 tokens)
+
+
+class _Clock:
+    """Seconds left before READY_BUDGET_S: on the lesson job's clock when there is one."""
+
+    def __init__(self, progress: GenerationProgress | None) -> None:
+        self.progress = progress
+        self.started = time.monotonic()
+
+    def allows(self, seconds: float) -> bool:
+        elapsed = self.progress.elapsed if self.progress is not None else time.monotonic() - self.started
+        if elapsed + seconds <= READY_BUDGET_S:
+            return True
+        log.info("no time for another request (%.0f s elapsed, about %.0f s more needed, budget %.0f s)",
+                 elapsed, seconds, READY_BUDGET_S)
+        return False
+
+
 async def _llm_exercises(client: Any, db: Path, topic: str, n: int, lang: str, seed: int,
                          difficulty: str, progress: GenerationProgress | None = None) -> list[Exercise]:
     """Exercises in two steps, each checked before the next: the reference queries first (sqllab
     runs them: topic, rows, ties, ambiguity), then one question per query that passed, told the
     constants, columns and order it must state. A small model translates a query into a question
-    far more reliably than it invents both at once (docs/results.md)."""
-    queries = await _reference_queries(client, db, topic, n, lang, seed, difficulty, progress)
+    far more reliably than it invents both at once (docs/results.md). Repairs and further questions
+    stop when they would end past READY_BUDGET_S."""
+    clock = _Clock(progress)
+    queries = await _reference_queries(client, db, topic, n, lang, seed, difficulty, progress, clock)
     kept: list[Exercise] = []
     for k, sql in enumerate(queries, 1):
-        if len(kept) >= n:
+        if len(kept) >= n or not clock.allows(QUESTION_S):
             break
         if progress is not None:
             progress.set("questions", len(kept) + 1, n)
-        exercise = await _question_for(client, db, sql, topic, lang, seed + k, difficulty, progress)
+        exercise = await _question_for(client, db, sql, topic, lang, seed + k, difficulty, progress, clock)
         if exercise is not None:
             kept.append(exercise)
     return kept
 
 
 async def _reference_queries(client: Any, db: Path, topic: str, n: int, lang: str, seed: int,
-                             difficulty: str, progress: GenerationProgress | None) -> list[str]:
+                             difficulty: str, progress: GenerationProgress | None,
+                             clock: _Clock | None = None) -> list[str]:
     """Up to ``n + SPARE_QUERIES`` distinct queries on ``topic`` that pass ``check_reference``."""
     variables = {"schema": _schema_text(db), "topic": TOPIC_WORDS[topic],
                  "examples": "\n".join(topic_examples(topic, lang)), "n": n + SPARE_QUERIES,
@@ -1238,6 +1266,8 @@ async def _reference_queries(client: Any, db: Path, topic: str, n: int, lang: st
     seen: set[str] = set()
     previous, problems = None, None
     for round_no in range(REPAIR_ROUNDS):
+        if round_no and clock is not None and not clock.allows(QUERY_ROUND_S):
+            break
         if progress is not None:
             progress.set("repair" if round_no else "exercises", round_no, n)
         try:
@@ -1274,7 +1304,7 @@ async def _reference_queries(client: Any, db: Path, topic: str, n: int, lang: st
 
 
 async def _question_for(client: Any, db: Path, sql: str, topic: str, lang: str, seed: int, difficulty: str,
-                        progress: GenerationProgress | None) -> Exercise | None:
+                        progress: GenerationProgress | None, clock: _Clock | None = None) -> Exercise | None:
     """The question for one verified ``sql``, repaired once; None when it never passes."""
     if topic == "modify":
         columns = "-"
@@ -1286,6 +1316,8 @@ async def _question_for(client: Any, db: Path, sql: str, topic: str, lang: str, 
                  "order": _order_words(sql, lang)}
     previous, problems = None, None
     for round_no in range(2):
+        if round_no and clock is not None and not clock.allows(QUESTION_S):
+            break
         try:
             proposal = await _ask_json(client, "exercise_question", lang, variables, ProposedQuestion,
                                        seed=seed + round_no, temperature=0.2 + 0.5 * round_no,

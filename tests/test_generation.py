@@ -176,6 +176,32 @@ def test_only_verified_llm_exercises_are_kept_and_the_bank_fills_the_rest(full_p
         assert len(e.hints) == 3
 
 
+def test_no_request_is_started_that_would_end_past_the_lessons_time_budget(full_profile, shop_db) -> None:
+    """The lesson job's clock (GenerationProgress) near READY_BUDGET_S: the queries' first round
+    runs, then no repair and no question; the bank fills the lesson. With time left, the same
+    writer gets its repair round and a question (the test above)."""
+    from sqllab import generation
+    from sqllab.jobs import GenerationProgress
+
+    dataset, _ = shop_db
+    writer = exercise_writer([
+        ("List everything.", "SELECT * FROM customers"),                            # whole table: repair
+        ("Show names with points of at least 100.", "SELECT name FROM customers WHERE points >= 100")])
+    late = GenerationProgress()
+    late.started -= generation.READY_BUDGET_S - generation.QUESTION_S / 2     # a few seconds left
+    with LLMTestServer(responder=writer) as server:
+        exercises = generate_exercises(dataset, "where", n=2, lang="en", seed=1, client=client_for(server.url),
+                                       progress=late)
+        assert server.chat_count == 1                                        # the first round only
+    assert len(exercises) == 2 and all(e.source == "bank" for e in exercises)
+    early = GenerationProgress()
+    with LLMTestServer(responder=writer) as server:
+        exercises = generate_exercises(dataset, "where", n=2, lang="en", seed=1, client=client_for(server.url),
+                                       progress=early)
+        assert server.chat_count == 3                                        # queries, repair, a question
+    assert [e.source for e in exercises] == ["llm", "bank"]
+
+
 def test_exercise_whose_answer_depends_on_ties_is_rejected(full_profile, shop_db) -> None:
     dataset, db = shop_db
     points = [r[3] for r in dataset.table("customers").rows]
