@@ -541,15 +541,21 @@ def _fallback(notice_key: str, exercise: Any, lang: str, level: int, *, after_te
         yield hints[level] + "\n"
 
 
+def _diagnosed(function: Any, verdict: Any, student_sql: str, lang: str) -> Any:
+    """``function(verdict, student_sql, lang)`` from sqllab.diagnosis, or None when it fails: a
+    diagnosis never gets in the learner's way."""
+    try:
+        return function(verdict, student_sql, lang)
+    except (sqlglot.errors.SqlglotError, KeyError, ValueError, TypeError):
+        log.warning("diagnosis failed", exc_info=True)
+        return None
+
+
 def _cause(verdict: Any, student_sql: str, lang: str) -> str:
     """sqllab's first diagnosis note as a sentence, for the rule-based feedback ("" when none)."""
     from .diagnosis import diagnose
 
-    try:
-        notes = diagnose(verdict, student_sql, lang)
-    except (sqlglot.errors.SqlglotError, KeyError, ValueError, TypeError):   # never in the learner's way
-        log.warning("diagnosis failed", exc_info=True)
-        return ""
+    notes = _diagnosed(diagnose, verdict, student_sql, lang) or []
     if not notes:
         return ""
     note = notes[0][:1].upper() + notes[0][1:]
@@ -562,11 +568,7 @@ def _opening_continuation(template: Any, verdict: Any, student_sql: str, lang: s
     if template.answer_culprit:
         from .diagnosis import culprit
 
-        try:
-            part = culprit(verdict, student_sql, lang)
-        except (sqlglot.errors.SqlglotError, KeyError, ValueError, TypeError):
-            log.warning("diagnosis failed", exc_info=True)
-            part = ""
+        part = _diagnosed(culprit, verdict, student_sql, lang)
         if part:
             return template.answer_culprit.format(part=part)
     return template.answer_opening
