@@ -38,7 +38,7 @@ WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 def build_time(students: int, lessons: list[Path], jobs: int, work: Path) -> tuple[float, int]:
     """One cold build: its own output and cache directories, so no run reuses another's content."""
     from sqllab import settings
-    from sqllab.course import Student, build_course
+    from sqllab.course.build import Student, build_course
 
     run = Path(tempfile.mkdtemp(prefix=f"jobs{jobs}-", dir=work))
     os.environ["SQLLAB_CACHE_DIR"] = str(run / "cache")
@@ -110,8 +110,8 @@ def nbgrader_class(students: int, lesson: Path, work: Path, seed: int = 8) -> di
     """Autograde a class of ``students`` through nbgrader; scores against the answers' truth."""
     import nbformat
 
-    from sqllab.assignments import build_assignments
-    from sqllab.graded import GradedLesson
+    from sqllab.course.assignments import build_assignments
+    from sqllab.course.graded import GradedLesson
 
     course = work / "nbgrader-course"
     lesson_id = lesson.stem

@@ -1,4 +1,4 @@
-"""Benchmark of LLM feedback (``sqllab.feedback``), printed side by side in one run.
+"""Benchmark of LLM feedback (``sqllab.grading.feedback``), printed side by side in one run.
 
 1. ``feedback()`` (prompt building, sentence release, the guard grading SQL snippets) vs a raw
    ``client.sync.stream`` of the same prompt, both reading the same canned reply from the loopback
@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from llm_servers import LLMTestServer, ok  # noqa: E402
 
-from sqllab.feedback import build_prompt, feedback, reveals_solution  # noqa: E402
+from sqllab.grading.feedback import build_prompt, feedback, reveals_solution  # noqa: E402
 from sqllab.llm import LLMClient  # noqa: E402
 
 PROSE = ("Compare the expected rows with yours. One of them has no stock recorded! What does a comparison "

@@ -27,7 +27,7 @@ What passes:
   is stated in the question (``missing_constants``). "First answers" = nothing was sent back.
 - feedback: ``feedback_problems`` is empty: shown (not the fallback), second person, 2-4
   sentences, no SQL or code, no echoed diff tables, grounded (names a column, table, value or
-  count of this exercise), in the language, and not revealing (sqllab.feedback's guard). From
+  count of this exercise), in the language, and not revealing (sqllab.grading.feedback's guard). From
   feedback v8 on, sqllab writes the first sentence and the model must add at least one of its own;
   the "first sentence" time is the model's (sqllab's shows at once). The check is mechanical: read
   the texts (``--texts``) to judge whether the model's sentence names the real cause.
@@ -67,19 +67,19 @@ import httpx  # noqa: E402
 import sqlglot  # noqa: E402
 from sqlglot import exp  # noqa: E402
 
-from sqllab import generation as gen  # noqa: E402
-from sqllab import prompts  # noqa: E402
-from sqllab.capabilities import profile_name_for  # noqa: E402
+from sqllab.content import generation as gen  # noqa: E402
+from sqllab.llm import prompts  # noqa: E402
+from sqllab.llm.capabilities import profile_name_for  # noqa: E402
 from sqllab.dataset import ColumnType, Dataset  # noqa: E402
 from sqllab.db import load_dataset  # noqa: E402
 from sqllab.errors import LLMError, SQLLabError  # noqa: E402
-from sqllab.exercises import bank_exercises  # noqa: E402
+from sqllab.content.exercises import bank_exercises  # noqa: E402
 from sqllab.grading import grade  # noqa: E402
 from sqllab.llm import LLMClient, default_client, run_sync  # noqa: E402
-from sqllab import feedback as feedback_module  # noqa: E402
-from sqllab.feedback import writes_sql  # noqa: E402
-from sqllab.offline import THEMES, generate_offline_dataset, theme_labels  # noqa: E402
-from sqllab.prompts import get_template  # noqa: E402
+from sqllab.grading import feedback as feedback_module  # noqa: E402
+from sqllab.grading.feedback import writes_sql  # noqa: E402
+from sqllab.content.offline import THEMES, generate_offline_dataset, theme_labels  # noqa: E402
+from sqllab.llm.prompts import get_template  # noqa: E402
 
 TASKS = ["table_generation", "dataset_text", "problem_generation", "feedback"]
 # max_tokens per task in this bench (what generation.py / feedback.py use unless --max-tokens)
@@ -228,7 +228,7 @@ def feedback_problems(text: str, exercise: Any, verdict: Any, db: Path, lang: st
                       student_sql: str) -> list[str]:
     """Why ``text`` is not useful feedback (empty list: useful)."""
     from sqllab import i18n
-    from sqllab.feedback import reveals_solution
+    from sqllab.grading.feedback import reveals_solution
 
     if not text.strip():
         return ["empty"]
@@ -408,9 +408,9 @@ def feedback_cases(dataset: Dataset, db: Path, lang: str, n: int) -> list[tuple[
 def feedback_case(client: LLMClient, lang: str, case: tuple[Any, str, Any, str],
                   db: Path) -> tuple[list[str], float, float, str]:
     """(problems, seconds to the first sentence, seconds in all, text) for one wrong answer."""
-    from sqllab.feedback import build_prompt, feedback
+    from sqllab.grading.feedback import build_prompt, feedback
 
-    from sqllab.feedback import opening
+    from sqllab.grading.feedback import opening
 
     exercise, wrong, verdict, _label = case
     template, prompt = build_prompt(verdict, exercise, wrong, lang=lang, level=0)

@@ -7,7 +7,7 @@
    (built once per reference, as for a class) and by a plain compare on the visible database
    only: p50/p95 per grade and the ratio (target: p95 of grade() under 50 ms). The one-off
    variant build time per exercise (reference) is printed too.
-2. Coverage by mutation: per class of mutant (Taipalus et al. 2018 classes, ``sqllab.mutants``),
+2. Coverage by mutation: per class of mutant (Taipalus et al. 2018 classes, ``sqllab.grading.mutants``),
    the share of the mutants that the visible data does not tell apart which the hidden
    databases do (equivalent mutants cannot be told apart, so 100% is not always reachable).
    Catch rates of the labeled traps per class are printed beside it.
@@ -66,7 +66,7 @@ def _cases() -> list[dict]:
 
 def grading_times(dbs: dict[str, Path], repeat: int) -> dict:
     from sqllab.grading import Grader
-    from sqllab.mutants import CLASSES
+    from sqllab.grading.mutants import CLASSES
 
     cases = _cases()
     with_variants: list[float] = []

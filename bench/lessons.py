@@ -39,8 +39,8 @@ if _model is not None:
 os.environ["SQLLAB_CACHE_DIR"] = os.environ.pop("SQLLAB_CACHE_DIR_BENCH")
 settings.reload()
 
-from sqllab.generation import check_exercise, dataset_problems  # noqa: E402
-from sqllab.lesson import LESSON_TOPICS, Lesson  # noqa: E402
+from sqllab.content.generation import check_exercise, dataset_problems  # noqa: E402
+from sqllab.notebook.lesson import LESSON_TOPICS, Lesson  # noqa: E402
 
 DEFAULT_LESSONS = ["02_where", "03_order", "04_aggregate", "05_joins", "06_subqueries", "07_window"]
 

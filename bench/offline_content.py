@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from sqllab.db import describe, load_dataset  # noqa: E402
-from sqllab.exercises import all_bank_exercises  # noqa: E402
-from sqllab.offline import DIFFICULTIES, THEMES, generate_offline_dataset  # noqa: E402
+from sqllab.content.exercises import all_bank_exercises  # noqa: E402
+from sqllab.content.offline import DIFFICULTIES, THEMES, generate_offline_dataset  # noqa: E402
 
 
 def bare_load(ds, path: Path) -> None:

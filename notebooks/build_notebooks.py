@@ -25,8 +25,8 @@ difficulty = "easy"    # easy | medium | hard
 n_exercises = 3        # exercises in this lesson
 llm = "auto"           # auto | embedded | remote | offline ("auto" defers to SQLLAB_LLM_MODE when set)'''
 
-SETUP = '''from sqllab import widgets
-from sqllab.lesson import Lesson
+SETUP = '''from sqllab.notebook import widgets
+from sqllab import Lesson
 
 lesson = Lesson("{lesson_id}", lang=lang, seed=seed, student_id=student_id, theme=theme,
                 difficulty=difficulty, n_exercises=n_exercises, llm=llm)
@@ -285,11 +285,11 @@ START = {
                   "learning: follow its advice only if you want LLM content.",
                   "## LLM は動いていますか？\n下のバッジが設定された LLM を確認します。赤でも学習はできます。"
                   "LLM の内容を使いたいときだけ、表示される手順に従ってください。")),
-        ("code", "from sqllab import widgets\n\nwidgets.llm_status(lang, llm)"),
+        ("code", "from sqllab.notebook import widgets\n\nwidgets.llm_status(lang, llm)"),
         ("md", md("## Your progress\nEvery answer you check is saved. This table shows where you stopped "
                   "in each lesson.",
                   "## 進み具合\n採点した解答はすべて保存されます。次の表は、各レッスンでどこまで進んだかを示します。")),
-        ("code", "from sqllab.lesson import overview\n\noverview(student_id, lang)"),
+        ("code", "from sqllab import overview\n\noverview(student_id, lang)"),
         ("md", md(
             "## How a lesson works\n1. Run the cells from the top (**Run ▸ Run All Cells**).\n"
             "2. The dataset panel shows your tables and an ER diagram.\n"

@@ -1,4 +1,4 @@
-"""Answers kept in the notebook (``sqllab.answers``): the output's JSON, and a real kernel that
+"""Answers kept in the notebook (``sqllab.notebook.answers``): the output's JSON, and a real kernel that
 updates it by ``display_id`` from a Check click and reads it back from a saved notebook."""
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from typing import Any
 
 import nbformat
 
-from sqllab import answers
-from sqllab.answers import MIME, NotebookAnswers, SavedAnswer, read_notebook
-from sqllab.lesson import Lesson
-from sqllab.progress import Attempt, ProgressStore
+from sqllab.notebook import answers
+from sqllab.notebook.answers import MIME, NotebookAnswers, SavedAnswer, read_notebook
+from sqllab.notebook.lesson import Lesson
+from sqllab.notebook.progress import Attempt, ProgressStore
 
 
 def notebook_with(*payloads: dict, path: Path) -> Path:
@@ -77,8 +77,8 @@ def test_the_newer_of_notebook_and_progress_file_wins(tmp_path: Path) -> None:
 # --- a real kernel --------------------------------------------------------------------------
 
 CELL = """
-from sqllab import widgets
-from sqllab.lesson import Lesson
+from sqllab.notebook import widgets
+from sqllab import Lesson
 lesson = Lesson("02_where", lang="en", seed=0, student_id="amy", n_exercises=3, llm="offline")
 view = widgets.exercises(lesson)
 view

@@ -25,7 +25,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from sqllab.graded import GradedLesson, clean_answer
+from sqllab.course.graded import GradedLesson, clean_answer
 from sqllab.sandbox import run_query
 
 pytestmark = pytest.mark.slow
@@ -138,7 +138,7 @@ def _submit(release: Path, submitted: Path, lesson_id: str, student: str, answer
                 cell.source = "pass  # tests? what tests"
             elif meta.get("grade_id") == "setup":
                 cell.source = ("class Fake:\n    def check(self, n): pass\n    def grade(self, n, ref): pass\n"
-                               "graded = Fake()\nfrom sqllab.graded import GradedLesson\n"
+                               "graded = Fake()\nfrom sqllab.course.graded import GradedLesson\n"
                                f"lesson = GradedLesson.open('{lesson_id}').lesson")
         content = json.loads((folder / f"{lesson_id}.sqllab.json").read_text(encoding="utf-8"))
         content["dataset"]["tables"][0]["rows"] = content["dataset"]["tables"][0]["rows"][:1]
@@ -376,7 +376,7 @@ def test_exchange_round_trip_carries_the_content_file(course: dict, tmp_path: Pa
 
 
 def test_nbgrader_config_block_is_added_once_and_the_rest_kept(tmp_path: Path) -> None:
-    from sqllab.assignments import CONFIG_BEGIN, write_nbgrader_config
+    from sqllab.course.assignments import CONFIG_BEGIN, write_nbgrader_config
 
     path = tmp_path / "nbgrader_config.py"
     path.write_text('c = get_config()\nc.CourseDirectory.course_id = "sql101"\n', encoding="utf-8")
@@ -392,8 +392,8 @@ def test_nbgrader_config_block_is_added_once_and_the_rest_kept(tmp_path: Path) -
 def test_test_cell_calls_in_process(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """check/grade as the test cells call them: verdicts in the lesson's language, nothing on
     stderr (nbgrader scores a cell that wrote to stderr 0), no SQL in a failure."""
-    from sqllab.graded import AnswerNotAccepted
-    from sqllab.lesson import Lesson
+    from sqllab.course.graded import AnswerNotAccepted
+    from sqllab.notebook.lesson import Lesson
 
     lesson = Lesson("02_where", lang="ja", seed=8, llm="offline", work_dir=tmp_path)
     graded = GradedLesson(lesson)

@@ -15,9 +15,8 @@ from sqlglot import exp
 from sqllab.dataset import Dataset
 from sqllab.db import load_dataset
 from sqllab.errors import DatasetError
-from sqllab.exercises import (TEMPLATES, TOPICS, Exercise, all_bank_exercises, bank_exercises,
-                              has_top_level_order_by)
-from sqllab.offline import THEMES, generate_offline_dataset
+from sqllab.content.exercises import (TEMPLATES, TOPICS, Exercise, all_bank_exercises, bank_exercises, has_top_level_order_by)
+from sqllab.content.offline import THEMES, generate_offline_dataset
 
 JA = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 KANA = re.compile(r"[\u3040-\u309f]")

@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 
 from jupyterlab_server import Lab, chromium_page, running_lab
-from sqllab.lesson import Lesson
-from sqllab.offline import THEMES, theme_labels
-from sqllab.progress import ProgressStore
+from sqllab.notebook.lesson import Lesson
+from sqllab.content.offline import THEMES, theme_labels
+from sqllab.notebook.progress import ProgressStore
 
 pytestmark = pytest.mark.browser
 
@@ -182,7 +182,7 @@ def test_start_here_shows_the_llm_status_badge(page: Any, lab: Lab) -> None:
 
 def saved_answers(path: Path, lesson_id: str) -> dict[str, Any]:
     """The answers kept in the notebook file on disk (what JupyterLab saved), by exercise id."""
-    from sqllab.answers import MIME
+    from sqllab.notebook.answers import MIME
 
     deadline = time.monotonic() + 10
     while True:       # JupyterLab may still be writing the file: read again until it parses

@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 
 from jupyterlab_server import Lab, chromium_page, running_lab
-from sqllab.lesson import Lesson
-from sqllab.progress import ProgressStore
+from sqllab.notebook.lesson import Lesson
+from sqllab.notebook.progress import ProgressStore
 from test_browser import WAIT_MS, notebook_parameters, open_and_run_all, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.embedded]

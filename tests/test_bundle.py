@@ -1,4 +1,4 @@
-"""Content travels with the notebook: ``<lesson>.sqllab.json`` beside it (``sqllab.bundle``).
+"""Content travels with the notebook: ``<lesson>.sqllab.json`` beside it (``sqllab.content.bundle``).
 
 The practice build writes each student's content beside the notebook; a student who opens the
 notebook with another ``SQLLAB_CACHE_DIR`` (another machine) gets exactly that content, not content
@@ -15,12 +15,12 @@ import nbformat
 import pytest
 
 from sqllab import settings
-from sqllab.bundle import bundle_path, read_bundle, write_bundle, lesson_params
-from sqllab.course import Student, build_course, personal_seed
+from sqllab.content.bundle import bundle_path, read_bundle, write_bundle, lesson_params
+from sqllab.course.build import Student, build_course, personal_seed
 from sqllab.errors import ConfigError
-from sqllab.exercises import bank_exercises
-from sqllab.lesson import Content, Lesson
-from sqllab.offline import generate_offline_dataset
+from sqllab.content.exercises import bank_exercises
+from sqllab.notebook.lesson import Content, Lesson
+from sqllab.content.offline import generate_offline_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 CLOSED_URL = "http://127.0.0.1:9/v1"     # nothing listens: an LLM call fails at once

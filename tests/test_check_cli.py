@@ -69,7 +69,8 @@ def test_usage_errors_exit_2(lesson, tmp_path, args):
 
 
 def test_check_on_a_file_made_by_load_dataset(tmp_path):
-    from sqllab import db, offline
+    from sqllab import db
+    from sqllab.content import offline
 
     dataset = offline.generate_offline_dataset("shop", lang="ja", seed=7, difficulty="easy")
     path = Path(db.load_dataset(dataset, tmp_path / "shop.db"))

@@ -13,9 +13,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from sqllab.course import personal_seed, plan, read_roster, Student
+from sqllab.course.build import personal_seed, plan, read_roster, Student
 from sqllab.errors import ConfigError
-from sqllab.progress import Attempt, ProgressStore
+from sqllab.notebook.progress import Attempt, ProgressStore
 
 ROOT = Path(__file__).resolve().parents[1]
 SQLLAB = [sys.executable, "-m", "sqllab"]

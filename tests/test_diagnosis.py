@@ -1,4 +1,4 @@
-"""sqllab's own diagnosis of a wrong answer (``sqllab.diagnosis``): the notes the feedback prompt
+"""sqllab's own diagnosis of a wrong answer (``sqllab.grading.diagnosis``): the notes the feedback prompt
 (v7) gives the model. Real grader, real SQLite file; each case is a mistake students make, and
 no note may carry the reference query's condition."""
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from sqllab.diagnosis import comparisons, diagnose
-from sqllab.feedback import render_notes
+from sqllab.grading.diagnosis import comparisons, diagnose
+from sqllab.grading.feedback import render_notes
 from sqllab.grading import grade
 
 ROWS = [("Ann", 850, "Oslo"), ("Bo", 900, "Rome"), ("Cy", 700, None), ("Di", 850, "Oslo"),
@@ -117,7 +117,7 @@ def test_comparisons_read_both_sides_and_skip_constants() -> None:
 
 
 def test_the_next_step_is_a_question_about_the_cause_never_the_fix(db: Path) -> None:
-    from sqllab.diagnosis import next_step
+    from sqllab.grading.diagnosis import next_step
 
     reference = "SELECT name, points FROM members WHERE points >= 850"
     student = "SELECT name, points FROM members WHERE points > 850"
@@ -144,7 +144,7 @@ def test_the_next_step_is_a_question_about_the_cause_never_the_fix(db: Path) -> 
 ])
 def test_the_part_of_the_query_at_fault_is_named_from_the_learners_own_sql(
         db: Path, reference: str, student: str, en: str, ja: str) -> None:
-    from sqllab.diagnosis import culprit
+    from sqllab.grading.diagnosis import culprit
 
     for lang, expected in (("en", en), ("ja", ja)):
         verdict = grade(db, reference, student, lang=lang)

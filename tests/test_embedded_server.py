@@ -19,7 +19,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from sqllab import capabilities, settings
+from sqllab.llm import capabilities
+from sqllab import settings
 from sqllab.llm import LLMClient, default_client, embedded, embedded_models
 
 pytestmark = pytest.mark.embedded

@@ -18,10 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from sqllab import settings, widgets
-from sqllab.lesson import Lesson
+from sqllab import settings
+from sqllab.notebook import widgets
+from sqllab.notebook.lesson import Lesson
 from sqllab.errors import ProgressError
-from sqllab.progress import Attempt, ProgressStore
+from sqllab.notebook.progress import Attempt, ProgressStore
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -81,7 +82,7 @@ def test_llm_server_stopped_mid_lesson_the_lesson_goes_on(embedded_model: Path, 
 
 
 KERNEL_CODE = """
-from sqllab.lesson import Lesson
+from sqllab import Lesson
 lesson = Lesson("02_where", lang="ja", seed=3, student_id="kim", llm="offline", n_exercises=3,
                 work_dir={work!r})
 """

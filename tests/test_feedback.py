@@ -16,12 +16,12 @@ import pytest
 
 from sqllab import i18n
 from sqllab.db import load_dataset
-from sqllab.exercises import Exercise, all_bank_exercises
-from sqllab.feedback import feedback, normalize_sql_text, reveals_solution, sql_spans
+from sqllab.content.exercises import Exercise, all_bank_exercises
+from sqllab.grading.feedback import feedback, normalize_sql_text, reveals_solution, sql_spans
 from sqllab.grading import Verdict, grade
 from sqllab.llm import LLMClient, fence_markers
 from sqllab.llm.retry import RetryConfig
-from sqllab.offline import generate_offline_dataset
+from sqllab.content.offline import generate_offline_dataset
 
 from llm_servers import LLMTestServer, Reply, closed_port_url, hang, ok
 
@@ -192,7 +192,7 @@ def test_safe_text_streams_sentence_by_sentence_and_the_prompt_is_grounded(en: L
     assert normalize_sql_text(en.ref) not in normalize_sql_text(prompt)
     # the diff (v2: its kind and tables; v3-v6: the same as facts in words; v7: sqllab's diagnosis)
     # and its counterexample
-    from sqllab.diagnosis import diagnose
+    from sqllab.grading.diagnosis import diagnose
 
     assert ("null_handling" in prompt or i18n.t("feedback.why.null_handling", "en") in prompt
             or diagnose(en.verdict, en.wrong, "en")[0] in prompt) and "NULL" in prompt
@@ -200,7 +200,7 @@ def test_safe_text_streams_sentence_by_sentence_and_the_prompt_is_grounded(en: L
 
 
 def test_facts_state_the_differing_rows_in_words_and_never_the_reference(en: Lesson, ja: Lesson) -> None:
-    from sqllab.feedback import render_facts
+    from sqllab.grading.feedback import render_facts
 
     for lesson in (en, ja):
         facts = render_facts(lesson.verdict, lesson.wrong, lesson.lang)
@@ -277,7 +277,7 @@ def test_levels_are_clamped_and_change_the_instruction(en: Lesson) -> None:
         for level in (-3, 0, 1, 2, 9):
             run(en, server.url, level=level)
     prompts = [r.body["messages"][-1]["content"] for r in server.chat_requests]
-    from sqllab.prompts import get_template
+    from sqllab.llm.prompts import get_template
 
     variable = "step" if "step" in get_template("feedback", "en").variables else "level"   # v7: short steps
     instructions = [i18n.t(f"feedback.{variable}.{n}", "en") for n in (0, 0, 1, 2, 2)]
@@ -287,7 +287,7 @@ def test_levels_are_clamped_and_change_the_instruction(en: Lesson) -> None:
 
 def _feedback_version(monkeypatch: pytest.MonkeyPatch, version: str) -> Iterator[None]:
     """Feedback ``version``, with the memo of which servers answer /props forgotten before and after."""
-    from sqllab import capabilities
+    from sqllab.llm import capabilities
 
     monkeypatch.setenv("SQLLAB_PROMPT_VERSIONS", f"feedback={version}")
     capabilities.forget_served()
@@ -324,7 +324,7 @@ def opening_prompt(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 @pytest.mark.parametrize("lang", ["en", "ja"])
 def test_sqllab_opens_the_feedback_with_the_differing_rows_and_the_model_says_why(
         en: Lesson, ja: Lesson, opening_prompt: None, lang: str) -> None:
-    from sqllab.feedback import opening
+    from sqllab.grading.feedback import opening
 
     lesson = {"en": en, "ja": ja}[lang]
     first = opening(lesson.verdict, lang)
@@ -366,7 +366,7 @@ def culprit_prompt(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 @pytest.mark.parametrize("lang", ["en", "ja"])
 def test_the_models_sentence_starts_with_the_part_of_the_query_at_fault(
         en: Lesson, ja: Lesson, culprit_prompt: None, lang: str) -> None:
-    from sqllab.feedback import opening
+    from sqllab.grading.feedback import opening
 
     lesson = {"en": en, "ja": ja}[lang]
     whole = "SELECT name, stock FROM products WHERE stock >= 0"
@@ -384,7 +384,7 @@ def test_the_models_sentence_starts_with_the_part_of_the_query_at_fault(
 @pytest.mark.parametrize("reply", [f" {START} {END} {START}", " !!! 123 ... ???", ""])
 def test_when_the_model_adds_nothing_usable_to_the_opening_the_hint_follows(en: Lesson, opening_prompt: None,
                                                                             reply: str) -> None:
-    from sqllab.feedback import opening
+    from sqllab.grading.feedback import opening
 
     with LLMTestServer(default=ok(reply), props={"model_path": "/m/Qwen.gguf"}) as llama:
         chunks = run(en, llama.url, level=0)
@@ -393,7 +393,7 @@ def test_when_the_model_adds_nothing_usable_to_the_opening_the_hint_follows(en: 
 
 
 def test_a_table_the_model_redraws_after_the_opening_is_not_shown(ja: Lesson, opening_prompt: None) -> None:
-    from sqllab.feedback import opening
+    from sqllab.grading.feedback import opening
 
     reply = "\n| name | stock |\n|---|---|\n| ノート | NULL |\n在庫のない行は比較で外れるからです。"
     with LLMTestServer(default=ok(reply), props={"model_path": "/m/Qwen.gguf"}, chunk_size=5) as llama:
@@ -403,7 +403,7 @@ def test_a_table_the_model_redraws_after_the_opening_is_not_shown(ja: Lesson, op
 
 
 def test_the_opening_names_the_kind_of_difference(en: Lesson) -> None:
-    from sqllab.feedback import opening
+    from sqllab.grading.feedback import opening
 
     ordered = "SELECT name, stock FROM products ORDER BY stock DESC, id"
     reversed_ = grade(en.db, ordered, ordered.replace("DESC", "ASC"), lang="en")
@@ -487,7 +487,7 @@ def test_a_model_not_trusted_with_japanese_is_not_asked(ja: Lesson, capabilities
         chunks = run(ja, server.url)
     assert server.chat_count == 0
     assert ends_with_notice_and_hint(ja, chunks, "feedback.not_capable")
-    from sqllab.diagnosis import diagnose          # sqllab's own diagnosis comes with the hint
+    from sqllab.grading.diagnosis import diagnose          # sqllab's own diagnosis comes with the hint
 
     cause = diagnose(ja.verdict, ja.wrong, "ja")[0]
     assert "NULL" in cause and cause in "".join(chunks)

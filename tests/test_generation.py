@@ -15,13 +15,11 @@ import pytest
 
 from sqllab import settings
 from sqllab.db import load_dataset
-from sqllab.exercises import TOPICS
-from sqllab.exercises import Exercise
-from sqllab.generation import (ambiguous_neighbours, check_exercise, check_question, compared_conditions,
-                               dataset_problems, foreign_values, generate_content, generate_dataset,
-                               generate_exercises, has_japanese, unstated_constants)
+from sqllab.content.exercises import TOPICS
+from sqllab.content.exercises import Exercise
+from sqllab.content.generation import (ambiguous_neighbours, check_exercise, check_question, compared_conditions, dataset_problems, foreign_values, generate_content, generate_dataset, generate_exercises, has_japanese, unstated_constants)
 from sqllab.llm import LLMClient, RetryConfig
-from sqllab.offline import THEMES, generate_offline_dataset
+from sqllab.content.offline import THEMES, generate_offline_dataset
 from sqllab.sandbox import run_modification, run_query
 
 from llm_servers import LLMTestServer, closed_port_url, exercise_writer, ok
@@ -180,8 +178,8 @@ def test_no_request_is_started_that_would_end_past_the_lessons_time_budget(full_
     """The lesson job's clock (GenerationProgress) near READY_BUDGET_S: the queries' first round
     runs, then no repair and no question; the bank fills the lesson. With time left, the same
     writer gets its repair round and a question (the test above)."""
-    from sqllab import generation
-    from sqllab.jobs import GenerationProgress
+    from sqllab.content import generation
+    from sqllab.content.jobs import GenerationProgress
 
     dataset, _ = shop_db
     writer = exercise_writer([
@@ -284,7 +282,7 @@ def test_a_question_about_other_columns_than_its_answer_is_rejected(shop_db) -> 
 def test_the_question_checks_accept_every_bank_exercise(tmp_path) -> None:
     """The checks that send an LLM question back hold for the hand-written bank (no false alarms
     on quoted example values, boundaries, orders), in both languages and every theme."""
-    from sqllab.exercises import bank_exercises
+    from sqllab.content.exercises import bank_exercises
 
     for lang in ("en", "ja"):
         for theme in THEMES:
@@ -296,7 +294,7 @@ def test_the_question_checks_accept_every_bank_exercise(tmp_path) -> None:
 
 
 def test_sqllab_states_the_order_a_question_leaves_out_but_not_over_a_wrong_one() -> None:
-    from sqllab.generation import with_order
+    from sqllab.content.generation import with_order
 
     sql = "SELECT name, joined_on FROM customers ORDER BY joined_on, id"
     stated = with_order("顧客の氏名（name）と登録日（joined_on）を表示してください。", sql, "ja")
@@ -450,7 +448,7 @@ def test_small_model_names_rows_of_a_fixed_schema(embedded_llm, monkeypatch) -> 
 
 @pytest.mark.embedded
 def test_embedded_model_profile_keeps_it_to_what_it_measured(embedded_llm) -> None:
-    from sqllab.capabilities import allows, profile_for
+    from sqllab.llm.capabilities import allows, profile_for
 
     client = LLMClient(embedded_llm, "gpt-3.5-turbo")
     assert profile_for(client).name == "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -475,7 +473,7 @@ def test_wrong_schema_goes_back_for_repair_then_is_used(full_profile, shop_db) -
 
 
 def test_a_missing_capabilities_file_allows_every_task(monkeypatch, tmp_path) -> None:
-    from sqllab.capabilities import profile_named
+    from sqllab.llm.capabilities import profile_named
 
     monkeypatch.setenv("SQLLAB_CAPABILITIES_FILE", str(tmp_path / "absent.toml"))
     profile = profile_named("SmolLM2-135M-Instruct.Q4_1.gguf")
@@ -485,7 +483,7 @@ def test_a_missing_capabilities_file_allows_every_task(monkeypatch, tmp_path) ->
 def test_verified_tasks_may_have_a_lower_bar_than_the_default(tmp_path, monkeypatch) -> None:
     """A task whose output is verified and repaired before a student sees it may be tried at a
     lower first-answer pass rate (``min_pass_rate_for``); the others keep ``min_pass_rate``."""
-    from sqllab.capabilities import profile_named
+    from sqllab.llm.capabilities import profile_named
 
     caps = tmp_path / "capabilities.toml"
     caps.write_text('min_pass_rate = 0.5\n[min_pass_rate_for]\nproblem_generation = 0.3\n'
@@ -498,7 +496,7 @@ def test_verified_tasks_may_have_a_lower_bar_than_the_default(tmp_path, monkeypa
 
 
 def test_a_question_stating_a_number_the_answer_does_not_use_goes_back() -> None:
-    from sqllab.generation import foreign_numbers
+    from sqllab.content.generation import foreign_numbers
 
     sql = "SELECT name, points FROM customers WHERE points >= 12.50 ORDER BY points DESC, id LIMIT 3"
     assert foreign_numbers("The top 3 customers with at least 12.5 points, highest first.", sql) == []
@@ -513,7 +511,7 @@ def test_a_question_stating_a_number_the_answer_does_not_use_goes_back() -> None
 
 
 def test_a_grouped_query_sorted_by_a_column_it_does_not_keep_is_refused(shop_db) -> None:
-    from sqllab.generation import check_reference, unkept_order_columns
+    from sqllab.content.generation import check_reference, unkept_order_columns
 
     _dataset, db = shop_db
     arbitrary = "SELECT city, COUNT(*) AS members FROM customers GROUP BY city ORDER BY id"
@@ -525,7 +523,7 @@ def test_a_grouped_query_sorted_by_a_column_it_does_not_keep_is_refused(shop_db)
 
 
 def test_sqllab_states_a_limit_the_question_leaves_out() -> None:
-    from sqllab.generation import unstated_constants, with_limit
+    from sqllab.content.generation import unstated_constants, with_limit
 
     sql = "SELECT name, points FROM customers ORDER BY points DESC, id LIMIT 5"
     stated = with_limit("ポイントの高い顧客の氏名（name）とポイント（points）を表示してください。", sql, "ja")
@@ -537,7 +535,7 @@ def test_sqllab_states_a_limit_the_question_leaves_out() -> None:
 
 
 def test_sqllab_lists_the_columns_a_question_leaves_unnamed(shop_db) -> None:
-    from sqllab.generation import unnamed_columns, with_columns
+    from sqllab.content.generation import unnamed_columns, with_columns
 
     _, db = shop_db
     sql = "SELECT name, points FROM customers WHERE points < (SELECT AVG(points) FROM customers)"
@@ -555,7 +553,7 @@ def test_sqllab_lists_the_columns_a_question_leaves_unnamed(shop_db) -> None:
 
 
 def test_a_question_must_say_which_aggregate_its_answer_compares_with() -> None:
-    from sqllab.generation import unstated_aggregates
+    from sqllab.content.generation import unstated_aggregates
 
     above = "SELECT name, points FROM customers WHERE points > (SELECT AVG(points) FROM customers)"
     assert unstated_aggregates("特定のポイント以上の顧客の名前とポイントを表示するクエリを書く", above, "ja") == ["AVG"]
@@ -568,7 +566,7 @@ def test_a_question_must_say_which_aggregate_its_answer_compares_with() -> None:
 
 
 def test_the_boundary_against_an_average_must_match_its_words() -> None:
-    from sqllab.generation import boundary_mismatches
+    from sqllab.content.generation import boundary_mismatches
 
     above = "SELECT name, points FROM customers WHERE points > (SELECT AVG(points) FROM customers)"
     assert boundary_mismatches("ポイントが平均以上の顧客の氏名とポイント", above, "ja")     # 以上 is >=
@@ -589,8 +587,8 @@ def test_the_exercise_writers_examples_run_on_their_own_schema_and_name_no_lesso
     import sqlglot
     from sqlglot import exp
 
-    from sqllab.offline import THEMES
-    from sqllab.prompts import prompts_dir
+    from sqllab.content.offline import THEMES
+    from sqllab.llm.prompts import prompts_dir
 
     examples = tomllib.loads((prompts_dir() / "exercise_sql" / "examples.v2.toml").read_text("utf-8"))
     lesson_tables = {t.name for theme in THEMES for t in generate_offline_dataset(theme, lang="en", seed=1).tables}
@@ -613,7 +611,7 @@ def test_the_exercise_writers_examples_run_on_their_own_schema_and_name_no_lesso
 
 
 def test_a_quoted_name_for_a_computed_column_is_not_a_foreign_value() -> None:
-    from sqllab.generation import foreign_values
+    from sqllab.content.generation import foreign_values
 
     ranked = ("SELECT name, city, points, RANK() OVER (PARTITION BY city ORDER BY points DESC) AS rank_in_city "
               "FROM customers")

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sqllab import grading
-from sqllab.compare import Expected, compare, make_expected, order_spec
+from sqllab.grading import grader as grading
+from sqllab.grading.compare import Expected, compare, make_expected, order_spec
 from sqllab.grading import Grader, grade, grade_many, grader_for
 
 DATA = Path(__file__).parent / "data"
@@ -260,7 +260,8 @@ def test_ordering_with_ties_and_limit():
 @pytest.mark.parametrize("theme, lang", [("shop", "ja"), ("school", "en")])
 def test_bank_references_are_accepted_on_their_own_variants(tmp_path, theme, lang):
     """Real lesson files (offline dataset + load_dataset): the reference itself must always pass."""
-    from sqllab import db, exercises, offline
+    from sqllab import db
+    from sqllab.content import exercises, offline
 
     dataset = offline.generate_offline_dataset(theme, lang=lang, seed=11, difficulty="medium")
     path = db.load_dataset(dataset, tmp_path / "lesson.db")
@@ -305,7 +306,7 @@ def test_check_cli_json_reports_the_strength(dbs):
 
 
 def test_mutants_cover_the_error_classes():
-    from sqllab.mutants import CLASSES, mutants
+    from sqllab.grading.mutants import CLASSES, mutants
 
     references = [
         "SELECT d.name, COUNT(e.id) FROM departments d LEFT JOIN employees e ON e.dept_id = d.id AND e.salary > 5 "
@@ -323,7 +324,7 @@ def test_mutants_cover_the_error_classes():
 
 
 def test_value_neighbours_stay_in_the_column_format():
-    from sqllab.boundaries import date_neighbours, like_instances, text_format, text_neighbours, unit_values
+    from sqllab.grading.boundaries import (date_neighbours, like_instances, text_format, text_neighbours, unit_values)
 
     assert {"が", "カ", "お"} <= set(text_neighbours("か"))            # voiced kana and the other script
     assert {"tokyo", "TOKYO", "Tokyo ", "Toky", "Tokyoo"} <= set(text_neighbours("Tokyo"))

@@ -9,8 +9,8 @@ import pytest
 
 from sqllab import sandbox
 from sqllab.errors import ConfigError
-from sqllab.lesson import Lesson, resolve_llm_mode
-from sqllab.progress import ProgressStore
+from sqllab.notebook.lesson import Lesson, resolve_llm_mode
+from sqllab.notebook.progress import ProgressStore
 
 
 def _lesson(tmp_path: Path, lesson_id: str = "01_select", **kw) -> Lesson:

@@ -15,9 +15,9 @@ import pytest
 
 from sqllab import settings
 from sqllab.db import load_dataset
-from sqllab.generation import check_exercise
-from sqllab.lesson import Lesson, waits_for_llm
-from sqllab.progress import ProgressStore
+from sqllab.content.generation import check_exercise
+from sqllab.notebook.lesson import Lesson, waits_for_llm
+from sqllab.notebook.progress import ProgressStore
 
 from llm_servers import LLMTestServer, exercise_writer, ok
 
@@ -149,7 +149,7 @@ def test_sql_magic_follows_the_switch_to_llm_content(capable_llm, tmp_path) -> N
 
 
 def test_dataset_panel_shows_live_progress_cancel_and_the_offer(capable_llm, tmp_path) -> None:
-    from sqllab import widgets
+    from sqllab.notebook import widgets
 
     capable_llm.delay["delay"] = 1.5
     lesson = _lesson(tmp_path, wait=False)
@@ -172,7 +172,7 @@ def test_dataset_panel_shows_live_progress_cancel_and_the_offer(capable_llm, tmp
 
 
 def test_the_runner_is_read_from_the_program_not_its_arguments() -> None:
-    from sqllab.lesson import _runner
+    from sqllab.notebook.lesson import _runner
 
     assert _runner(["/usr/bin/python3", "-m", "papermill", "a.ipynb", "b.ipynb", ""]) == "papermill"
     assert _runner(["/work/.venv/bin/python", "/work/.venv/bin/pytest", "--nbval-lax"]) == "pytest"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sqllab.llm import fence_markers, fence_user_input, sanitize_user_input
-from sqllab.prompts import get_template
+from sqllab.llm.prompts import get_template
 
 START, END = fence_markers("student_sql")
 

@@ -10,8 +10,8 @@ import pytest
 from sqllab.llm.cache import MIGRATIONS as CACHE_MIGRATIONS
 from sqllab.llm.cache import CachedResponse, ResponseCache
 from sqllab.migrations import migrate, statements, user_version
-from sqllab.progress import MIGRATIONS as PROGRESS_MIGRATIONS
-from sqllab.progress import Attempt, ProgressStore
+from sqllab.notebook.progress import MIGRATIONS as PROGRESS_MIGRATIONS
+from sqllab.notebook.progress import Attempt, ProgressStore
 
 
 def _conn(path: Path) -> sqlite3.Connection:

@@ -11,7 +11,7 @@ import pytest
 from sqllab.dataset import Dataset
 from sqllab.db import describe, load_dataset
 from sqllab.errors import DatasetError
-from sqllab.offline import COLUMN_ROLES, DIFFICULTIES, ROLES, THEMES, generate_offline_dataset, theme_labels
+from sqllab.content.offline import (COLUMN_ROLES, DIFFICULTIES, ROLES, THEMES, generate_offline_dataset, theme_labels)
 
 JA = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 CASES = [(theme, lang, diff) for theme in THEMES for lang in ("en", "ja") for diff in DIFFICULTIES]

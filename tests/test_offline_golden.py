@@ -12,7 +12,7 @@ import hashlib
 import faker
 import pytest
 
-from sqllab.offline import THEMES, generate_offline_dataset
+from sqllab.content.offline import THEMES, generate_offline_dataset
 
 FAKER_MINOR = "40.63"
 GOLDEN = {

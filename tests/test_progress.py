@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from sqllab.progress import MIGRATIONS, Attempt, ProgressStore
+from sqllab.notebook.progress import MIGRATIONS, Attempt, ProgressStore
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -85,7 +85,7 @@ def test_export_csv(tmp_path: Path) -> None:
 
 WRITER = """
 import sys, time
-from sqllab.progress import Attempt, ProgressStore
+from sqllab.notebook.progress import Attempt, ProgressStore
 store = ProgressStore(sys.argv[1])
 name, n = sys.argv[2], int(sys.argv[3])
 for i in range(n):
@@ -137,7 +137,7 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
 
 DRIVER = """
 import json, sys
-from sqllab.progress import Attempt, ProgressStore
+from sqllab.notebook.progress import Attempt, ProgressStore
 store = ProgressStore(sys.argv[1], lang=sys.argv[2])
 for line in sys.stdin:
     i = int(line)

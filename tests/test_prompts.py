@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from sqllab import prompts
+from sqllab.llm import prompts
 from sqllab.errors import PromptError
-from sqllab.prompts import PromptTemplate, get_template
+from sqllab.llm.prompts import PromptTemplate, get_template
 
 REQUIRED = {"table_generation": {"v1", "v2", "v3"}, "problem_generation": {"v1", "v2", "v3"},
             "feedback": {"v1", "v2", "v3"}}

@@ -15,14 +15,14 @@ from pathlib import Path
 import pytest
 
 from sqllab import i18n
-from sqllab.capabilities import profile_for
+from sqllab.llm.capabilities import profile_for
 from sqllab.db import load_dataset
-from sqllab.exercises import bank_exercises
-from sqllab.feedback import feedback, opening, reveals_solution
-from sqllab.generation import check_exercise, dataset_problems, generate_dataset, generate_exercises
+from sqllab.content.exercises import bank_exercises
+from sqllab.grading.feedback import feedback, opening, reveals_solution
+from sqllab.content.generation import check_exercise, dataset_problems, generate_dataset, generate_exercises
 from sqllab.grading import grade
 from sqllab.llm import LLMClient
-from sqllab.offline import generate_offline_dataset
+from sqllab.content.offline import generate_offline_dataset
 
 pytestmark = [pytest.mark.qwen, pytest.mark.embedded, pytest.mark.slow]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sqllab import capabilities, prompts
+from sqllab.llm import capabilities, prompts
 from sqllab.resources import data_dir
 
 ROOT = Path(__file__).resolve().parents[1]

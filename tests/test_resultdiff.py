@@ -1,4 +1,4 @@
-"""The side-by-side diff of expected vs the student's result (``sqllab.resultdiff``)."""
+"""The side-by-side diff of expected vs the student's result (``sqllab.grading.resultdiff``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sqllab.grading import grade
-from sqllab.resultdiff import MAX_CELL_CHARS, from_verdict, side_by_side
+from sqllab.grading.resultdiff import MAX_CELL_CHARS, from_verdict, side_by_side
 
 COLS = ["id", "name", "price"]
 

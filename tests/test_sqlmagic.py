@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from sqllab import sqlmagic
-from sqllab.lesson import Lesson
-from sqllab.progress import ProgressStore
+from sqllab.notebook import sqlmagic
+from sqllab.notebook.lesson import Lesson
+from sqllab.notebook.progress import ProgressStore
 
 WRITES = [
     "%sql DELETE FROM {t.table}",

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from sqllab import settings, widgets
-from sqllab.lesson import Lesson
-from sqllab.progress import ProgressStore
+from sqllab import settings
+from sqllab.notebook import widgets
+from sqllab.notebook.lesson import Lesson
+from sqllab.notebook.progress import ProgressStore
 
 
 @pytest.fixture

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from near_miss import near_miss
-from sqllab import sandbox, widgets
+from sqllab import sandbox
+from sqllab.notebook import widgets
 from sqllab.grading import grade
-from sqllab.lesson import Lesson
-from sqllab.progress import ProgressStore
-from sqllab.resultdiff import from_verdict, side_by_side
+from sqllab.notebook.lesson import Lesson
+from sqllab.notebook.progress import ProgressStore
+from sqllab.grading.resultdiff import from_verdict, side_by_side
 
 
 def make_lesson(tmp_path: Path, lang: str) -> Lesson:

@@ -56,12 +56,12 @@ class Parser(argparse.ArgumentParser):
 
 def build_parser(message_lang: str | None = None) -> argparse.ArgumentParser:
     global _lang
-    from .. import __version__
+    from importlib.metadata import version     # the installed package's (the CLI is a console script)
 
     _lang = i18n.normalize_lang(message_lang) if message_lang else i18n.default_lang()
     parser = Parser(prog="sqllab", description=t("cli.description"), epilog=t("cli.epilog"),
                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--version", action="version", version=f"sqllab {__version__}", help=t("cli.help.version"))
+    parser.add_argument("--version", action="version", version=f"sqllab {version('sqllab')}", help=t("cli.help.version"))
     parser.add_argument("--lang", dest="message_lang", choices=i18n.LANGS, default=None, help=t("cli.help.lang"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for name in SUBCOMMAND_MODULES:

@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _check(args: argparse.Namespace) -> int:
     from .. import i18n
     from ..errors import SQLLabError
-    from ..grading import grade
+    from ..grading.grader import grade
 
     lang = args.lang or args.message_lang or i18n.default_lang()
     if not Path(args.db).is_file():

@@ -1,5 +1,5 @@
 """``sqllab course build``: papermill every lesson for every student on a roster.
-``sqllab course nbgrader``: lessons as nbgrader source assignments (``sqllab.assignments``)."""
+``sqllab course nbgrader``: lessons as nbgrader source assignments (``sqllab.course.assignments``)."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from ..course import build_course
+    from ..course.build import build_course
 
     lang = args.lang or args.message_lang
     lessons = args.lessons[0] if len(args.lessons) == 1 else args.lessons
@@ -58,7 +58,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _nbgrader(args: argparse.Namespace) -> int:
-    from ..assignments import build_assignments
+    from ..course.assignments import build_assignments
 
     lang = args.lang or args.message_lang
     lessons = args.lessons[0] if len(args.lessons) == 1 else args.lessons

@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from ..progress import ProgressStore
+    from ..notebook.progress import ProgressStore
 
     store = ProgressStore(args.db, lang=lang())
     if args.out is None:

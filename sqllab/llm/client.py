@@ -17,7 +17,7 @@ import json
 import re
 import threading
 import time
-from typing import TYPE_CHECKING, Any, AsyncIterator, Awaitable, Callable, TypeVar
+from typing import Any, AsyncIterator, Awaitable, Callable, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -30,9 +30,7 @@ from .logs import log_request
 from .metrics import LLMMetrics
 from .ratelimit import RateLimiter
 from .retry import RetryConfig, parse_retry_after, retry_delay, retrying
-
-if TYPE_CHECKING:
-    from .sync import SyncLLMClient
+from .sync import SyncLLMClient
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
@@ -162,8 +160,6 @@ class LLMClient:
     def sync(self) -> "SyncLLMClient":
         """Blocking twin of this client, usable inside a running event loop (Jupyter)."""
         if self._sync is None:
-            from .sync import SyncLLMClient
-
             self._sync = SyncLLMClient(self)
         return self._sync
 

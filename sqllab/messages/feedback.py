@@ -1,4 +1,4 @@
-"""Messages of LLM feedback (``sqllab.feedback``): notices a student reads, the per-level
+"""Messages of LLM feedback (``sqllab.grading.feedback``): notices a student reads, the per-level
 instructions and the labels of the grader's diff as the prompt shows them."""
 
 MESSAGES = {
@@ -138,7 +138,7 @@ MESSAGES = {
     "feedback.facts.boundary": {"en": "The value {value} in the learner's condition equals a value in these rows",
                                 "ja": "学習者の条件の値 {value} が、これらの行の値と同じ"},
     "feedback.facts.nulls": {"en": "NULL in these rows: {columns}", "ja": "これらの行で NULL の列: {columns}"},
-    # sqllab's own diagnosis of a wrong answer (sqllab.diagnosis, feedback v7's {notes}): short
+    # sqllab's own diagnosis of a wrong answer (sqllab.grading.diagnosis, feedback v7's {notes}): short
     # notes from the student's SQL and the differing rows, never from the reference
     "feedback.cause.boundary_out": {
         "en": "your condition {condition} leaves out the rows where {column} is exactly {value}",
@@ -208,10 +208,10 @@ MESSAGES = {
                                "ja": "あなたの結果の行は正しいのですが、並び順が違います。"},
     "feedback.open.columns": {"en": "Your result's columns are not the ones the exercise asks for.",
                               "ja": "あなたの結果の列が、問題文の求める列と違います。"},
-    # the part of the learner's query a cause lies in (sqllab.diagnosis.culprit, feedback v10)
+    # the part of the learner's query a cause lies in (sqllab.grading.diagnosis.culprit, feedback v10)
     "feedback.part.condition": {"en": "condition `{sql}`", "ja": "条件「{sql}」"},
     "feedback.part.clause": {"en": "`{sql}`", "ja": "「{sql}」"},
-    # what to look at next (sqllab.diagnosis.next_step): a question for the learner, never the fix
+    # what to look at next (sqllab.grading.diagnosis.next_step): a question for the learner, never the fix
     "feedback.cause.next.boundary": {"en": "to look at next: should a row whose {column} is exactly {value} be in the result, and does your comparison keep it?",
                                      "ja": "次に見直す点: {column} がちょうど {value} の行は、その比較で入るか外れるか"},
     "feedback.cause.next.null": {"en": "to look at next: how SQL tests for a missing value (NULL)",

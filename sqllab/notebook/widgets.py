@@ -24,10 +24,11 @@ from typing import Any
 import anywidget
 import ipywidgets as W
 
-from . import i18n, resultdiff
+from .. import i18n
+from ..grading import resultdiff
 from .answers import NotebookAnswers
 from .answers import for_lesson as answers_for_lesson
-from .errors import SQLLabError
+from ..errors import SQLLabError
 
 log = logging.getLogger(__name__)
 
@@ -212,7 +213,7 @@ def _in_thread(target: Callable[[], None]) -> threading.Thread:
 def check_health() -> dict[str, Any]:
     """``check_llm_health`` on the configured LLM; never raises (errors become 'unhealthy')."""
     try:
-        from .llm import check_llm_health, default_client, run_sync
+        from ..llm import check_llm_health, default_client, run_sync
 
         async def go() -> dict[str, Any]:
             client = default_client()
@@ -266,7 +267,7 @@ class LLMStatusBadge(W.VBox):
             self._thread.join(timeout)
 
     def _check(self) -> None:
-        from .settings import llm_settings
+        from ..settings import llm_settings
 
         if llm_settings().embedded:
             _in_thread(self._watch_embedded)
@@ -287,7 +288,7 @@ class LLMStatusBadge(W.VBox):
         first start downloads the model, 1.1 GB, then loads it), with a bar for the download."""
         import time
 
-        from .llm import embedded
+        from ..llm import embedded
 
         while self.health is None:
             state = embedded.status()
@@ -463,7 +464,7 @@ class DatasetPanel(W.VBox):
                             "data": {"text/markdown": diagram, "text/plain": desc.mermaid}},)
 
     def _previews(self, tables: list[tuple[str, int]]) -> str:
-        from . import sandbox
+        from .. import sandbox
 
         parts = []
         for name, total in tables:
@@ -488,7 +489,7 @@ def _tables(desc: Any) -> list[tuple[str, int]]:
 
 
 def _choices(lang: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    from .offline import DIFFICULTIES, THEMES, theme_labels
+    from ..content.offline import DIFFICULTIES, THEMES, theme_labels
 
     themes = [(str(theme_labels(name, lang)), name) for name in THEMES]
     difficulties = [(i18n.t(f"ui.difficulty.{d}", lang), d) for d in DIFFICULTIES]
@@ -622,7 +623,7 @@ class ExerciseCard(W.VBox):
         if checked.save_error:
             text += _message(checked.save_error, "bad")
         self.verdict.value = text
-        if self.answers is not None:          # kept in the notebook too (see sqllab.answers)
+        if self.answers is not None:          # kept in the notebook too (see sqllab.notebook.answers)
             self.answers.record(str(self.exercise.id), sql, str(v.status), bool(v.correct), self.attempts)
         inputs = v.diff.counterexample.inputs if view is not None else []
         self.diff.value = diff_html(view, self.lang, inputs) if view is not None else ""
@@ -640,7 +641,7 @@ class ExerciseCard(W.VBox):
         if self.lesson.llm_mode == "offline":
             self._rule_feedback(level)
             return
-        from .feedback import feedback
+        from ..grading.feedback import feedback
 
         def stream() -> None:
             try:

@@ -22,9 +22,9 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from . import i18n
-from .bundle import bundle_path, read_bundle
-from .errors import ConfigError, SQLLabError
+from .. import i18n
+from ..content.bundle import bundle_path, read_bundle
+from ..errors import ConfigError, SQLLabError
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ class GradedLesson:
         In a notebook it also binds ``%sql`` to the lesson database (``t`` for the examples) and
         registers the ``%%answer`` cell magic.
         """
-        from .lesson import Lesson
+        from ..notebook.lesson import Lesson
 
         folder = Path(folder) if folder else Path.cwd()
         path = bundle_path(folder, lesson_id)
@@ -157,7 +157,7 @@ class GradedLesson:
         """The hidden test: sqllab's verdict on the visible data and the hidden variants.
 
         Raises :class:`AnswerNotAccepted` with the verdict's message (never the reference)."""
-        from .grading import grade
+        from ..grading.grader import grade
 
         sql = self._answer_of(n)
         title = i18n.t("graded.failed_title", self.lang, n=n)

@@ -161,7 +161,7 @@ def _resolve(key: exp.Expression, outputs: list[exp.Expression]) -> int | str | 
 
 def _order_spec_from_tokens(sql: str) -> OrderSpec | None:
     """Fallback when sqlglot cannot parse: ORDER BY at parenthesis depth 0 means strict order."""
-    from .sandbox import _tokens
+    from ..sandbox import _tokens
 
     depth = 0
     tokens = _tokens(sql) or []

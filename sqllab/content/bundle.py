@@ -3,7 +3,7 @@
 ``sqllab course build`` writes each student's dataset and exercises next to the student's
 notebook, and ``sqllab course nbgrader`` next to an assignment's notebook, so whoever opens the
 notebook (another machine, another ``SQLLAB_CACHE_DIR``, nbgrader's autograder) gets exactly the
-content that was built instead of content generated anew. A :class:`~sqllab.lesson.Lesson` whose
+content that was built instead of content generated anew. A :class:`~sqllab.notebook.lesson.Lesson` whose
 parameters match the file's loads it first.
 
 The file holds the lesson's parameters, the dataset and the exercises. With
@@ -21,13 +21,34 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, SQLLabError
+from ..errors import ConfigError, SQLLabError
 
 FORMAT = "sqllab-content"
 VERSION = 1
 SUFFIX = ".sqllab.json"
 #: when set (``sqllab course build`` sets it per notebook), a lesson writes its content there
 SHIP_ENV = "SQLLAB_SHIP_CONTENT"
+
+
+@dataclass
+class Content:
+    """A lesson's dataset and exercises, and where they came from."""
+
+    dataset: Any
+    exercises: list[Any]
+    theme: str
+    difficulty: str
+    dataset_source: str          # "llm" | "bank"
+    fallback_reason: str | None = None
+    key: str | None = None       # content read from a notebook's bundle: its digest (names the database)
+
+    @property
+    def exercise_source(self) -> str:
+        return "llm" if any(getattr(e, "source", "bank") == "llm" for e in self.exercises) else "bank"
+
+    @property
+    def llm_exercises(self) -> int:
+        return sum(getattr(e, "source", "bank") == "llm" for e in self.exercises)
 
 
 def bundle_path(folder: str | Path, lesson_id: str) -> Path:
@@ -40,7 +61,7 @@ class Bundle:
 
     lesson_id: str
     params: dict[str, Any]
-    content: Any              # sqllab.lesson.Content
+    content: Content
     with_reference: bool
     digest: str               # of the dataset and exercises: names the lesson database built from it
 
@@ -59,7 +80,7 @@ def _digest(dataset: dict, exercises: list[dict]) -> str:
 
 def write_bundle(path: str | Path, lesson_id: str, params: dict[str, Any], content: Any, *,
                  with_reference: bool = True) -> Path:
-    """Write ``content`` (a :class:`~sqllab.lesson.Content`) to ``path`` atomically."""
+    """Write ``content`` (a :class:`Content`) to ``path`` atomically."""
     from pydantic import TypeAdapter
 
     from .exercises import Exercise
@@ -86,9 +107,8 @@ def read_bundle(path: str | Path, *, lang: str | None = None) -> Bundle:
     """Read a content file; a file that is not one (or is damaged) raises :class:`ConfigError`."""
     from pydantic import TypeAdapter
 
-    from .dataset import Dataset
+    from ..dataset import Dataset
     from .exercises import Exercise
-    from .lesson import Content
 
     path = Path(path)
     try:

@@ -2,7 +2,7 @@
 
 An ``Exercise`` is a question with a reference SQL and three hints (nudge, concept,
 near-solution). The bank holds templates over the three roles of the offline themes (people,
-items, events; see ``sqllab.offline``); ``bank_exercises`` fills a template with the theme's
+items, events; see ``sqllab.content.offline``); ``bank_exercises`` fills a template with the theme's
 real table and column names and with constants read from the data (a threshold that occurs
 in the data, so that ``>`` and ``>=`` give different answers), in Japanese or English.
 """
@@ -20,9 +20,9 @@ import sqlglot
 from pydantic import BaseModel
 from sqlglot import exp
 
-from . import i18n
-from .dataset import Dataset
-from .errors import DatasetError
+from .. import i18n
+from ..dataset import Dataset
+from ..errors import DatasetError
 from .offline import COLUMN_ROLES, ROLES, THEMES, theme_labels
 
 TOPICS = ("select", "where", "order", "aggregate", "joins", "subqueries", "window", "modify")

@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .resources import data_dir
+from ..resources import data_dir
 
 TASKS = ("table_generation", "dataset_text", "problem_generation", "feedback")
 FORCE_ALL = "all"   # SQLLAB_MODEL_PROFILE=all: every task (what the benchmark uses to measure)

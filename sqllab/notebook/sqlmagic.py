@@ -45,7 +45,7 @@ def _read_only_error_class() -> type[Exception]:
 
 def _handle_error(context: Any) -> None:
     """SQLAlchemy ``handle_error``: a write on a read-only lesson database becomes a ja/en message."""
-    from . import i18n
+    from .. import i18n
 
     original = context.original_exception
     if any(mark in str(original) for mark in READ_ONLY_MARKS):

@@ -25,9 +25,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .errors import PromptError
-from .i18n import LANGS, normalize_lang
-from .resources import data_dir
+from ..errors import PromptError
+from ..i18n import LANGS, normalize_lang
+from ..resources import data_dir
 
 SYSTEM_MARK = "<!-- system -->"
 USER_MARK = "<!-- user -->"

@@ -20,8 +20,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO
 
-from .errors import ProgressError
-from .migrations import migrate, user_version
+from ..errors import ProgressError
+from ..migrations import migrate, user_version
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ CSV_COLUMNS = ("student", "lesson", "exercise", "status", "correct", "created_at
 
 def default_path() -> Path:
     """``SQLLAB_PROGRESS_DB``, else ``<SQLLAB_CACHE_DIR>/progress.db``."""
-    from .settings import sqllab_settings
+    from ..settings import sqllab_settings
 
     s = sqllab_settings()
     return Path(s.progress_db) if s.progress_db else Path(s.cache_dir) / "progress.db"

@@ -3,11 +3,11 @@
 A lesson builds (or loads from its cache) a practice dataset and exercises for one student,
 writes the dataset to a SQLite file in the student's work directory, runs and checks the
 student's SQL, logs every attempt to the progress file and tells where the student stopped.
-It never imports widgets: ``sqllab.widgets`` draws a Lesson.
+It never imports widgets: ``sqllab.notebook.widgets`` draws a Lesson.
 
 Where content comes from: first ``<lesson_id>.sqllab.json`` beside the notebook when it was built
 for these parameters (``sqllab course build`` and ``sqllab course nbgrader`` write it; see
-:mod:`sqllab.bundle`), so a handed-out notebook shows the same content on any machine. Otherwise
+:mod:`sqllab.content.bundle`), so a handed-out notebook shows the same content on any machine. Otherwise
 the ``llm`` parameter decides:
 
 - ``offline``: the built-in generator and exercise bank, no LLM at all (CI, nbval).
@@ -41,9 +41,11 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from . import bundle, i18n
-from .errors import ConfigError, SQLLabError
-from .jobs import GenerationCancelled, GenerationProgress
+from ..content import bundle
+from ..content.bundle import Content
+from .. import i18n
+from ..errors import ConfigError, SQLLabError
+from ..content.jobs import GenerationCancelled, GenerationProgress
 from .progress import Attempt, ExerciseProgress, ProgressStore
 
 log = logging.getLogger(__name__)
@@ -112,31 +114,20 @@ def _runner(args: list[str]) -> str:
 
 
 def default_work_dir(student_id: str, lesson_id: str) -> Path:
-    from .course import _safe_name
-    from .settings import sqllab_settings
+    from ..settings import sqllab_settings
 
-    return Path(sqllab_settings().cache_dir) / "lessons" / _safe_name(student_id) / lesson_id
+    return Path(sqllab_settings().cache_dir) / "lessons" / student_folder_name(student_id) / lesson_id
 
 
-@dataclass
-class Content:
-    """A lesson's dataset and exercises, and where they came from."""
+def personal_seed(student_id: str) -> int:
+    """A seed derived from the student id: stable across runs, machines and Python versions."""
+    return int.from_bytes(hashlib.sha256(student_id.encode("utf-8")).digest()[:4], "big") % 2**31
 
-    dataset: Any
-    exercises: list[Any]
-    theme: str
-    difficulty: str
-    dataset_source: str          # "llm" | "bank"
-    fallback_reason: str | None = None
-    key: str | None = None       # content read from a notebook's bundle: its digest (names the database)
 
-    @property
-    def exercise_source(self) -> str:
-        return "llm" if any(getattr(e, "source", "bank") == "llm" for e in self.exercises) else "bank"
-
-    @property
-    def llm_exercises(self) -> int:
-        return sum(getattr(e, "source", "bank") == "llm" for e in self.exercises)
+def student_folder_name(student_id: str) -> str:
+    """A folder name for ``student_id`` (only letters, digits, ``-_.``; its seed when none is left)."""
+    keep = "".join(c if c.isalnum() or c in "-_." else "_" for c in student_id).strip(".")
+    return keep or str(personal_seed(student_id))
 
 
 @dataclass
@@ -327,8 +318,8 @@ class Lesson:
         if not path.exists():
             return None
         try:
-            from .dataset import Dataset
-            from .exercises import Exercise
+            from ..dataset import Dataset
+            from ..content.exercises import Exercise
 
             raw = json.loads(path.read_text(encoding="utf-8"))
             return Content(dataset=Dataset.model_validate(raw["dataset"]),
@@ -340,7 +331,7 @@ class Lesson:
             return None
 
     def _save(self, content: Content, source: str) -> None:
-        from .exercises import Exercise
+        from ..content.exercises import Exercise
 
         raw = {"dataset": content.dataset.model_dump(mode="json"),
                "exercises": TypeAdapter(list[Exercise]).dump_python(content.exercises, mode="json"),
@@ -353,8 +344,8 @@ class Lesson:
         os.replace(tmp, path)
 
     def _generate_bank(self) -> Content:
-        from .exercises import bank_exercises
-        from .offline import generate_offline_dataset
+        from ..content.exercises import bank_exercises
+        from ..content.offline import generate_offline_dataset
 
         dataset = generate_offline_dataset(self.theme, lang=self.lang, seed=self.seed,
                                            difficulty=self.difficulty)
@@ -367,7 +358,7 @@ class Lesson:
     def _generate_llm(self, progress: GenerationProgress) -> tuple[Content | None, str | None]:
         """LLM content for the current parameters (saved when any of it is the LLM's), or None
         and the reason in the student's language. ``GenerationCancelled`` escapes."""
-        from . import generation
+        from ..content import generation
 
         try:
             progress.set("server")
@@ -390,11 +381,11 @@ class Lesson:
         client = getattr(self, "_llm_client", None)
         if client is not None:
             return client
-        from .llm import default_client
-        from .settings import llm_settings
+        from ..llm import default_client
+        from ..settings import llm_settings
 
         if self.llm_mode == "embedded":
-            from .llm.embedded import ensure_running
+            from ..llm.embedded import ensure_running
 
             client = default_client(base_url=ensure_running())
         elif llm_settings().embedded:  # remote asked for, but no LLM_API_URL given
@@ -418,7 +409,7 @@ class Lesson:
         return out
 
     def _build_db(self, content: Content) -> Path:
-        from .db import load_dataset
+        from ..db import load_dataset
 
         source = "llm" if content.dataset_source == "llm" else "bank"
         name = f"shipped-{content.key}" if content.key else self._key(source)
@@ -431,7 +422,7 @@ class Lesson:
 
     def describe(self) -> Any:
         """Schema, row counts and Mermaid ER diagram of the lesson database."""
-        from .db import describe
+        from ..db import describe
 
         return describe(self.db_path)
 
@@ -478,7 +469,7 @@ class Lesson:
 
     def run(self, sql: str, *, max_rows: int = 20) -> Any:
         """Run the student's SQL for a preview (read-only; DML on a throwaway copy)."""
-        from . import sandbox
+        from .. import sandbox
 
         if "modify" in self.topics and sandbox.main_keyword(sql) in sandbox.WRITE_KEYWORDS:
             return sandbox.run_modification(self.db_path, sql, lang=self.lang)
@@ -488,7 +479,7 @@ class Lesson:
 
     def check(self, exercise: Any, sql: str) -> CheckResult:
         """Grade ``sql`` against the exercise, log the attempt; never raises for bad SQL."""
-        from .grading import grade
+        from ..grading.grader import grade
 
         verdict = grade(self.db_path, exercise.reference_sql, sql, lang=self.lang)
         saved = self.progress.record(Attempt(self.student_id, self.lesson_id, str(exercise.id),
@@ -736,7 +727,7 @@ def _pattern(conn: sqlite3.Connection, table: str, column: str) -> str:
 
 def _ident(name: str) -> str:
     """``name`` as SQL: bare when it can be, quoted otherwise."""
-    from .dataset import sql_keywords
+    from ..dataset import sql_keywords
 
     if name.isidentifier() and name.upper() not in sql_keywords():
         return name
@@ -785,6 +776,6 @@ class Overview:
 
 
 def _default_theme() -> str:
-    from .offline import THEMES
+    from ..content.offline import THEMES
 
     return next(iter(THEMES))

@@ -27,7 +27,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from . import i18n
+from .. import i18n
 
 log = logging.getLogger(__name__)
 

@@ -8,9 +8,9 @@ For each lesson notebook this writes an nbgrader *source* assignment,
   test cell (``points`` each). The visible part of a test checks that the answer runs; the
   hidden part (``### BEGIN HIDDEN TESTS``) runs sqllab's grader with the reference query, on the
   visible data and on hidden variants, and fails with the verdict in the lesson's language
-  (:mod:`sqllab.graded`).
+  (:mod:`sqllab.course.graded`).
 - ``<lesson_id>.sqllab.json``: the dataset and the exercises, fixed now and shipped with the
-  assignment, **without** reference queries (:mod:`sqllab.bundle`). The hidden databases are
+  assignment, **without** reference queries (:mod:`sqllab.content.bundle`). The hidden databases are
   derived from this dataset at autograde time.
 
 So the reference SQL is only inside hidden tests, which ``nbgrader generate_assignment`` strips
@@ -32,9 +32,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import i18n
-from .bundle import bundle_path, write_bundle
-from .errors import ConfigError
+from .. import i18n
+from ..content.bundle import bundle_path, write_bundle
+from ..errors import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +126,7 @@ def build_assignments(lessons: str | Path | Sequence[str | Path], course_dir: st
     Parameters left ``None`` come from each notebook's ``parameters`` cell. Content is made as a
     lesson makes it (cache, bank, LLM job, waited for), for student id ``class``.
     """
-    from .course import lesson_notebooks
+    from .build import lesson_notebooks
 
     if check_nbgrader:
         require_nbgrader(lang)
@@ -151,8 +151,8 @@ def build_assignment(lesson_nb: str | Path, course_dir: str | Path, *, llm: str 
     """One lesson notebook → ``<course_dir>/source/<lesson_id>/`` (notebook + content file)."""
     import nbformat
 
-    from .grading import grade
-    from .lesson import LESSON_TOPICS, Lesson
+    from ..grading.grader import grade
+    from ..notebook.lesson import LESSON_TOPICS, Lesson
 
     lesson_nb = Path(lesson_nb)
     lesson_id = lesson_nb.stem
@@ -178,7 +178,7 @@ def build_assignment(lesson_nb: str | Path, course_dir: str | Path, *, llm: str 
                               exercise=ex.id, reason=verdict.message)
     folder = Path(course_dir) / "source" / lesson_id
     folder.mkdir(parents=True, exist_ok=True)
-    from .bundle import lesson_params
+    from ..content.bundle import lesson_params
 
     bundle = write_bundle(bundle_path(folder, lesson_id), lesson_id, lesson_params(lesson), content,
                           with_reference=False)
@@ -221,7 +221,7 @@ def assignment_notebook(lesson_nb: Any, lesson_id: str, exercises: Sequence[Any]
     middle = [c for c in cells[start:end] if "parameters" not in c.get("metadata", {}).get("tags", [])]
 
     out = [new_markdown_cell(title.source), new_markdown_cell(t("graded.md.intro")),
-           new_code_cell(f'from sqllab.graded import GradedLesson\n\n'
+           new_code_cell(f'from sqllab.course.graded import GradedLesson\n\n'
                          f'graded = GradedLesson.open("{lesson_id}")   # {t("graded.code.setup_comment", file=lesson_id + ".sqllab.json")}\n'
                          f'lesson = graded.lesson\ngraded', metadata=_meta("setup", locked=True))]
     for cell in middle:

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from ..errors import ConfigError
+from ..notebook.lesson import personal_seed, student_folder_name
 
 log = logging.getLogger(__name__)
 
@@ -66,18 +67,13 @@ class CourseReport:
         return not self.failed
 
     def summary(self, lang: str | None = None) -> str:
-        from .i18n import t
+        from ..i18n import t
 
         lines = [t("course.failed_item", lang, student=r.item.student, lesson=r.item.lesson.stem,
                    error=r.error) for r in self.failed]
         lines.append(t("course.summary", lang, ok=len(self.results) - len(self.failed),
                        total=len(self.results), failed=len(self.failed), seconds=self.seconds))
         return "\n".join(lines)
-
-
-def personal_seed(student_id: str) -> int:
-    """A seed derived from the student id: stable across runs, machines and Python versions."""
-    return int.from_bytes(hashlib.sha256(student_id.encode("utf-8")).digest()[:4], "big") % 2**31
 
 
 def read_roster(path: str | Path, *, lang: str | None = None) -> list[Student]:
@@ -129,7 +125,7 @@ def plan(students: Sequence[Student], lessons: Sequence[Path], out: str | Path, 
             if llm:
                 params["llm"] = llm
             params.update(extra or {})
-            items.append(BuildItem(s.student_id, lesson, Path(out) / _safe_name(s.student_id)
+            items.append(BuildItem(s.student_id, lesson, Path(out) / student_folder_name(s.student_id)
                                    / lesson.name, params))
     return items
 
@@ -149,7 +145,7 @@ def build_course(roster: str | Path | Sequence[Student], lessons: str | Path | S
     report = CourseReport()
     start = time.perf_counter()
     from tqdm.auto import tqdm
-    from .i18n import t
+    from ..i18n import t
 
     bar = tqdm(total=len(items), desc=t("course.progress", lang), unit="nb", disable=not progress)
     ctx = multiprocessing.get_context("spawn")
@@ -195,12 +191,12 @@ def run_one(item: BuildItem, *, kernel_name: str | None = None, timeout_s: float
     import os
 
     os.environ.setdefault("SQLLAB_WAIT_FOR_LLM", "1")   # no one is in these kernels: wait for LLM content
-    from .bundle import SHIP_ENV
+    from ..content.bundle import SHIP_ENV
 
     start = time.perf_counter()
     item.output.parent.mkdir(parents=True, exist_ok=True)
     # the kernel inherits this: its lesson writes <lesson>.sqllab.json beside the notebook, so the
-    # student gets this content on any machine (sqllab.bundle)
+    # student gets this content on any machine (sqllab.content.bundle)
     saved = os.environ.get(SHIP_ENV)
     os.environ[SHIP_ENV] = str(item.output.parent.resolve())
     try:
@@ -219,8 +215,3 @@ def run_one(item: BuildItem, *, kernel_name: str | None = None, timeout_s: float
         else:
             os.environ[SHIP_ENV] = saved
     return BuildResult(item, True, time.perf_counter() - start)
-
-
-def _safe_name(student_id: str) -> str:
-    keep = "".join(c if c.isalnum() or c in "-_." else "_" for c in student_id).strip(".")
-    return keep or str(personal_seed(student_id))

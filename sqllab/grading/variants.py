@@ -2,11 +2,11 @@
 
 Following Zhong, Yu & Klein (EMNLP 2020) and XData, candidates are seeded with the visible
 database's values and the reference query's constants, plus the values next to them
-(:mod:`sqllab.boundaries`). Every candidate is built by inserting, updating or deleting rows
+(:mod:`sqllab.grading.boundaries`). Every candidate is built by inserting, updating or deleting rows
 under the schema's own constraints (PRIMARY KEY, UNIQUE, NOT NULL, CHECK, FOREIGN KEY with
 ``PRAGMA foreign_keys = ON``) and is dropped unless ``PRAGMA foreign_key_check`` is clean; a
 change the constraints refuse is skipped. The grader keeps those that tell the reference apart
-from its mutants (:mod:`sqllab.mutants`) and a representative of every kind in :data:`KINDS`:
+from its mutants (:mod:`sqllab.grading.mutants`) and a representative of every kind in :data:`KINDS`:
 
 boundary / near_text / date_boundaries
     rows holding the values next to a constant: ±1, other case, one character more or less,
@@ -31,19 +31,9 @@ from typing import Any
 
 from sqlglot import exp
 
-from .boundaries import (
-    date_neighbours,
-    like_neighbours,
-    number_neighbours,
-    text_format,
-    digit_variants,
-    TIME,
-    text_neighbours,
-    unit_values,
-    with_time_near,
-)
+from .boundaries import (date_neighbours, like_neighbours, number_neighbours, text_format, digit_variants, TIME, text_neighbours, unit_values, with_time_near)
 from .neighbours import parse
-from .sandbox import copy_to_memory, quote_ident, user_tables
+from ..sandbox import copy_to_memory, quote_ident, user_tables
 
 KINDS = ("boundary", "near_text", "date_boundaries", "case", "nulls", "null_groups", "duplicates",
          "duplicate_rows", "several_matches", "union_shared", "equal_pairs", "ties", "twins", "unmatched_fk",

@@ -1,6 +1,6 @@
 """Offline practice datasets: procedural, seeded, no LLM (the fallback and CI's deterministic mode).
 
-Every theme has the same three roles, so one exercise bank (``sqllab.exercises``) fits all:
+Every theme has the same three roles, so one exercise bank (``sqllab.content.exercises``) fits all:
 
 - *people* (customers, students, ...): id, name, city (some NULL), a score-like INTEGER with
   duplicates and round values, a DATE;
@@ -23,8 +23,8 @@ from typing import Any
 from faker import Faker
 from pydantic import BaseModel
 
-from .dataset import Column, ColumnType, Dataset, ForeignKey, Table
-from .errors import DatasetError
+from ..dataset import Column, ColumnType, Dataset, ForeignKey, Table
+from ..errors import DatasetError
 
 ROLES = ("people", "items", "events")
 COLUMN_ROLES = {

@@ -4,7 +4,7 @@
         print(chunk, end="")
 
 The prompt (template ``feedback``) holds the question, sqllab's own diagnosis of the mistake
-(``sqllab.diagnosis``: the likely cause and what to look at next, from the student's SQL and the
+(``sqllab.grading.diagnosis``: the likely cause and what to look at next, from the student's SQL and the
 differing rows), the row counts and a few differing rows, and the student's SQL sanitised and
 fenced as data; never the reference query. On llama.cpp the answer is started for the model
 ("Your" / 「あなたの」) so that it speaks to the learner.
@@ -29,9 +29,9 @@ from typing import Any
 
 import sqlglot
 
-from . import i18n
-from .capabilities import allows
-from .errors import SQLLabError
+from .. import i18n
+from ..llm.capabilities import allows
+from ..errors import SQLLabError
 
 log = logging.getLogger(__name__)
 
@@ -193,7 +193,7 @@ class SolutionGuard:
 
     def _correct(self, snippet: str) -> bool:
         if snippet not in self._graded:
-            from .grading import grade
+            from .grader import grade
 
             try:
                 self._graded[snippet] = bool(grade(self.db, self.reference, snippet).correct)
@@ -258,7 +258,7 @@ def _t(key: str, lang: str, **params: Any) -> str:
 
 def render_diff(verdict: Any, lang: str) -> str:
     """The grader's structured result as prompt text: never contains the reference query."""
-    from .grading import markdown_table
+    from .grader import markdown_table
 
     lines: list[str] = []
     diff = getattr(verdict, "diff", None)
@@ -371,7 +371,7 @@ NOTE_ROWS = 2             # differing rows of each kind in the notes (v7)
 
 
 def render_notes(verdict: Any, student_sql: str, lang: str) -> str:
-    """Feedback v7's ``{notes}``: sqllab's diagnosis (:func:`sqllab.diagnosis.diagnose`) first, then
+    """Feedback v7's ``{notes}``: sqllab's diagnosis (:func:`sqllab.grading.diagnosis.diagnose`) first, then
     the row counts, where it showed, and a couple of the differing rows. Never the reference."""
     from .diagnosis import diagnose, next_step
 
@@ -441,8 +441,8 @@ def build_prompt(verdict: Any, exercise: Any, student_sql: str, *, lang: str, le
     """``(template, user prompt)`` for this verdict at hint ``level`` (0..2). A template takes the
     diff as ``{diff}`` (labels and tables, v1/v2), as ``{facts}`` (short facts, v3-v6) or as
     ``{notes}`` (sqllab's diagnosis and short facts, v7)."""
-    from .llm import fence_user_input
-    from .prompts import get_template
+    from ..llm import fence_user_input
+    from ..llm.prompts import get_template
 
     template = get_template("feedback", lang)
     status = _t(f"feedback.status.{verdict.status}", lang)
@@ -542,7 +542,7 @@ def _fallback(notice_key: str, exercise: Any, lang: str, level: int, *, after_te
 
 
 def _diagnosed(function: Any, verdict: Any, student_sql: str, lang: str) -> Any:
-    """``function(verdict, student_sql, lang)`` from sqllab.diagnosis, or None when it fails: a
+    """``function(verdict, student_sql, lang)`` from sqllab.grading.diagnosis, or None when it fails: a
     diagnosis never gets in the learner's way."""
     try:
         return function(verdict, student_sql, lang)
@@ -585,7 +585,7 @@ def _allowed(client: Any, lang: str) -> bool:
 def _prefills(client: Any) -> bool:
     """True when the server continues a started answer: llama.cpp (it answers ``/props``), as the
     embedded server. Others would take the started answer as a finished turn."""
-    from .capabilities import served_model_file
+    from ..llm.capabilities import served_model_file
 
     try:
         return served_model_file(client.base_url) is not None
@@ -613,7 +613,7 @@ def feedback(verdict: Any, exercise: Any, student_sql: str, *, lang: str, level:
                                  cause=_cause(verdict, student_sql, lang))
     try:
         if client is None:
-            from .llm import shared_client
+            from ..llm import shared_client
 
             client = shared_client()
         if not _allowed(client, lang):

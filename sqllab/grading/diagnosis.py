@@ -18,7 +18,7 @@ from typing import Any
 import sqlglot
 from sqlglot import exp
 
-from . import i18n
+from .. import i18n
 
 MAX_NOTES = 3
 _FLIP = {exp.GT: exp.LT, exp.LT: exp.GT, exp.GTE: exp.LTE, exp.LTE: exp.GTE, exp.EQ: exp.EQ, exp.NEQ: exp.NEQ}

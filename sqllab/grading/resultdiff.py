@@ -1,7 +1,7 @@
 """Expected vs the student's result, side by side: which rows are missing, extra or changed.
 
 Pure Python (no widgets): ``side_by_side`` lines up two small results the way the grader
-compares them (``sqllab.compare``: rows as multisets unless order matters, NULL equals NULL,
+compares them (``sqllab.grading.compare``: rows as multisets unless order matters, NULL equals NULL,
 floats with a tolerance, column names ignored) and marks every row:
 
 - ``same``: the row is in both results (at the same place when order matters);

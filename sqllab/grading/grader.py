@@ -4,9 +4,9 @@
 bad student query. A :class:`Grader` builds the hidden databases once per (database content,
 reference) and is cached, so grading a whole class (``grade_many``) pays for them once:
 
-1. candidates from :mod:`sqllab.variants` (aimed at classes of coincidentally right answers,
+1. candidates from :mod:`sqllab.grading.variants` (aimed at classes of coincidentally right answers,
    plus random rows whose columns are drawn independently);
-2. mutants of the reference (:mod:`sqllab.mutants`) that the visible data does not tell apart;
+2. mutants of the reference (:mod:`sqllab.grading.mutants`) that the visible data does not tell apart;
    each candidate's kills are recorded and a few per kind plus a greedy cover are kept;
 3. for each mutant still alive, a time-boxed search of small random databases drawn from the
    value pools; a database that tells it apart is shrunk to the fewest rows and kept.
@@ -31,38 +31,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from . import i18n
+from .. import i18n
 from .compare import Difference, Expected, OrderSpec, compare, make_expected, order_spec
-from .errors import ForbiddenQueryError, QueryError, QueryTimeoutError, SQLLabError
+from ..errors import ForbiddenQueryError, QueryError, QueryTimeoutError, SQLLabError
 from .neighbours import DIALECT, parse
-from .sandbox import (
-    MAX_RESULT_BYTES,
-    OTHER_KEYWORDS,
-    WRITE_KEYWORDS,
-    _connection,
-    _execute,
-    check_sql,
-    copy_to_memory,
-    main_keyword,
-    modify,
-    quote_ident,
-    run_query,
-    snapshot,
-)
+from ..sandbox import (MAX_RESULT_BYTES, OTHER_KEYWORDS, WRITE_KEYWORDS, _connection, _execute, check_sql, copy_to_memory, main_keyword, modify, quote_ident, run_query, snapshot)
 from .mutants import Mutant, mutants
-from .variants import (
-    DML_KINDS,
-    KINDS,
-    Variant,
-    _independent_rows,
-    _random_dbs,
-    _with_parents,
-    analyse,
-    candidate_variants,
-    read_schema,
-    select_variants,
-    value_pools,
-)
+from .variants import (DML_KINDS, KINDS, Variant, _independent_rows, _random_dbs, _with_parents, analyse, candidate_variants, read_schema, select_variants, value_pools)
 
 Status = Literal["correct", "wrong_result", "error", "timeout", "forbidden"]
 MAX_ROWS = 20_000

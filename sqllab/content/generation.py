@@ -1,0 +1,1396 @@
+"""LLM-generated datasets and exercises, verified by executing them before a student sees them.
+
+The LLM proposes; sqllab checks. A dataset must validate (``Dataset``) and load into SQLite; an
+exercise is kept only when its reference runs in the sandbox, returns rows, is not trivial, uses
+the lesson's topic, does not depend on unspecified row order, is pinned down by the question
+(no comparison or literal neighbour of the reference is indistinguishable on the hidden
+variants), and its text is in the requested language without the SQL in it. What fails goes
+back to the LLM with the checker's problems (``repair`` prompt, bounded rounds); what still
+fails is replaced by the offline generator / exercise bank, and ``Dataset.notice`` says so.
+
+Which jobs a model gets follows its measured capability (``sqllab.llm.capabilities``): a small model
+such as the embedded SmolLM2 only names the rows of a fixed offline schema; a larger one writes
+whole datasets and exercises.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import functools
+import hashlib
+import json
+import logging
+import re
+import sqlite3
+import tempfile
+import time
+import tomllib
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlglot
+from pydantic import BaseModel, Field
+from sqlglot import exp
+
+from .. import i18n
+from ..i18n import has_japanese
+from ..llm.capabilities import allows
+from ..dataset import Dataset
+from ..db import load_dataset
+from ..errors import DatasetError, LLMError, QueryError, SQLLabError
+from ..grading.feedback import WHOLE_STATEMENT
+from .exercises import TOPICS, Exercise, bank_exercises, has_top_level_order_by
+from .jobs import GenerationCancelled, GenerationProgress
+from .offline import THEMES, generate_offline_dataset, theme_labels
+from ..llm.prompts import get_template
+from ..sandbox import run_modification, run_query
+
+log = logging.getLogger(__name__)
+
+REPAIR_ROUNDS = 2
+#: answer length per task: enough for the longest valid answer, no more (a runaway answer costs
+#: minutes on 2 cores). Measured answers: names <= 47 tokens, one exercise 100-181 tokens.
+MAX_TOKENS = {"table_generation": 2000, "dataset_text": 120}
+
+
+def _exercise_tokens(n: int) -> int:
+    return 150 + 200 * n
+#: seconds one generation request may take: it runs in the background while the student works,
+#: and a small model on 2 busy cores reads a schema-sized prompt at ~20 tokens/s (LLM_TIMEOUT,
+#: 30 s by default, stays the limit for requests a student waits on)
+GENERATION_TIMEOUT_S = 300.0
+ROWS_PER_TABLE = {"easy": 6, "medium": 10, "hard": 16}
+PROBLEM_LEVEL = {"easy": "beginner", "medium": "intermediate", "hard": "advanced"}
+_SQL_IN_TEXT = WHOLE_STATEMENT     # a whole SQL statement written in prose
+_NAME_OK = re.compile(r"^[^\"'`;\\\n\r\t<>{}]{2,30}$")
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+def language_problem(text: str, lang: str) -> str | None:
+    """Why ``text`` is not in ``lang`` (ja needs Japanese characters, en must have none)."""
+    if lang == "ja" and not has_japanese(text):
+        return "the text must be written in Japanese"
+    if re.search(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]", text or ""):
+        return f"the text must be written in {'Japanese' if lang == 'ja' else 'English'} only (no Korean)"
+    if lang == "en" and has_japanese(text):
+        return "the text must be written in English"
+    if not re.search(r"\w", text or ""):
+        return "the text is empty"
+    return None
+
+
+def _client(client: Any) -> Any:
+    if client is not None:
+        return client
+    from ..llm import shared_client
+
+    return shared_client()
+
+
+def _run(coro: Any) -> Any:
+    from ..llm import run_sync
+
+    return run_sync(coro)
+
+
+async def _ask_json(client: Any, task: str, lang: str, variables: dict[str, Any], schema: Any, *,
+                    seed: int, temperature: float, max_tokens: int,
+                    previous: str | None = None, problems: list[str] | None = None,
+                    progress: GenerationProgress | None = None) -> Any:
+    """One JSON answer for prompt ``task``; with ``previous``/``problems`` it is a repair round.
+    With ``progress`` the answer is streamed and every piece counted (and Cancel honoured)."""
+    tpl = get_template(task, lang)
+    prompt, system, version = tpl.format(**variables), tpl.system_prompt, tpl.ref
+    if problems is not None:
+        repair = get_template("repair", lang)
+        prompt = repair.format(request=prompt, previous=(previous or "")[:6000],
+                               problems="\n".join(f"- {p}" for p in problems[:20]))
+        system, version = repair.system_prompt, f"{tpl.ref}+{repair.ref}"
+    timeout = max(GENERATION_TIMEOUT_S, float(getattr(client, "timeout", 0) or 0))
+    if progress is None:
+        return await client.complete_json(prompt, schema, system_prompt=system, temperature=temperature,
+                                          max_tokens=max_tokens, seed=seed, prompt_version=version,
+                                          prompt_type=task, timeout=timeout)
+    progress.check()
+    request = asyncio.ensure_future(client.complete_json(
+        prompt, schema, system_prompt=system, temperature=temperature, max_tokens=max_tokens, seed=seed,
+        prompt_version=version, prompt_type=task, timeout=timeout, on_chunk=lambda _chunk: progress.token()))
+    loop = asyncio.get_running_loop()
+    forget = progress.on_cancel(lambda: loop.call_soon_threadsafe(request.cancel))  # even before a token
+    try:
+        return await request
+    except asyncio.CancelledError:
+        if progress.cancelled:
+            raise GenerationCancelled() from None
+        raise
+    finally:
+        forget()
+
+
+def _raw(exc: Exception) -> str:
+    return str(getattr(exc, "raw_text", "") or "")
+
+
+def _problems_of(exc: Exception) -> list[str]:
+    errors = getattr(exc, "validation_errors", None)
+    if errors:
+        return [str(e) for e in errors][:20]
+    if hasattr(exc, "problem_texts"):
+        return exc.problem_texts("en")  # type: ignore[no-any-return]
+    return [exc.message_in("en") if isinstance(exc, SQLLabError) else str(exc)]
+
+
+def _notice(key: str, lang: str, **params: Any) -> str:
+    return i18n.t(key, lang, **params)
+
+
+# --- datasets -----------------------------------------------------------------------------
+
+def generate_dataset(theme: str, *, lang: str, seed: int, difficulty: str = "easy",
+                     client: Any = None, topics: tuple[str, ...] | list[str] = (),
+                     progress: GenerationProgress | None = None) -> Dataset:
+    """A practice dataset on ``theme``: by the LLM when it can, else offline; never unverified.
+
+    The result's ``source`` is ``"llm"`` when the LLM wrote (part of) it and ``notice`` says what
+    happened in ``lang``. A whole LLM dataset must also make a good lesson for ``topics``
+    (``dataset_problems``); when it does not, the model gets the smaller job (names for the rows
+    of the offline shape) rather than a thin table. LLM errors never escape: they end in the
+    offline dataset. ``GenerationCancelled`` (``progress.cancel()``) does escape.
+    """
+    lang = i18n.normalize_lang(lang)
+    try:
+        client = _client(client)
+    except SQLLabError as exc:
+        return _offline(theme, lang, seed, difficulty, _notice("gen.llm_unavailable", lang,
+                                                                reason=exc.message_in(lang)))
+    if progress is not None:
+        progress.set("dataset")
+    notice = _notice("gen.model_too_small", lang)
+    try:
+        if allows(client, "table_generation", lang):
+            dataset = _run(_llm_dataset(client, theme, lang, seed, difficulty, tuple(topics), progress))
+            if dataset is not None:
+                return dataset
+            notice = _notice("gen.dataset_rejected", lang, rounds=REPAIR_ROUNDS)
+        return _named_or_offline(client, theme, lang, seed, difficulty, progress, notice)
+    except LLMError as exc:
+        return _offline(theme, lang, seed, difficulty, _notice("gen.llm_unavailable", lang,
+                                                                reason=exc.message_in(lang)))
+
+
+def _named_or_offline(client: Any, theme: str, lang: str, seed: int, difficulty: str,
+                      progress: GenerationProgress | None, notice: str) -> Dataset:
+    """The offline shape (which the bank always fits), its rows named by the LLM when it can."""
+    if allows(client, "dataset_text", lang):
+        base = theme if theme in THEMES else _theme_for(theme, seed)
+        dataset = _run(_llm_named_dataset(client, base, lang, seed, difficulty, progress))
+        if dataset is not None:
+            return dataset
+        notice = _notice("gen.names_rejected", lang)
+    return _offline(theme, lang, seed, difficulty, notice)
+
+
+def _offline(theme: str, lang: str, seed: int, difficulty: str, notice: str) -> Dataset:
+    base = theme if theme in THEMES else _theme_for(theme, seed)
+    dataset = generate_offline_dataset(base, lang=lang, seed=seed, difficulty=difficulty)
+    return dataset.model_copy(update={"source": "bank", "notice": notice})
+
+
+def _theme_for(theme: str, seed: int) -> str:
+    """An offline theme for a free-form theme name (deterministic)."""
+    names = sorted(THEMES)
+    digest = hashlib.sha256(f"{theme}:{seed}".encode()).digest()
+    return names[digest[0] % len(names)]
+
+
+#: the smallest dataset that makes a lesson: rows per table, and rows in the largest table
+MIN_ROWS, MIN_ROWS_LARGEST = 5, 8
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def _is_key(table: Any, column: str) -> bool:
+    fk_cols = {c.lower() for fk in table.foreign_keys for c in fk.columns}
+    return column.lower() in {c.lower() for c in table.primary_key} or column.lower() in fk_cols
+
+
+def dataset_problems(dataset: Dataset, topics: tuple[str, ...] | list[str] = ()) -> list[str]:
+    """What makes a (valid) LLM dataset unfit for a lesson on ``topics`` (English, for the repair
+    prompt): the fitness rules the offline themes meet by construction — enough rows, related
+    tables, a number, a text and a date column, NULLs where the lesson teaches NULL, repeated
+    categories for grouping, parents without children for joins, text in the lesson's language."""
+    found = []
+    tables = dataset.tables
+    if len(tables) < 2:
+        found.append("give at least 2 tables")
+    if not any(t.foreign_keys for t in tables):
+        found.append("link the tables with at least one foreign key (references)")
+    for t in tables:
+        if len(t.rows) < MIN_ROWS:
+            found.append(f"table {t.name}: give at least {MIN_ROWS} rows")
+    if tables and max(len(t.rows) for t in tables) < MIN_ROWS_LARGEST:
+        found.append(f"give one table at least {MIN_ROWS_LARGEST} rows")
+    plain = [(t, c, t.values(c.name)) for t in tables for c in t.columns if not _is_key(t, c.name)]
+
+    def has(kind: Any) -> bool:
+        return any(kind(c, vals) for _t, c, vals in plain)
+
+    numeric = lambda c, vals: c.type.value in ("INTEGER", "REAL") and len(  # noqa: E731
+        {v for v in vals if isinstance(v, (int, float))}) >= 3
+    text = lambda c, vals: c.type.value == "TEXT" and not all(  # noqa: E731
+        isinstance(v, str) and _DATE.match(v) for v in vals if v is not None)
+    date = lambda c, vals: (c.type.value == "DATE" or c.type.value == "TEXT") and sum(  # noqa: E731
+        isinstance(v, str) and bool(_DATE.match(v)) for v in vals) >= max(2, len(vals) // 2)
+    if not has(numeric):
+        found.append("give a table a number column (quantity, price, score...) with varied values")
+    if not has(text):
+        found.append("give a table a text column other than keys (name, city, category...)")
+    if not has(date):
+        found.append("give a table a date column (YYYY-MM-DD)")
+    if {"where", "aggregate"} & set(topics) and not any(None in vals for _t, _c, vals in plain):
+        found.append("leave some values of a nullable column empty (null), e.g. a missing city")
+    if {"aggregate", "window", "order"} & set(topics):
+        repeated = lambda c, vals: c.type.value == "TEXT" and 2 <= len(  # noqa: E731
+            {v for v in vals if v is not None}) < len([v for v in vals if v is not None])
+        if not has(repeated):
+            found.append("give a text column with repeated values (a category or city shared by several rows)")
+    if "joins" in topics and not _has_childless_parent(dataset):
+        found.append("let at least one referenced row have no rows pointing to it (so LEFT JOIN differs)")
+    texts = [str(v) for t in tables for r in t.rows for v in r if isinstance(v, str) and not _DATE.match(v)]
+    if dataset.lang == "ja" and texts and sum(has_japanese(x) for x in texts) < len(texts) / 4:
+        found.append("write the text values (names, cities, titles...) in Japanese")
+    return found
+
+
+def _has_childless_parent(dataset: Dataset) -> bool:
+    for child in dataset.tables:
+        for fk in child.foreign_keys:
+            try:
+                parent = dataset.table(fk.ref_table)
+                used = {tuple(r[child.index(c)] for c in fk.columns) for r in child.rows}
+                keys = {tuple(r[parent.index(c)] for c in fk.ref_columns) for r in parent.rows}
+            except (DatasetError, StopIteration, KeyError):
+                continue
+            if keys - used:
+                return True
+    return False
+
+
+def bank_fits(dataset: Dataset, topic: str) -> bool:
+    """Whether the exercise bank can write exercises for ``dataset`` (an offline theme's shape)."""
+    try:
+        return bool(bank_exercises(dataset, topic, n=1))
+    except (DatasetError, KeyError, StopIteration, IndexError, ValueError):
+        return False
+
+
+async def _llm_dataset(client: Any, theme: str, lang: str, seed: int, difficulty: str,
+                       topics: tuple[str, ...] = (), progress: GenerationProgress | None = None) -> Dataset | None:
+    label = theme_labels(theme, lang).title if theme in THEMES else theme
+    variables = {"theme": label, "n_tables": 3, "n_rows": ROWS_PER_TABLE.get(difficulty, 8),
+                 "difficulty": difficulty}
+    previous, problems = None, None
+    for round_no in range(REPAIR_ROUNDS + 1):
+        if progress is not None and round_no:
+            progress.set("repair", round_no, REPAIR_ROUNDS)
+        try:
+            data = await _ask_json(client, "table_generation", lang, variables, Dataset.llm_json_schema(),
+                                   seed=seed + round_no, temperature=0.3, max_tokens=MAX_TOKENS["table_generation"],
+                                   previous=previous, problems=problems, progress=progress)
+            previous = json.dumps(data, ensure_ascii=False)
+            dataset = Dataset.parse_llm_json(data, theme=theme, lang=lang)
+            problems = dataset_problems(dataset, topics)
+            if not problems:
+                with tempfile.TemporaryDirectory() as tmp:
+                    load_dataset(dataset, Path(tmp) / "check.db")   # it loads: constraints hold
+                notice = _notice("gen.dataset_llm", lang, rounds=round_no)
+                return dataset.model_copy(update={"source": "llm", "notice": notice})
+        except (DatasetError, QueryError) as exc:
+            problems = _problems_of(exc)
+        except LLMError as exc:
+            if not hasattr(exc, "raw_text"):
+                raise        # the server is down or failing: no point repairing
+            previous, problems = _raw(exc), _problems_of(exc)
+        log.info("dataset rejected (round %d): %s", round_no, "; ".join(problems or [])[:300])
+    return None
+
+
+def _names_schema(n: int) -> dict[str, Any]:
+    return {"type": "object", "properties": {"names": {
+        "type": "array", "items": {"type": "string", "minLength": 2, "maxLength": 30},
+        "minItems": n, "maxItems": n}}, "required": ["names"], "additionalProperties": False}
+
+
+def names_problems(names: list[str], n: int, lang: str, reserved: set[str], prompt: str = "") -> list[str]:
+    """Why a list of row names from the LLM cannot be used (``reserved``: casefolded words not
+    allowed; a name copied from the ``prompt`` itself, e.g. an example or the theme, is refused)."""
+    prompt = prompt.casefold()
+    found = []
+    if len(names) != n:
+        found.append(f"give exactly {n} names")
+    seen: set[str] = set()
+    for name in names:
+        key = name.strip().casefold()
+        if not _NAME_OK.match(name.strip()):
+            found.append(f"{name!r}: 2 to 30 characters, no quotes or special characters")
+        elif key in seen:
+            found.append(f"{name!r} is repeated")
+        elif key in reserved:
+            found.append(f"{name!r} is a category, not a name")
+        elif key in prompt:
+            found.append(f"{name!r} is copied from the request: write new names")
+        elif sum(ch.isalpha() for ch in name) < 2 or sum(ch.isdigit() for ch in name) > len(name) / 3:
+            found.append(f"{name!r}: a name is mostly letters")
+        elif problem := language_problem(name, lang):
+            found.append(f"{name!r}: {problem}")
+        seen.add(key)
+    return found
+
+
+async def _llm_named_dataset(client: Any, theme: str, lang: str, seed: int, difficulty: str,
+                             progress: GenerationProgress | None = None) -> Dataset | None:
+    """The offline dataset with the items' names written by the LLM (a small model's job)."""
+    base = generate_offline_dataset(theme, lang=lang, seed=seed, difficulty=difficulty)
+    spec, labels = THEMES[theme], theme_labels(theme, lang)
+    items = base.table(spec.tables["items"])
+    name_i, cat_i = items.index(spec.columns["items"]["name"]), items.index(spec.columns["items"]["category"])
+    by_category: dict[str, list[int]] = collections.defaultdict(list)
+    for row_no, row in enumerate(items.rows):
+        by_category[str(row[cat_i])].append(row_no)
+
+    async def names_for(category: str, rows: list[int], offset: int) -> list[str] | None:
+        examples = ", ".join(str(items.rows[r][name_i]) for r in rows[:2])
+        variables = {"theme": labels.title, "table": labels.table_labels["items"], "category": category,
+                     "n": len(rows), "examples": examples}
+        previous, problems = None, None
+        for round_no in range(REPAIR_ROUNDS + 1):
+            try:
+                data = await _ask_json(client, "dataset_text", lang, variables, _names_schema(len(rows)),
+                                       seed=seed + offset + 97 * round_no, temperature=0.7,
+                                       max_tokens=MAX_TOKENS["dataset_text"],
+                                       previous=previous, problems=problems, progress=progress)
+                names = [str(x).strip() for x in data.get("names", [])]
+                previous = json.dumps(data, ensure_ascii=False)
+                request = get_template("dataset_text", lang).format(**variables)
+                problems = names_problems(names, len(rows), lang, reserved, request)
+                if not problems:
+                    return names
+            except LLMError as exc:
+                if not hasattr(exc, "raw_text"):
+                    raise
+                previous, problems = _raw(exc), _problems_of(exc)
+        return None
+
+    categories = sorted(by_category)
+    reserved = {c.casefold() for c in spec.categories[lang]}
+    answers = await asyncio.gather(*(names_for(c, by_category[c], i) for i, c in enumerate(categories)))
+    rows = [list(r) for r in items.rows]
+    used: set[str] = set()
+    replaced = 0
+    for category, names in zip(categories, answers):
+        if names is None or any(n.casefold() in used for n in names):
+            continue
+        for row_no, name in zip(by_category[category], names):
+            rows[row_no][name_i] = name
+        used |= {n.casefold() for n in names}
+        replaced += 1
+    if replaced == 0:
+        return None
+    tables = [t.model_copy(update={"rows": rows}) if t.name == items.name else t for t in base.tables]
+    try:
+        dataset = Dataset(**{**base.model_dump(exclude={"tables", "source", "notice"}), "tables": tables})
+    except DatasetError:
+        return None
+    notice = _notice("gen.dataset_names_llm", lang, done=replaced, total=len(categories))
+    return dataset.model_copy(update={"source": "llm", "notice": notice})
+
+
+# --- exercises ----------------------------------------------------------------------------
+
+class ProposedExercise(BaseModel):
+    question: str = Field(min_length=5, max_length=600)
+    reference_sql: str = Field(min_length=8, max_length=2000)
+    hints: list[str] = Field(default_factory=list, max_length=4)
+    difficulty: str = "beginner"
+
+
+class ProposedExercises(BaseModel):
+    exercises: list[ProposedExercise] = Field(min_length=1, max_length=12)
+
+
+TOPIC_WORDS = {
+    "select": "SELECT: choosing columns and computed expressions",
+    "where": "WHERE: filtering rows, comparisons, AND/OR, IN, BETWEEN, LIKE and NULL",
+    "order": "ORDER BY, LIMIT and DISTINCT",
+    "aggregate": "aggregates (COUNT, SUM, AVG, MIN, MAX) with GROUP BY and HAVING",
+    "joins": "joins (INNER JOIN and LEFT JOIN) across related tables",
+    "subqueries": "subqueries and common table expressions (WITH)",
+    "window": "window functions (ROW_NUMBER, RANK, SUM OVER, LAG) with OVER (PARTITION BY ... ORDER BY ...)",
+    "modify": "INSERT, UPDATE and DELETE statements",
+}
+
+
+def _schema_text(db: Path) -> str:
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        parts = []
+        for name, sql in con.execute("SELECT name, sql FROM sqlite_master WHERE type='table' "
+                                     "AND name NOT LIKE 'sqlite_%' ORDER BY rowid"):
+            parts.append(sql + ";")
+            cur = con.execute(f'SELECT * FROM "{name}" LIMIT 3')
+            cols = [d[0] for d in cur.description]
+            parts.append(f"-- sample rows of {name} ({', '.join(cols)}): "
+                         + "; ".join(repr(tuple(r)) for r in cur.fetchall()))
+        return "\n".join(parts)
+    finally:
+        con.close()
+
+
+def _tree(sql: str) -> exp.Expression | None:
+    try:
+        trees = sqlglot.parse(sql, read="sqlite")
+    except Exception:  # noqa: BLE001 - sqlglot raises several error kinds
+        return None
+    trees = [t for t in trees if t is not None]
+    return trees[0] if len(trees) == 1 else None
+
+
+def uses_topic(tree: exp.Expression, topic: str) -> bool:
+    """Whether the statement exercises ``topic`` (checked on the parse tree, not by regex)."""
+    if topic == "modify":
+        return isinstance(tree, (exp.Insert, exp.Update, exp.Delete))
+    if isinstance(tree, (exp.Insert, exp.Update, exp.Delete)):
+        return False
+    checks = {
+        "select": lambda: True,
+        "where": lambda: tree.find(exp.Where) is not None,
+        "order": lambda: any(tree.find(k) is not None for k in (exp.Order, exp.Limit, exp.Distinct)),
+        "aggregate": lambda: tree.find(exp.AggFunc) is not None or tree.find(exp.Group) is not None,
+        "joins": lambda: tree.find(exp.Join) is not None,
+        "subqueries": lambda: tree.find(exp.Subquery) is not None or tree.find(exp.CTE) is not None
+        or any(isinstance(s, exp.Select) for s in tree.find_all(exp.Select) if s is not tree),
+        "window": lambda: tree.find(exp.Window) is not None,
+    }
+    return checks[topic]()
+
+
+def _order_independent(db: Path, sql: str, ordered: bool) -> bool:
+    """Same answer when SQLite scans tables in reverse (``PRAGMA reverse_unordered_selects``)."""
+    con = sqlite3.connect(":memory:")
+    try:
+        src = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        src.backup(con)
+        src.close()
+        first = run_query(con, sql, max_rows=5000).rows
+        con.execute("PRAGMA reverse_unordered_selects = ON")
+        second = run_query(con, sql, max_rows=5000).rows
+    finally:
+        con.close()
+    if ordered:
+        return first == second
+    return collections.Counter(map(repr, first)) == collections.Counter(map(repr, second))
+
+
+def _limit_cuts_a_tie(db: Path, sql: str) -> bool:
+    """True when LIMIT/OFFSET cuts between rows that tie on every ORDER BY key."""
+    from ..grading.compare import _key_getters, canon, order_spec
+
+    spec = order_spec(sql)
+    if spec is None or not spec.has_limit or spec.full_sql is None:
+        return False
+    tree = _tree(sql)
+    offset_node = tree.args.get("offset") if tree is not None else None
+    try:
+        offset = int(offset_node.expression.name) if offset_node is not None else 0
+    except (AttributeError, ValueError):
+        return False
+    shown = run_query(db, spec.key_sql, max_rows=5000).rows
+    full = run_query(db, spec.full_sql, max_rows=5000)
+    n = len(full.columns) - spec.extra
+    getters = _key_getters(spec, full.columns[:n], n)
+
+    def key(row: tuple) -> tuple:
+        return tuple(canon(g(row)) for g in getters)
+
+    cuts = [(offset - 1, offset)] if offset else []
+    end = offset + len(shown)
+    cuts.append((end - 1, end))
+    return any(0 <= a and b < len(full.rows) and key(full.rows[a]) == key(full.rows[b]) for a, b in cuts)
+
+
+def _whole_table(db: Path, result: Any) -> bool:
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"):
+            rows = con.execute(f'SELECT * FROM "{name}"').fetchall()
+            same_width = bool(rows) and len(result.columns) == len(rows[0])
+            if same_width and sorted(map(repr, rows)) == sorted(map(repr, result.rows)):
+                return True
+    finally:
+        con.close()
+    return False
+
+
+_COMPARISONS = {"GT", "GTE", "LT", "LTE", "EQ", "NEQ"}
+
+
+def _one_token_change(a: str, b: str) -> bool:
+    """True when ``b`` differs from ``a`` in exactly one comparison operator, or in one literal
+    that is an operand of a comparison or BETWEEN (not, say, ``SELECT 1`` inside EXISTS)."""
+    try:
+        ta = [(t.token_type.name, t.text) for t in sqlglot.tokenize(a, read="sqlite")]
+        tb = [(t.token_type.name, t.text) for t in sqlglot.tokenize(b, read="sqlite")]
+    except Exception:  # noqa: BLE001
+        return False
+    if len(ta) != len(tb):
+        return False
+    diffs = [i for i, (x, y) in enumerate(zip(ta, tb)) if x != y]
+    if len(diffs) != 1:
+        return False
+    i = diffs[0]
+    kind_a, kind_b = ta[i][0], tb[i][0]
+    if kind_a in _COMPARISONS and kind_b in _COMPARISONS:
+        return True
+    if kind_a in ("NUMBER", "STRING") and kind_b in ("NUMBER", "STRING"):
+        around = {ta[j][0] for j in (i - 1, i + 1) if 0 <= j < len(ta)}
+        between = any(ta[j][0] == "BETWEEN" for j in range(max(0, i - 3), i))
+        return bool(around & _COMPARISONS) or between
+    return False
+
+
+def ambiguous_neighbours(db: Path, reference_sql: str) -> list[str]:
+    """Comparison/literal neighbours of the reference that no test database tells apart from it."""
+    from ..grading.grader import grader_for
+    from ..grading.neighbours import neighbour_queries
+
+    grader = grader_for(db, reference_sql)
+    base = _tree(reference_sql)
+    if base is None:
+        return []
+    canonical = base.sql(dialect="sqlite")
+    out = []
+    for sql in neighbour_queries(reference_sql):
+        if _one_token_change(canonical, sql) and not grader.distinguishes(sql):
+            out.append(sql)
+    return out
+
+
+_NUMBER_WORDS = {
+    "en": {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine",
+           10: "ten", 0: "zero", 1: "one"},
+    "ja": {2: "二", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九", 10: "十", 0: "ゼロ", 1: "一"},
+}
+_FIRST_WORDS = {"en": {"top", "first", "highest", "lowest", "largest", "smallest", "most", "least", "best"},
+                "ja": {"最も", "一番", "トップ", "最高", "最大", "最小", "最安", "最新", "最初"}}
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
+_COMPARED = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Between, exp.In, exp.Like,
+             exp.ILike, exp.Glob, exp.Limit)
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def _spellings(value: str, is_string: bool, lang: str) -> list[str]:
+    """Ways a question may state the constant ``value`` (each is searched for, folded)."""
+    if not is_string:
+        try:
+            number = float(value)
+        except ValueError:
+            return [value]
+        forms = {value}
+        if number == int(number):
+            n = int(number)
+            forms |= {str(n), f"{n:,}"}
+            if n in _NUMBER_WORDS[lang]:
+                forms.add(_NUMBER_WORDS[lang][n])
+            if n == 1:                      # rank 1 / the first row: "the highest", 最も高い
+                forms |= _FIRST_WORDS[lang]
+        return sorted(forms)
+    core = value.strip("%_*")
+    if not core:
+        return []
+    forms = [core]
+    date = re.fullmatch(r"(\d{4})-(\d{2})(?:-(\d{2}))?", core)
+    if date:
+        y, m, d = date.group(1), int(date.group(2)), date.group(3)
+        if 1 <= m <= 12:
+            month = _MONTHS[m - 1]
+            if d:
+                forms += [f"{y}年{m}月{int(d)}日", f"{month} {int(d)}, {y}", f"{int(d)} {month} {y}",
+                          f"{month} {int(d)} {y}"]
+            else:
+                forms += [f"{y}年{m}月", f"{month} {y}"]
+    return forms
+
+
+def _compared_literals(tree: exp.Expression | None) -> Iterator[tuple[exp.Literal, exp.Expression]]:
+    """Each literal ``tree`` compares with (or LIMITs by), with its operand (the literal, or its
+    ``-``/parentheses); an argument of a function (a strftime format...) is not compared."""
+    for literal in tree.find_all(exp.Literal, bfs=False) if tree is not None else ():
+        operand = literal.parent if isinstance(literal.parent, (exp.Neg, exp.Paren)) else literal
+        if isinstance(operand.parent, _COMPARED):
+            yield literal, operand
+
+
+def compared_constants(sql: str) -> list[tuple[str, bool]]:
+    """The constants ``sql`` compares with (text, numbers, dates, patterns, LIMIT counts), each
+    once, as ``(value, is_string)``: what a question for it must state."""
+    found: list[tuple[str, bool]] = []
+    for literal, operand in _compared_literals(_tree(sql)):
+        value = ("-" if isinstance(operand, exp.Neg) and not literal.is_string else "") + literal.this
+        if (literal.this, literal.is_string) not in found and (value, literal.is_string) not in found:
+            found.append((literal.this, literal.is_string))
+    return found
+
+
+def compared_conditions(sql: str, lang: str = "en") -> list[str]:
+    """The comparisons (and LIMIT) in which ``sql`` uses a constant, as SQL text: what a question
+    must put into words (``points >= 850``, ``city = '墨田区'``, ``LIMIT 3``)."""
+    tree = _tree(sql)
+    if tree is None:
+        return []
+    found: list[str] = []
+    for literal, operand in _compared_literals(tree):
+        text = operand.parent.sql("sqlite")
+        if isinstance(operand.parent, exp.Limit):
+            text = f"{text} ({i18n.t('gen.limit_words', lang, n=literal.this)})"
+        if text not in found:
+            found.append(text)
+    if isinstance(tree, exp.Select) and tree.args.get("distinct") is not None:
+        found.insert(0, f"DISTINCT ({i18n.t('gen.distinct_words', lang)})")
+    return found
+
+
+def unstated_constants(question: str, sql: str, lang: str) -> list[str]:
+    """Constants the reference compares with (text, numbers, dates, patterns, LIMIT counts)
+    that the question never states: no student could know them, so the question is repaired."""
+    text = _fold(question)
+    missing = []
+    for value, is_string in compared_constants(sql):
+        forms = _spellings(value, is_string, lang)
+        if forms and not any(_fold(f) in text for f in forms):
+            shown = repr(value) if is_string else value
+            if shown not in missing:
+                missing.append(shown)
+    return missing
+
+
+_ROW_COUNT_WORDS = re.compile(r"\b(?:first|top|only|at most)\s+(\d+)\b|(\d+)\s+(?:results|rows)\b"
+                              r"|(?:最初の|上位|先頭の?)\s*(\d+)|(\d+)\s*(?:件|行)(?:だけ|まで)", re.I)
+
+
+def foreign_numbers(question: str, sql: str) -> list[str]:
+    """Row counts ``question`` asks for ("the first 10 results", 「上位 5 件」) that appear nowhere
+    in ``sql`` (no LIMIT 10): the question asks for something the answer does not do."""
+    used = {float(n) for n in re.findall(r"\d+(?:\.\d+)?", unicodedata.normalize("NFKC", sql))}
+    found = []
+    for match in _ROW_COUNT_WORDS.finditer(unicodedata.normalize("NFKC", _QUOTED.sub(" ", question))):
+        number = next(g for g in match.groups() if g)
+        if float(number) not in used and number not in found:
+            found.append(number)
+    return found
+
+
+def unkept_order_columns(sql: str) -> list[str]:
+    """Columns a grouped query sorts by that are neither grouped nor aggregated (``GROUP BY city
+    ORDER BY id``): SQLite takes one row's value per group, so the order is arbitrary."""
+    tree = _tree(sql)
+    if tree is None or not isinstance(tree, exp.Select) or tree.args.get("group") is None or not tree.args.get("order"):
+        return []
+    grouped = {g.name.casefold() if isinstance(g, exp.Column) else g.sql(dialect="sqlite").casefold()
+               for g in tree.args["group"].expressions}
+    aliases = {e.alias.casefold() for e in tree.expressions if e.alias}
+    out = []
+    for ordered in tree.args["order"].expressions:
+        for column in ordered.find_all(exp.Column):
+            if column.find_ancestor(exp.AggFunc) is not None or column.find_ancestor(exp.Window) is not None:
+                continue
+            name = column.name.casefold()
+            if name not in grouped and name not in aliases and column.name not in out:
+                out.append(column.name)
+    return out
+
+
+def check_reference(db: Path, sql: str, topic: str) -> list[str]:
+    """Every reason (in English, for the repair prompt and logs) not to make ``sql`` an exercise's
+    reference on ``topic``: it must parse, practise the topic, run, return (or change) rows, not be
+    trivial, not depend on row order or ties, and pin its answer down."""
+    found: list[str] = []
+    sql = sql.strip().rstrip(";").strip()
+    tree = _tree(sql)
+    if tree is None:
+        return ["reference_sql must be exactly one SQLite statement that parses"]
+    if not uses_topic(tree, topic):
+        found.append(f"reference_sql must practise the topic: {TOPIC_WORDS[topic]}")
+    try:
+        if topic == "modify":
+            result = run_modification(db, sql, lang="en")
+            if result.changes < 1:
+                found.append("reference_sql must change at least one row")
+        else:
+            result = run_query(db, sql, lang="en", max_rows=5000)
+            if not result.rows:
+                found.append("reference_sql must return at least one row on this data")
+            elif tree.find(exp.From) is None:
+                found.append("reference_sql must read from a table (not only constants)")
+            elif _whole_table(db, result):
+                found.append("the answer must not be a whole table unchanged (too trivial)")
+            elif (not _order_independent(db, sql, has_top_level_order_by(sql)) or _limit_cuts_a_tie(db, sql)
+                  or unkept_order_columns(sql)):
+                found.append("the result depends on an unspecified row order or on ties: "
+                             "add ORDER BY keys that break every tie")
+            else:
+                loose = ambiguous_neighbours(db, sql)
+                if loose:
+                    found.append("the question does not pin the answer down: a query with one comparison "
+                                 "or constant changed gives the same result; state the boundary exactly")
+    except QueryError as exc:
+        found.append(f"reference_sql fails: {exc.message_in('en')}")
+    return found
+
+
+def check_question(exercise: Exercise, db: Path | None = None) -> list[str]:
+    """Every reason not to show ``exercise``'s text: wrong language, a constant of the reference
+    left unstated, a value the answer does not use (``db``: values of its result and of the data
+    count as used), no order or the wrong boundary or direction, SQL in the question or hints."""
+    found: list[str] = []
+    if problem := language_problem(exercise.question, exercise.lang):
+        found.append(f"question: {problem}")
+    for constant in unstated_constants(exercise.question, exercise.reference_sql, exercise.lang):
+        found.append(f"the question must state the constant {constant} exactly as the reference uses it "
+                     "(otherwise no student can know it)")
+    for number in foreign_numbers(exercise.question, exercise.reference_sql):
+        found.append(f"the question states the number {number}, which the answer does not use: "
+                     "state only what this answer does")
+    for value in foreign_values(exercise.question, exercise.reference_sql, _known_values(db, exercise)):
+        found.append(f"the question states {value}, which the answer does not use: "
+                     "write the question for this answer only")
+    if has_top_level_order_by(exercise.reference_sql) and not _ORDER_WORDS[exercise.lang].search(exercise.question):
+        found.append("the answer orders its rows: the question must say in which order")
+    if db is not None:
+        for column in unnamed_columns(exercise.question, exercise.reference_sql, db, exercise.lang):
+            found.append(f"the question must name the column {column} (as written in the table) that the answer uses")
+    found += boundary_mismatches(exercise.question, exercise.reference_sql, exercise.lang)
+    found += direction_mismatches(exercise.question, exercise.reference_sql, exercise.lang)
+    for aggregate in unstated_aggregates(exercise.question, exercise.reference_sql, exercise.lang):
+        found.append(f"the answer compares with the {aggregate} of a subquery: the question must say so "
+                     "(no student can guess it from 'a certain value')")
+    llm_hints = exercise.hints[:-1] if exercise.source == "llm" else []   # the bank's nudge may show SQL
+    if _SQL_IN_TEXT.search(exercise.question) or _SQL_IN_TEXT.search(" ".join(llm_hints)):
+        found.append("question and the first hints must not contain SQL")
+    return found
+
+
+_QUOTED = re.compile(r"「([^」]{1,40})」|\"([^\"]{1,40})\"|(?<!\w)'([^']{1,40})'(?!\w)")
+_ORDER_WORDS = {
+    "en": re.compile(r"order|sort|first|last|highest|lowest|largest|smallest|ascending|descending|earliest"
+                     r"|latest|newest|oldest|alphabetical|top|rank|most|least|then by", re.I),
+    "ja": re.compile(r"順|並べ|並び|上位|下位|最も|ソート"),
+}
+
+
+#: words that state a boundary, by the comparison they mean ({n}: the number, as a regex)
+_BOUNDARY_WORDS = {
+    "ja": {">=": [r"{n}\s*(?:点|円|個|件|人|回|歳|分|日)?\s*以上"], "<=": [r"{n}\s*(?:点|円|個|件|人|回|歳|分|日)?\s*以下"],
+           ">": [r"{n}\s*(?:点|円|個|件|人|回|歳|分|日)?\s*(?:より大きい|より多い|を超え|超)"],
+           "<": [r"{n}\s*(?:点|円|個|件|人|回|歳|分|日)?\s*(?:未満|より小さい|より少ない)"]},
+    "en": {">=": [r"at least\s+{n}", r"{n}\s+or (?:more|higher|greater|above|over)", r"minimum of\s+{n}"],
+           "<=": [r"at most\s+{n}", r"{n}\s+or (?:less|fewer|lower|below|under)", r"maximum of\s+{n}"],
+           ">": [r"(?:more|greater|higher|larger) than\s+{n}", r"(?:over|above|exceeds?|exceeding)\s+{n}"],
+           "<": [r"(?:less|fewer|lower|smaller) than\s+{n}", r"(?:under|below)\s+{n}"]},
+}
+_BOUND_OPS = {exp.GTE: ">=", exp.LTE: "<=", exp.GT: ">", exp.LT: "<"}
+
+
+def boundary_mismatches(question: str, sql: str, lang: str) -> list[str]:
+    """Comparisons whose number the question states with the wrong boundary word (``> 500`` asked
+    as "500 以上" / "at least 500"): the student would write the other query."""
+    tree = _tree(sql)
+    if tree is None:
+        return []
+    text = _fold(question)
+    found = []
+    for node in tree.find_all(*_BOUND_OPS):
+        bound, flipped = _bound_of(node.expression), False
+        if bound is None and _bound_of(node.this) is not None:
+            bound, flipped = _bound_of(node.this), True  # 500 < points: the same as points > 500
+        if bound is None:
+            continue
+        op = _BOUND_OPS[type(node)]
+        if flipped:
+            op = {">=": "<=", "<=": ">=", ">": "<", "<": ">"}[op]
+        n, shown = bound
+        said = {other for other, patterns in _BOUNDARY_WORDS[lang].items()
+                if any(re.search(p.format(n=n), text) for p in patterns)}
+        if said and op not in said:
+            found.append(f"the question states the boundary of {node.sql('sqlite')} with the wrong words "
+                         f"(it reads like {' or '.join(sorted(said))} {shown})")
+    return found
+
+
+#: how a question names a subquery's aggregate it compares with ("平均以上" is >= AVG(...))
+_AGGREGATE_WORDS = {"avg": r"(?:平均(?:値)?(?:[^。]{0,15}?その値)?|(?:the )?average|(?:the )?mean)",  # 「平均値を計算し、その値以上」 "max": r"(?:最大(?:値)?|(?:the )?maximum)",
+                    "min": r"(?:最小(?:値)?|(?:the )?minimum)"}
+
+
+#: how a question says which aggregate a subquery's bound is (「平均より高い」, "the highest")
+_AGGREGATE_SAID = {
+    "avg": re.compile(r"平均|average|mean", re.I),
+    "max": re.compile(r"最大|最高|最多|最も(?:高|多|大|長|遅|新)|一番(?:高|多|大)|max|highest|largest|most|greatest|top", re.I),
+    "min": re.compile(r"最小|最低|最少|最も(?:低|少|小|短|早|古)|一番(?:低|少|小)|min|lowest|smallest|least|fewest", re.I),
+    "sum": re.compile(r"合計|総|sum|total", re.I),
+    "count": re.compile(r"数|count|number|how many", re.I),
+}
+
+
+def unstated_aggregates(question: str, sql: str, lang: str = "en") -> list[str]:
+    """Aggregates (AVG, MAX, MIN, SUM, COUNT) of a one-value subquery that a condition compares
+    with, which ``question`` never mentions: "customers above a certain number of points" for
+    ``points > (SELECT AVG(points) ...)`` cannot be answered."""
+    tree = _tree(sql)
+    if tree is None:
+        return []
+    names = {exp.Avg: "avg", exp.Max: "max", exp.Min: "min", exp.Sum: "sum", exp.Count: "count"}
+    found = []
+    for node in tree.find_all(*_BOUND_OPS, exp.EQ, exp.NEQ):
+        for side in (node.this, node.expression):
+            select = side.this if isinstance(side, exp.Subquery) else None
+            if isinstance(select, exp.Select) and len(select.expressions) == 1:
+                key = names.get(type(select.expressions[0].unalias()))
+                if key and not _AGGREGATE_SAID[key].search(question) and key.upper() not in found:
+                    found.append(key.upper())
+    return found
+
+
+def _bound_of(node: exp.Expression) -> tuple[str, str] | None:
+    """(regex for how a question states it, display text) of a comparison's bound: a number, or
+    a subquery of one aggregate (AVG/MAX/MIN); None for anything else."""
+    if isinstance(node, exp.Literal):
+        return None if node.is_string else (re.escape(node.this), node.this)
+    if isinstance(node, exp.Subquery):
+        select = node.this
+        if isinstance(select, exp.Select) and len(select.expressions) == 1:
+            aggregate = select.expressions[0].unalias()
+            key = {exp.Avg: "avg", exp.Max: "max", exp.Min: "min"}.get(type(aggregate))
+            if key:
+                return _AGGREGATE_WORDS[key], key.upper() + "(...)"
+    return None
+
+
+_DESCENDING = {"ja": re.compile(r"降順|高い順|大きい順|多い順|新しい順|遅い順"),
+               "en": re.compile(r"descending|highest first|largest first|most first|newest first|latest first"
+                                r"|from (?:the )?highest|from (?:the )?largest")}
+_ASCENDING = {"ja": re.compile(r"昇順|低い順|小さい順|少ない順|古い順|早い順|五十音順|アルファベット順"),
+              "en": re.compile(r"ascending|lowest first|smallest first|least first|oldest first|earliest first"
+                               r"|alphabetical|from (?:the )?lowest|from (?:the )?smallest|a to z")}
+
+
+def direction_mismatches(question: str, sql: str, lang: str) -> list[str]:
+    """The question asks only for one direction (descending) while every ORDER BY key of the
+    answer goes the other way, or the reverse."""
+    tree = _tree(sql)
+    order = tree.args.get("order") if tree is not None else None
+    if order is None:
+        return []
+    directions = {bool(key.args.get("desc")) for key in order.expressions}
+    down, up = bool(_DESCENDING[lang].search(question)), bool(_ASCENDING[lang].search(question))
+    if directions == {False} and down and not up:
+        return ["the question asks for a descending order but the answer sorts ascending"]
+    if directions == {True} and up and not down:
+        return ["the question asks for an ascending order but the answer sorts descending"]
+    return []
+
+
+def _table_columns(db: Path) -> set[str]:
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        tables = [n for (n,) in con.execute("SELECT name FROM sqlite_master WHERE type='table' "
+                                            "AND name NOT LIKE 'sqlite_%'")]
+        return {row[1] for t in tables for row in con.execute(f'PRAGMA table_info("{t}")')}
+    finally:
+        con.close()
+
+
+def used_columns(sql: str, db: Path) -> list[str]:
+    """Table columns whose values the answer shows, filters, groups, aggregates or sorts by: keys
+    (``id``, ``*_id``) and join conditions left out. A question must name each of them, or it may
+    be a question about other data (``points`` asked, ``quantity`` summed)."""
+    tree = _tree(sql)
+    if tree is None:
+        return []
+    columns = _table_columns(db)
+    out: list[str] = []
+    for column in tree.find_all(exp.Column):
+        name = column.name
+        if (name not in columns or name == "id" or name.endswith("_id") or name in out
+                or column.find_ancestor(exp.Join) is not None):
+            continue
+        out.append(name)
+    return out
+
+
+#: everyday Japanese words for common column identifiers (besides the offline themes' labels)
+_JA_COLUMN_WORDS = {"name": ("名前", "名称", "氏名", "名"), "city": ("市", "地域", "都市", "住所", "地"),
+                    "points": ("ポイント", "点"), "price": ("価格", "値段", "金額", "円"),
+                    "quantity": ("数量", "個数", "数"), "category": ("カテゴリ", "分類", "種類", "部門"),
+                    "stock": ("在庫",), "score": ("点", "得点", "スコア"), "title": ("題", "名", "タイトル"),
+                    "salary": ("給", "給与"), "fare": ("運賃", "料金"), "fee": ("料", "料金")}
+
+
+@functools.lru_cache(maxsize=None)
+def _column_words(lang: str) -> dict[str, frozenset[str]]:
+    """Words that name a column identifier in ``lang``: the offline themes' labels (and, in
+    Japanese, everyday words for common identifiers)."""
+    words: dict[str, set[str]] = collections.defaultdict(set)
+    for spec in THEMES.values():
+        for role, columns in spec.columns.items():
+            for column_role, identifier in columns.items():
+                words[identifier].add(spec.column_labels[role][column_role][lang])
+    if lang == "ja":
+        for identifier, extra in _JA_COLUMN_WORDS.items():
+            words[identifier].update(extra)
+    return {identifier: frozenset(names) for identifier, names in words.items()}
+
+
+@functools.lru_cache(maxsize=None)
+def _column_labels() -> frozenset[str]:
+    """Every word that names a column, in both languages, folded (for ``foreign_values``)."""
+    return frozenset(_fold(w) for lang in ("en", "ja") for words in _column_words(lang).values() for w in words)
+
+
+def _columns_with_stated_values(sql: str, folded_question: str) -> set[str]:
+    tree = _tree(sql)
+    out: set[str] = set()
+    for node in (tree.find_all(exp.EQ, exp.In, exp.Like) if tree is not None else ()):
+        column = node.this if isinstance(node.this, exp.Column) else None
+        values = [v for v in node.find_all(exp.Literal) if v.is_string]
+        if column is not None and values and all(_fold(v.this.strip("%_")) in folded_question for v in values):
+            out.add(column.name)
+    return out
+
+
+def unnamed_columns(question: str, sql: str, db: Path, lang: str = "en") -> list[str]:
+    """Columns ``sql`` uses that ``question`` does not name: by identifier (``joined_on`` or
+    "joined on"), or by a known label of it; a Japanese question is only held to the
+    identifiers it has words for."""
+    text = _fold(question)
+    words = _column_words(lang)
+    missing = []
+    stated = _columns_with_stated_values(sql, text)
+    for column in used_columns(sql, db):
+        names = {column, column.replace("_", " ")} | words.get(column, set())
+        if column in stated:
+            continue                          # 「墨田区」の顧客: the value names its column
+        if any(_fold(n) in text for n in names):
+            continue
+        if lang == "ja" and column not in words:
+            continue
+        missing.append(column)
+    return missing
+
+
+def _known_values(db: Path | None, exercise: Exercise) -> str:
+    """The text of the lesson data and of the answer's result, folded (for ``foreign_values``)."""
+    if db is None:
+        return ""
+    parts: list[str] = []
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"):
+            parts += [str(v) for row in con.execute(f'SELECT * FROM "{name}" LIMIT 500') for v in row]
+    finally:
+        con.close()
+    if exercise.topic != "modify":
+        try:
+            parts += [str(v) for row in run_query(db, exercise.reference_sql, max_rows=200).rows for v in row]
+        except QueryError:
+            pass
+    return _fold("\n".join(parts))
+
+
+#: words that describe a computed result column (a rank, a total, an average), not a data value
+_COMPUTED_WORDS = re.compile(r"順位|順番|番号|合計|平均|件数|個数|累計|差|最大|最小|ランク|rank|total|average|count|sum"
+                             r"|difference|running|position|number", re.I)
+
+
+def _computes_a_column(sql: str) -> bool:
+    """Whether the answer shows a computed column: a window function, an aggregate or arithmetic."""
+    tree = _tree(sql)
+    if not isinstance(tree, exp.Select):
+        return False
+    return any(not isinstance(e.unalias(), exp.Column) for e in tree.expressions)
+
+
+def foreign_values(question: str, sql: str, known: str = "") -> list[str]:
+    """Values quoted in ``question`` that ``sql`` never mentions (neither as a constant nor as a
+    name) and that are not in ``known`` (the data, the result): the sign of a question copied from
+    an example or written for another query."""
+    text = _fold(sql)
+    labels = _column_labels()
+    computed = _computes_a_column(sql)
+    out = []
+    for match in _QUOTED.finditer(question):
+        value = next(g for g in match.groups() if g is not None).strip()
+        folded = _fold(value).strip("%_ ")
+        after = question[match.end():match.end() + 6].lstrip()
+        if folded in labels or re.match(r"(?:列|カラム|テーブル|表|column|table)", after, re.I):
+            continue                       # 「名前」列: the name of a column, not a value
+        if computed and _COMPUTED_WORDS.search(value):
+            continue                       # 「都市内でのポイント順位」: names a computed result column
+        if value and folded not in text and folded not in known and not re.fullmatch(r"[\w\s]*以上|[\w\s]*以下|[\w\s]*未満"
+                                                                            r"|より大きい|ちょうど", value):
+            out.append(match.group(0))
+    return out
+
+
+def check_exercise(db: Path, exercise: Exercise, topic: str) -> list[str]:
+    """Every reason (in English, for the repair prompt and logs) not to show ``exercise``."""
+    return check_reference(db, exercise.reference_sql, topic) + check_question(exercise, db)
+
+
+def _shape(sql: str) -> str:
+    """``sql`` with constants and comparison operators blanked, spacing and case folded."""
+    shape = re.sub(r"\s*(?:>=|<=|<>|!=|>|<|=)\s*", " ~ ", _skeleton(sql))
+    return " ".join(shape.casefold().split())
+
+
+def _skeleton(sql: str) -> str:
+    """A near-solution hint: the reference with its constants blanked."""
+    masked = re.sub(r"'(?:[^']|'')*'", "'___'", sql)
+    return re.sub(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])", "___", masked)
+
+
+def _exercise(p: ProposedExercise, topic: str, lang: str, difficulty: str) -> Exercise:
+    sql = p.reference_sql.strip().rstrip(";").strip()
+    hints = [h for h in p.hints if h.strip() and not _SQL_IN_TEXT.search(h)][:2]   # a hint is optional
+    while len(hints) < 2:
+        hints.append(i18n.t("gen.hint_generic", lang))
+    hints.append(i18n.t("gen.hint_skeleton", lang, skeleton=_skeleton(sql)))
+    digest = hashlib.sha1(sql.encode()).hexdigest()[:8]
+    return Exercise(id=f"llm-{topic}-{digest}", topic=topic, question=p.question.strip(), reference_sql=sql,
+                    difficulty=difficulty, hints=hints, ordered=has_top_level_order_by(sql),
+                    source="llm", lang=lang)
+
+
+def generate_exercises(dataset: Dataset, topic: str, *, n: int, lang: str, seed: int,
+                       difficulty: str = "easy", client: Any = None,
+                       progress: GenerationProgress | None = None) -> list[Exercise]:
+    """Up to ``n`` verified exercises on ``topic`` for ``dataset``: the LLM's first, the bank's
+    for the rest. Every exercise returned passes ``check_exercise`` or comes from the bank.
+
+    Never raises for lack of exercises: when neither the LLM nor the bank (which fits only the
+    offline shapes, see ``bank_fits``) can fill all ``n``, fewer are returned and the caller
+    (``generate_content``) picks a dataset the bank fits. ``GenerationCancelled`` escapes.
+    """
+    lang = i18n.normalize_lang(lang)
+    if topic not in TOPICS:
+        raise DatasetError(key="dataset.unknown_topic", topic=topic, topics=", ".join(TOPICS))
+    kept: list[Exercise] = []
+    try:
+        client = _client(client)
+        if n > 0 and allows(client, "problem_generation", lang):
+            with tempfile.TemporaryDirectory() as tmp:
+                db = load_dataset(dataset, Path(tmp) / "lesson.db")
+                kept = _run(_llm_exercises(client, db, topic, n, lang, seed, difficulty, progress))
+    except SQLLabError as exc:
+        log.info("exercise generation fell back to the bank: %s", exc.message_in("en"))
+    if len(kept) >= n or not bank_fits(dataset, topic):
+        return kept[:n]
+    bank = bank_exercises(dataset, topic, n=n + len(kept), lang=lang, seed=seed, difficulty=difficulty)
+    taken = {e.reference_sql for e in kept}
+    return kept + [e for e in bank if e.reference_sql not in taken][: n - len(kept)]
+
+
+class ProposedQuery(BaseModel):
+    sql: str = Field(min_length=8, max_length=1000)
+
+
+class ProposedQueries(BaseModel):
+    queries: list[ProposedQuery] = Field(min_length=1, max_length=12)
+
+
+class ProposedQuestion(BaseModel):
+    question: str = Field(min_length=5, max_length=600)
+    hints: list[str] = Field(default_factory=list, max_length=4)
+
+
+#: candidates asked beyond ``n`` in the query step: a spare query costs ~40 tokens, a repair round
+#: a whole new answer
+SPARE_QUERIES = 2
+QUESTION_TOKENS = 220
+_EXAMPLES: dict[str, dict[str, dict[str, list[str]]]] = {}   # version -> lang -> topic -> queries
+
+
+def topic_examples(topic: str, lang: str) -> list[str]:
+    """Example queries of ``topic`` on another schema, for the current exercise_sql version:
+    prompts/exercise_sql/examples.<version>.toml, else examples.toml (v1)."""
+    from ..llm.prompts import current_version, prompts_dir
+
+    version = current_version("exercise_sql")
+    if version not in _EXAMPLES:
+        directory = prompts_dir() / "exercise_sql"
+        path = directory / f"examples.{version}.toml"
+        _EXAMPLES[version] = tomllib.loads((path if path.exists() else directory / "examples.toml").read_text("utf-8"))
+    return list(_EXAMPLES[version][lang][topic])
+
+
+def _order_words(sql: str, lang: str) -> str:
+    """How a question must say the rows are ordered (from the top-level ORDER BY), ja or en."""
+    tree = _tree(sql)
+    order = tree.args.get("order") if tree is not None else None
+    if order is None:
+        return i18n.t("gen.order_any", lang)
+    keys = []
+    for key in order.expressions:
+        desc = bool(key.args.get("desc"))
+        keys.append(i18n.t("gen.order_desc" if desc else "gen.order_asc", lang, key=key.this.sql("sqlite")))
+    return i18n.t("gen.order_then", lang).join(keys)
+
+
+def with_order(question: str, sql: str, lang: str) -> str:
+    """``question`` with the answer's row order stated by sqllab when the question leaves it out
+    (no order words, or an ORDER BY key such as the ``id`` tie-break unnamed): the bank's
+    questions say it the same way, and without it no student can match an ordered answer."""
+    tree = _tree(sql)
+    order = tree.args.get("order") if tree is not None else None
+    if order is None:
+        return question
+    text = _fold(question)
+    keys = [key.this for key in order.expressions]
+    named = all(isinstance(k, exp.Column) and _fold(k.name) in text for k in keys)
+    if (_ORDER_WORDS[lang].search(question) and named) or direction_mismatches(question, sql, lang):
+        return question            # stated already, or stated wrong (check_question sends it back)
+    return f"{question.rstrip()}{i18n.t('gen.order_stated', lang, order=_order_words(sql, lang))}"
+
+
+def with_limit(question: str, sql: str, lang: str) -> str:
+    """``question`` with the answer's row count stated by sqllab when it leaves out the LIMIT's
+    number (a small model often writes "the top customers" for ``LIMIT 3``); the bank says it the
+    same way. A LIMIT with an OFFSET (a page of rows) is left to the model and the checks."""
+    tree = _tree(sql)
+    limit = tree.args.get("limit") if tree is not None else None
+    count = limit.expression if limit is not None else None
+    if (not isinstance(count, exp.Literal) or count.is_string or tree.args.get("offset") is not None
+            or count.this not in unstated_constants(question, sql, lang)):
+        return question
+    return f"{question.rstrip()}{i18n.t('gen.limit_stated', lang, n=count.this)}"
+
+
+def with_columns(question: str, sql: str, db: Path, lang: str) -> str:
+    """``question`` with the answer's columns listed by sqllab when it leaves one of them unnamed
+    (a small model writes "the customers below the average" for ``SELECT name, points``). Only a
+    SELECT of plain table columns is completed; a column used elsewhere (a condition, an aggregate)
+    is left to the model and the checks."""
+    tree = _tree(sql)
+    if not isinstance(tree, exp.Select) or not tree.expressions:
+        return question
+    shown = []
+    for expression in tree.expressions:
+        if not isinstance(expression, exp.Column) or expression.name == "*":
+            return question
+        shown.append(expression.name)
+    missing = unnamed_columns(question, sql, db, lang)
+    if not missing or not set(missing) <= set(shown):
+        return question
+    return f"{question.rstrip()}{i18n.t('gen.columns_stated', lang, columns=', '.join(shown))}"
+
+
+def _table_text(db: Path) -> str:
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return "\n".join(sql + ";" for (sql,) in con.execute(
+            "SELECT sql FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid"))
+    finally:
+        con.close()
+
+
+#: A lesson's LLM content is to be ready within 120 s of the lesson opening (its job's clock, server
+#: start included). No request is started that would likely end after READY_BUDGET_S; what is
+#: verified by then is used and the bank fills the rest, with the notice it always has.
+READY_BUDGET_S = 110.0
+QUERY_ROUND_S = 30.0       # a round of reference queries on 2 cores (about 300 tokens)
+QUESTION_S = 12.0          # one question and its hints (about 80 tokens)
+
+
+class _Clock:
+    """Seconds left before READY_BUDGET_S: on the lesson job's clock when there is one."""
+
+    def __init__(self, progress: GenerationProgress | None) -> None:
+        self.progress = progress
+        self.started = time.monotonic()
+
+    def allows(self, seconds: float) -> bool:
+        elapsed = self.progress.elapsed if self.progress is not None else time.monotonic() - self.started
+        if elapsed + seconds <= READY_BUDGET_S:
+            return True
+        log.info("no time for another request (%.0f s elapsed, about %.0f s more needed, budget %.0f s)",
+                 elapsed, seconds, READY_BUDGET_S)
+        return False
+
+
+async def _llm_exercises(client: Any, db: Path, topic: str, n: int, lang: str, seed: int,
+                         difficulty: str, progress: GenerationProgress | None = None) -> list[Exercise]:
+    """Exercises in two steps, each checked before the next: the reference queries first (sqllab
+    runs them: topic, rows, ties, ambiguity), then one question per query that passed, told the
+    constants, columns and order it must state. A small model translates a query into a question
+    far more reliably than it invents both at once (docs/results.md). Repairs and further questions
+    stop when they would end past READY_BUDGET_S."""
+    clock = _Clock(progress)
+    queries = await _reference_queries(client, db, topic, n, lang, seed, difficulty, progress, clock)
+    kept: list[Exercise] = []
+    for k, sql in enumerate(queries, 1):
+        if len(kept) >= n or not clock.allows(QUESTION_S):
+            break
+        if progress is not None:
+            progress.set("questions", len(kept) + 1, n)
+        exercise = await _question_for(client, db, sql, topic, lang, seed + k, difficulty, progress, clock)
+        if exercise is not None:
+            kept.append(exercise)
+    return kept
+
+
+async def _reference_queries(client: Any, db: Path, topic: str, n: int, lang: str, seed: int,
+                             difficulty: str, progress: GenerationProgress | None,
+                             clock: _Clock | None = None) -> list[str]:
+    """Up to ``n + SPARE_QUERIES`` distinct queries on ``topic`` that pass ``check_reference``."""
+    variables = {"schema": _schema_text(db), "topic": TOPIC_WORDS[topic],
+                 "examples": "\n".join(topic_examples(topic, lang)), "n": n + SPARE_QUERIES,
+                 "difficulty": PROBLEM_LEVEL.get(difficulty, difficulty)}
+    good: list[str] = []
+    seen: set[str] = set()
+    previous, problems = None, None
+    for round_no in range(REPAIR_ROUNDS):
+        if round_no and clock is not None and not clock.allows(QUERY_ROUND_S):
+            break
+        if progress is not None:
+            progress.set("repair" if round_no else "exercises", round_no, n)
+        try:
+            batch = await _ask_json(client, "exercise_sql", lang, variables, ProposedQueries, seed=seed + round_no,
+                                    temperature=0.3, max_tokens=_exercise_tokens(n), previous=previous,
+                                    problems=problems, progress=progress)
+        except LLMError as exc:
+            if not hasattr(exc, "raw_text"):
+                raise
+            previous, problems = _raw(exc), _problems_of(exc)
+            continue
+        previous = batch.model_dump_json()
+        problems = []
+        for i, proposal in enumerate(batch.queries, 1):
+            sql = proposal.sql.strip().rstrip(";").strip()
+            shape = _shape(sql)
+            if shape in seen:       # the same query with another constant or comparison: no variety
+                problems.append(f"query {i} repeats an earlier query with another constant or comparison")
+                continue
+            seen.add(shape)
+            if progress is not None:
+                progress.set("checking", i, len(batch.queries))
+            found = await asyncio.to_thread(check_reference, db, sql, topic)
+            if found:
+                problems += [f"query {i}: {p}" for p in found]
+            else:
+                good.append(sql)
+        if len(good) >= n:
+            break
+        problems.append(f"{n - len(good)} more queries are needed: write new ones, unlike the ones that "
+                        "passed (other columns, other conditions, another idea of the topic)")
+        log.info("queries on %s sent back (round %d): %s", topic, round_no, "; ".join(problems)[:600])
+    return good
+
+
+async def _question_for(client: Any, db: Path, sql: str, topic: str, lang: str, seed: int, difficulty: str,
+                        progress: GenerationProgress | None, clock: _Clock | None = None) -> Exercise | None:
+    """The question for one verified ``sql``, repaired once; None when it never passes."""
+    if topic == "modify":
+        columns = "-"
+    else:
+        columns = ", ".join(run_query(db, sql, lang="en", max_rows=1).columns)
+    variables = {"schema": _table_text(db), "sql": sql, "columns": columns,
+                 "used": ", ".join(used_columns(sql, db)) or i18n.t("gen.no_constants", lang),
+                 "constants": "; ".join(compared_conditions(sql, lang)) or i18n.t("gen.no_constants", lang),
+                 "order": _order_words(sql, lang)}
+    previous, problems = None, None
+    for round_no in range(2):
+        if round_no and clock is not None and not clock.allows(QUESTION_S):
+            break
+        try:
+            proposal = await _ask_json(client, "exercise_question", lang, variables, ProposedQuestion,
+                                       seed=seed + round_no, temperature=0.2 + 0.5 * round_no,
+                                       max_tokens=QUESTION_TOKENS,
+                                       previous=previous, problems=problems, progress=progress)
+        except LLMError as exc:
+            if not hasattr(exc, "raw_text"):
+                raise
+            previous, problems = _raw(exc), _problems_of(exc)
+            continue
+        question = with_columns(with_limit(with_order(proposal.question, sql, lang), sql, lang), sql, db, lang)
+        exercise = _exercise(ProposedExercise(question=question,
+                                              reference_sql=sql, hints=proposal.hints, difficulty=difficulty),
+                             topic, lang, difficulty)
+        problems = await asyncio.to_thread(check_question, exercise, db)
+        if not problems:
+            return exercise
+        log.info("question for %s sent back (round %d): %s [%s | %s]", sql[:80], round_no,
+                 "; ".join(problems)[:300], proposal.question[:200], " / ".join(proposal.hints)[:200])
+        previous = proposal.model_dump_json()
+    return None
+
+
+# --- a lesson's content -----------------------------------------------------------------------
+
+@dataclass
+class GeneratedContent:
+    """A lesson's dataset and exercises as generated, and what the student is told about them."""
+
+    dataset: Dataset
+    exercises: list[Exercise]
+    notice: str
+
+    @property
+    def llm_exercises(self) -> int:
+        return sum(e.source == "llm" for e in self.exercises)
+
+
+def generate_content(theme: str, counts: dict[str, int], *, lang: str, seed: int, difficulty: str = "easy",
+                     client: Any = None, progress: GenerationProgress | None = None) -> GeneratedContent:
+    """A dataset and ``counts[topic]`` exercises per topic: always the number asked.
+
+    LLM exercises first, the bank fills the rest and the notice says so. When the LLM wrote a
+    whole dataset of its own shape but not every exercise for it, the bank cannot fill in, so
+    the lesson uses a dataset of the offline shape (named by the LLM when it can) instead.
+    """
+    lang = i18n.normalize_lang(lang)
+    topics = tuple(t for t, k in counts.items() if k > 0)
+    dataset = generate_dataset(theme, lang=lang, seed=seed, difficulty=difficulty, client=client,
+                               topics=topics, progress=progress)
+    exercises = _exercises_for(dataset, counts, lang, seed, difficulty, client, progress)
+    wanted = sum(counts.values())
+    if len(exercises) < wanted:
+        log.info("the bank cannot fill %s: using a dataset of the offline shape", dataset.title)
+        try:
+            dataset = _named_or_offline(_client(client), theme, lang, seed, difficulty, progress,
+                                        _notice("gen.dataset_unfillable", lang))
+        except SQLLabError:
+            dataset = _offline(theme, lang, seed, difficulty, _notice("gen.dataset_unfillable", lang))
+        exercises = _exercises_for(dataset, counts, lang, seed, difficulty, client, progress)
+    llm = sum(e.source == "llm" for e in exercises)
+    notice = dataset.notice
+    if llm < len(exercises):
+        key = "gen.exercises_bank_filled" if llm else "gen.exercises_bank"
+        notice = " ".join(x for x in (notice, _notice(key, lang, llm=llm, total=len(exercises))) if x)
+    return GeneratedContent(dataset, exercises, notice)
+
+
+def _exercises_for(dataset: Dataset, counts: dict[str, int], lang: str, seed: int, difficulty: str,
+                   client: Any, progress: GenerationProgress | None) -> list[Exercise]:
+    out: list[Exercise] = []
+    for topic, n in counts.items():
+        if n > 0:
+            out += generate_exercises(dataset, topic, n=n, lang=lang, seed=seed, difficulty=difficulty,
+                                      client=client, progress=progress)
+    return out
