@@ -57,12 +57,16 @@ def rate_limited(retry_after: float | str) -> Reply:
 
 
 def exercise_writer(items: Iterable[tuple[str, str]], *, hints: tuple[str, ...] = ("a", "b"),
-                    delay: float = 0.0) -> Callable[[dict[str, Any]], Reply | None]:
-    """A ``responder`` playing a model that writes exercises in sqllab's two steps: the query step
+                    delay: float = 0.0, solves: dict[str, str] | None = None
+                    ) -> Callable[[dict[str, Any]], Reply | None]:
+    """A ``responder`` playing a model that writes exercises in sqllab's three steps: the query step
     (a JSON schema with ``queries``) gets every SQL of ``items`` (question, sql); the question step
-    (``question``/``hints``) gets the question paired with the query its prompt names. Anything
-    else: None (the server's script or default answers)."""
+    (``question``) gets the question paired with the query its prompt names; the round trip's solve
+    step (``sql``: tables and question only) gets, for the question its prompt shows, the query in
+    ``solves`` when there is one (a reader who takes the question otherwise), else the query paired
+    with it (a faithful reader). Anything else: None (the server's script or default answers)."""
     items = list(items)
+    solves = dict(solves or {})
 
     def respond(body: dict[str, Any]) -> Reply | None:
         fmt = body.get("response_format") or {}
@@ -74,6 +78,10 @@ def exercise_writer(items: Iterable[tuple[str, str]], *, hints: tuple[str, ...] 
             for question, sql in sorted(items, key=lambda item: -len(item[1])):
                 if sql in prompt:
                     return ok(json.dumps({"question": question, "hints": list(hints)}))
+        if "sql" in properties:
+            for question, sql in sorted(items, key=lambda item: -len(item[0])):
+                if question in prompt:
+                    return ok(json.dumps({"sql": solves.get(question, sql)}))
         return None
 
     return respond

@@ -161,9 +161,9 @@ def test_only_verified_llm_exercises_are_kept_and_the_bank_fills_the_rest(full_p
         ("Show names with points of at least 100.", "SELECT name FROM customers WHERE points >= 100")])
     with LLMTestServer(responder=writer) as server:
         exercises = generate_exercises(dataset, "where", n=3, lang="en", seed=1, client=client_for(server.url))
-        # the queries, a repair round (the same bad ones come back), then one question: the only
-        # query that passed is the only one that gets a question written
-        assert server.chat_count == 3
+        # the queries, a repair round (the same bad ones come back), then one question and its round
+        # trip (a solve from the question alone): the only query that passed gets a question written
+        assert server.chat_count == 4
         repair = server.chat_requests[1].body["messages"][-1]["content"]
         assert "return at least one row" in repair and "whole table" in repair and "nope" in repair
     assert len(exercises) == 3
@@ -196,7 +196,7 @@ def test_no_request_is_started_that_would_end_past_the_lessons_time_budget(full_
     with LLMTestServer(responder=writer) as server:
         exercises = generate_exercises(dataset, "where", n=2, lang="en", seed=1, client=client_for(server.url),
                                        progress=early)
-        assert server.chat_count == 3                                        # queries, repair, a question
+        assert server.chat_count == 4                              # queries, repair, a question, its solve
     assert [e.source for e in exercises] == ["llm", "bank"]
 
 
@@ -306,15 +306,21 @@ def test_sqllab_states_the_order_a_question_leaves_out_but_not_over_a_wrong_one(
     assert with_order("Show the names.", "SELECT name FROM customers", "en") == "Show the names."
 
 
-def test_a_hint_with_sql_is_dropped_not_the_exercise(full_profile, shop_db) -> None:
-    dataset, _ = shop_db
+def test_hints_are_sqllabs_never_the_models(full_profile, shop_db) -> None:
+    """The model's hints are not shown (they named clauses the query lacked, and their last level
+    was often the whole query): an LLM exercise's hints are derived by sqllab from its reference."""
+    from sqllab.content.hints import BLANK, hints_for, leaks
+
+    dataset, db = shop_db
     sql = "SELECT name FROM customers WHERE points >= 100"
     writer = exercise_writer([("Show the names of customers with at least 100 points.", sql)],
                              hints=("SELECT name FROM customers WHERE points >= 100", "Which column holds points?"))
     with LLMTestServer(responder=writer) as server:
         exercises = generate_exercises(dataset, "where", n=1, lang="en", seed=3, client=client_for(server.url))
     assert exercises[0].source == "llm"
-    assert exercises[0].hints[0] == "Which column holds points?" and "SELECT" not in " ".join(exercises[0].hints[:2])
+    assert exercises[0].hints == hints_for(sql, "en")
+    assert BLANK in exercises[0].hints[-1] and not any(leaks(db, sql, h) for h in exercises[0].hints)
+    assert "Which column holds points?" not in exercises[0].hints
 
 
 def test_an_exercise_hiding_its_constant_goes_back_for_repair(full_profile, shop_db) -> None:
@@ -327,6 +333,8 @@ def test_an_exercise_hiding_its_constant_goes_back_for_repair(full_profile, shop
     def writer(body: dict):
         if "queries" in json.dumps(body.get("response_format")):
             return ok(json.dumps({"queries": [{"sql": sql}]}))
+        if '"sql"' in json.dumps(body.get("response_format")):          # the round trip: a faithful reader
+            return ok(json.dumps({"sql": sql}))
         return ok(json.dumps({"question": next(questions), "hints": ["a", "b"]}))
 
     with LLMTestServer(responder=writer) as server:
@@ -394,7 +402,7 @@ def test_same_parameters_come_from_the_cache(full_profile, shop_db, tmp_path) ->
             client = LLMClient(server.url, "gpt-3.5-turbo", max_retries=1, cache=ResponseCache(tmp_path / "c.db"))
             return generate_exercises(dataset, "where", n=1, lang="en", seed=5, client=client)
         first, second = run(), run()
-        assert server.chat_count == 2                  # the query step and the question step, once
+        assert server.chat_count == 3                  # the query, question and solve steps, once each
     assert first[0].source == "llm"
     assert first == second
 
@@ -465,7 +473,7 @@ def test_wrong_schema_goes_back_for_repair_then_is_used(full_profile, shop_db) -
     answers = iter([wrong_shape])
     with LLMTestServer(responder=lambda body: next(answers, None) or writer(body)) as server:
         exercises = generate_exercises(dataset, "where", n=1, lang="en", seed=2, client=client_for(server.url))
-        assert server.chat_count == 3                  # wrong shape, repaired queries, the question
+        assert server.chat_count == 4                  # wrong shape, repaired queries, the question, its solve
         repair = server.chat_requests[1].body["messages"][-1]["content"]
     assert "sql" in repair and "Field required" in repair   # the validation error named the missing field
     assert exercises[0].source == "llm"
@@ -620,3 +628,72 @@ def test_a_quoted_name_for_a_computed_column_is_not_a_foreign_value() -> None:
     plain = "SELECT name, points FROM customers WHERE city = '稲城市'"
     assert foreign_values("「都市内でのポイント順位」を表示してください。", plain, "") != []   # nothing computed
     assert foreign_values("「君津市」の顧客の順位を表示してください。", ranked, "") == ["「君津市」"]   # a value still counts
+
+
+def test_two_exercises_of_a_lesson_never_share_a_query_shape() -> None:
+    from sqllab.content.generation import query_shape
+
+    same = ["SELECT name FROM customers WHERE points >= 100", "SELECT id, city FROM customers WHERE points < 700",
+            "SELECT name, points FROM customers WHERE points = 5"]
+    assert len({query_shape(s) for s in same}) == 1          # only columns, constants or comparison differ
+    other = ["SELECT name FROM customers WHERE city IS NULL", "SELECT name FROM customers WHERE points >= 100 "
+             "AND city IS NOT NULL", "SELECT name FROM customers ORDER BY points DESC"]
+    assert len({query_shape(s) for s in other + same[:1]}) == 4
+
+
+def test_the_seed_picks_the_examples_the_writer_sees() -> None:
+    from sqllab.content.generation import EXAMPLES_SHOWN, topic_examples
+
+    for topic in TOPICS:
+        every = topic_examples(topic, "en")
+        picks = {tuple(topic_examples(topic, "en", seed)) for seed in range(12)}
+        assert len(picks) >= 4, topic                           # other seeds, other examples
+        assert topic_examples(topic, "en", 7) == topic_examples(topic, "en", 7)
+        for pick in picks:
+            assert len(pick) == EXAMPLES_SHOWN and list(pick) == [e for e in every if e in pick]   # file order
+
+
+def test_a_lessons_llm_exercises_go_from_easier_to_harder(full_profile, shop_db) -> None:
+    from sqllab.content.generation import complexity
+
+    dataset, _ = shop_db
+    items = [("Show the names and cities of customers with at least 100 points whose city is known, "
+              "highest points first.",
+              "SELECT name, city FROM customers WHERE points >= 100 AND city IS NOT NULL ORDER BY points DESC, id"),
+             ("Show the names of customers whose city is missing.", "SELECT name FROM customers WHERE city IS NULL")]
+    with LLMTestServer(responder=exercise_writer(items)) as server:
+        exercises = generate_exercises(dataset, "where", n=2, lang="en", seed=1, client=client_for(server.url))
+    assert [e.source for e in exercises] == ["llm", "llm"]
+    scores = [complexity(e.reference_sql) for e in exercises]
+    assert scores == sorted(scores) and scores[0] < scores[1]
+
+
+def test_the_v1_examples_run_on_their_own_schema_and_use_their_topic(tmp_path) -> None:
+    """Every example a seed can pick (prompts/exercise_sql/examples.toml) runs on members/orders and
+    is an example of its topic."""
+    import sqlite3
+    import tomllib
+
+    import sqlglot
+
+    from sqllab.content.generation import uses_topic
+    from sqllab.llm.prompts import prompts_dir
+
+    examples = tomllib.loads((prompts_dir() / "exercise_sql" / "examples.toml").read_text("utf-8"))
+    db = tmp_path / "members.db"
+    with sqlite3.connect(db) as conn:
+        conn.executescript(
+            "CREATE TABLE members (id INTEGER PRIMARY KEY, name TEXT, city TEXT, points INTEGER, joined_on TEXT);"
+            "CREATE TABLE orders (id INTEGER PRIMARY KEY, member_id INTEGER REFERENCES members(id), amount REAL,"
+            " ordered_on TEXT);"
+            "INSERT INTO members VALUES (1, 'Ann', 'Springfield', 900, '2024-03-01'), (2, '佐藤', '稲城市', 300, NULL),"
+            " (3, 'Bo', NULL, 0, '2024-01-05');"
+            "INSERT INTO orders VALUES (1, 1, 120, '2024-04-01'), (2, 1, 60, '2024-01-08'), (3, 2, 250, '2024-05-02');")
+    for lang, topics in examples.items():
+        for topic, queries in topics.items():
+            assert len(queries) >= 8, (lang, topic)
+            for sql in queries:
+                assert uses_topic(sqlglot.parse_one(sql, read="sqlite"), topic), (lang, topic, sql)
+                with sqlite3.connect(db) as conn:
+                    conn.execute(sql).fetchall()
+                    conn.rollback()

@@ -24,7 +24,8 @@ from llm_servers import LLMTestServer, exercise_writer, ok
 EXERCISES = [
     ("Show the names of customers with at least 100 points.", "SELECT name FROM customers WHERE points >= 100"),
     ("Show the names of customers whose city is missing.", "SELECT name FROM customers WHERE city IS NULL"),
-    ("Show the ids of customers with fewer than 700 points.", "SELECT id FROM customers WHERE points < 700"),
+    ("Show the ids of customers with fewer than 700 points whose city is known.",
+     "SELECT id FROM customers WHERE points < 700 AND city IS NOT NULL"),
 ]
 NAMES = ["Alpha Desk", "Beta Lamp", "Gamma Chair", "Delta Shelf", "Echo Rug", "Foxtrot Vase"]
 

@@ -41,6 +41,7 @@ class Content:
     dataset_source: str          # "llm" | "bank"
     fallback_reason: str | None = None
     key: str | None = None       # content read from a notebook's bundle: its digest (names the database)
+    written_ahead: bool = False  # written in the background while the student was on an earlier lesson
 
     @property
     def exercise_source(self) -> str:

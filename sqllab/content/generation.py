@@ -44,8 +44,10 @@ from ..db import load_dataset
 from ..errors import DatasetError, LLMError, QueryError, SQLLabError
 from ..grading.feedback import WHOLE_STATEMENT
 from .exercises import TOPICS, Exercise, bank_exercises, has_top_level_order_by
-from .jobs import GenerationCancelled, GenerationProgress
+from .hints import hints_for
+from .jobs import READY_BUDGET_S, GenerationCancelled, GenerationProgress
 from .offline import THEMES, generate_offline_dataset, theme_labels
+from ..llm import priority
 from ..llm.prompts import get_template
 from ..sandbox import run_modification, run_query
 
@@ -104,6 +106,8 @@ async def _ask_json(client: Any, task: str, lang: str, variables: dict[str, Any]
                     progress: GenerationProgress | None = None) -> Any:
     """One JSON answer for prompt ``task``; with ``previous``/``problems`` it is a repair round.
     With ``progress`` the answer is streamed and every piece counted (and Cancel honoured)."""
+    if progress is not None and progress.priority > priority.FEEDBACK:
+        await priority.wait_turn(progress.priority)        # feedback (and the open lesson) first
     tpl = get_template(task, lang)
     prompt, system, version = tpl.format(**variables), tpl.system_prompt, tpl.ref
     if problems is not None:
@@ -781,9 +785,41 @@ def check_question(exercise: Exercise, db: Path | None = None) -> list[str]:
     for aggregate in unstated_aggregates(exercise.question, exercise.reference_sql, exercise.lang):
         found.append(f"the answer compares with the {aggregate} of a subquery: the question must say so "
                      "(no student can guess it from 'a certain value')")
-    llm_hints = exercise.hints[:-1] if exercise.source == "llm" else []   # the bank's nudge may show SQL
-    if _SQL_IN_TEXT.search(exercise.question) or _SQL_IN_TEXT.search(" ".join(llm_hints)):
-        found.append("question and the first hints must not contain SQL")
+    if _SQL_IN_TEXT.search(exercise.question):
+        found.append("the question must not contain SQL")
+    found += task_problems(exercise.question, exercise.lang)
+    return found
+
+
+_ALIAS = re.compile(r"(?<![\w.])[A-Za-z_]\w*\.[A-Za-z_]\w*")
+_DESCRIPTION = {
+    "en": re.compile(r"^\s*(?:this|the|a|an)\s+(?:sql\s+)?(?:query|statement)\b|\bquery\s+(?:that\s+)?"
+                     r"(?:returns|selects|retrieves|calculates|computes|shows|lists|finds)\b", re.I),
+    "ja": re.compile(r"(?:クエリ|SQL|ＳＱＬ)(?:文)?(?:です|である|になります|となります)|(?:する|した)(?:クエリ|SQL)(?:[。.]|$)"),
+}
+_VAGUE = {
+    "en": re.compile(r"\b(?:a certain|certain|a specific|specific|a given|given|some specified)\s+"
+                     r"(?:value|number|amount|customer|city|user|person|item|product|book|date|category|group)", re.I),
+    "ja": re.compile(r"特定の|(?:^|(?<=[、。\s「（]))ある(?:値|数|顧客|都市|人|商品|本|日付|カテゴリ)"),
+}
+
+
+def task_problems(question: str, lang: str) -> list[str]:
+    """What keeps ``question`` from being a task a student can carry out: a table alias or
+    qualified SQL name (``c.id``), the description of a query instead of an instruction
+    (「…を計算するクエリです。」), a vague value (「特定の顧客」, "a certain city") where the answer
+    has a definite one."""
+    found = []
+    for alias in dict.fromkeys(m.group(0) for m in _ALIAS.finditer(question)):
+        if not re.fullmatch(r"e\.g|i\.e", alias, re.I):
+            found.append(f"the question shows {alias}: no table aliases or qualified SQL names, "
+                         "name the column in words (and as written in the table)")
+    if _DESCRIPTION[lang].search(question):
+        found.append("the question describes a query: write it as an instruction to the learner "
+                     + ("(「…を表示してください。」)" if lang == "ja" else '("Show ...", "List ...")'))
+    if match := _VAGUE[lang].search(question):
+        found.append(f"the question says {match.group(0)!r}: no value in the answer is vague, state it "
+                     "(or leave the phrase out when the answer has no such condition)")
     return found
 
 
@@ -1054,10 +1090,19 @@ def check_exercise(db: Path, exercise: Exercise, topic: str) -> list[str]:
     return check_reference(db, exercise.reference_sql, topic) + check_question(exercise, db)
 
 
-def _shape(sql: str) -> str:
-    """``sql`` with constants and comparison operators blanked, spacing and case folded."""
+def query_shape(sql: str) -> str:
+    """``sql`` up to its selected columns, constants and comparison operators (spacing and case
+    folded): two exercises of one lesson must not share a shape, or they teach the same thing twice."""
+    tree = _tree(sql)
+    if isinstance(tree, exp.Select) and tree.expressions:
+        tree = tree.copy()
+        tree.set("expressions", [exp.Var(this="_columns_")])
+        sql = tree.sql(dialect="sqlite")
     shape = re.sub(r"\s*(?:>=|<=|<>|!=|>|<|=)\s*", " ~ ", _skeleton(sql))
     return " ".join(shape.casefold().split())
+
+
+_shape = query_shape
 
 
 def _skeleton(sql: str) -> str:
@@ -1067,11 +1112,10 @@ def _skeleton(sql: str) -> str:
 
 
 def _exercise(p: ProposedExercise, topic: str, lang: str, difficulty: str) -> Exercise:
+    """An LLM exercise; its hints are sqllab's, derived from the reference (``hints_for``): the
+    model's hints named clauses the query lacked and their last level was often the whole query."""
     sql = p.reference_sql.strip().rstrip(";").strip()
-    hints = [h for h in p.hints if h.strip() and not _SQL_IN_TEXT.search(h)][:2]   # a hint is optional
-    while len(hints) < 2:
-        hints.append(i18n.t("gen.hint_generic", lang))
-    hints.append(i18n.t("gen.hint_skeleton", lang, skeleton=_skeleton(sql)))
+    hints = hints_for(sql, lang)
     digest = hashlib.sha1(sql.encode()).hexdigest()[:8]
     return Exercise(id=f"llm-{topic}-{digest}", topic=topic, question=p.question.strip(), reference_sql=sql,
                     difficulty=difficulty, hints=hints, ordered=has_top_level_order_by(sql),
@@ -1100,11 +1144,28 @@ def generate_exercises(dataset: Dataset, topic: str, *, n: int, lang: str, seed:
                 kept = _run(_llm_exercises(client, db, topic, n, lang, seed, difficulty, progress))
     except SQLLabError as exc:
         log.info("exercise generation fell back to the bank: %s", exc.message_in("en"))
+    kept = sorted(kept[:n], key=lambda e: complexity(e.reference_sql))      # easier first
     if len(kept) >= n or not bank_fits(dataset, topic):
-        return kept[:n]
-    bank = bank_exercises(dataset, topic, n=n + len(kept), lang=lang, seed=seed, difficulty=difficulty)
-    taken = {e.reference_sql for e in kept}
-    return kept + [e for e in bank if e.reference_sql not in taken][: n - len(kept)]
+        return kept
+    bank = bank_exercises(dataset, topic, n=n + len(kept) + 2, lang=lang, seed=seed, difficulty=difficulty)
+    taken = {query_shape(e.reference_sql) for e in kept}       # the bank does not repeat what the LLM wrote
+    return kept + [e for e in bank if query_shape(e.reference_sql) not in taken][: n - len(kept)]
+
+
+def complexity(sql: str) -> int:
+    """How much a query asks of a student, roughly: its clauses, joins, subqueries and functions."""
+    tree = _tree(sql)
+    if tree is None:
+        return len(sql)
+    score = 0
+    for node in tree.walk():
+        if isinstance(node, (exp.Where, exp.Group, exp.Having, exp.Order, exp.Limit, exp.Join, exp.Distinct)):
+            score += 2
+        elif isinstance(node, (exp.Subquery, exp.CTE, exp.Window, exp.AggFunc)):
+            score += 3
+        elif isinstance(node, (exp.And, exp.Or, exp.Func)):
+            score += 1
+    return score
 
 
 class ProposedQuery(BaseModel):
@@ -1117,19 +1178,34 @@ class ProposedQueries(BaseModel):
 
 class ProposedQuestion(BaseModel):
     question: str = Field(min_length=5, max_length=600)
-    hints: list[str] = Field(default_factory=list, max_length=4)
+
+
+class ProposedSolve(BaseModel):
+    sql: str = Field(min_length=8, max_length=1000)
 
 
 #: candidates asked beyond ``n`` in the query step: a spare query costs ~40 tokens, a repair round
 #: a whole new answer
 SPARE_QUERIES = 2
-QUESTION_TOKENS = 220
+QUESTION_TOKENS = 160      # one question, no hints (sqllab writes those: content/hints.py)
+SOLVE_TOKENS = 200         # one query written from the question alone
+#: solves asked per question in the round-trip check; the question passes when one grades correct
+SOLVE_TRIES = 2
+#: rounds of writing a question for one query (the first answer, then repairs with the checker's
+#: or the round trip's problems)
+QUESTION_ROUNDS = 3
 _EXAMPLES: dict[str, dict[str, dict[str, list[str]]]] = {}   # version -> lang -> topic -> queries
 
 
-def topic_examples(topic: str, lang: str) -> list[str]:
+EXAMPLES_SHOWN = 3
+
+
+def topic_examples(topic: str, lang: str, seed: int | None = None) -> list[str]:
     """Example queries of ``topic`` on another schema, for the current exercise_sql version:
-    prompts/exercise_sql/examples.<version>.toml, else examples.toml (v1)."""
+    prompts/exercise_sql/examples.<version>.toml, else examples.toml (v1). With ``seed``, the
+    ``EXAMPLES_SHOWN`` the lesson's seed picks (in the file's order, easier first): the model copies
+    its examples' shapes, so students with other seeds get other exercises, not only other data.
+    Without, the whole list."""
     from ..llm.prompts import current_version, prompts_dir
 
     version = current_version("exercise_sql")
@@ -1137,7 +1213,13 @@ def topic_examples(topic: str, lang: str) -> list[str]:
         directory = prompts_dir() / "exercise_sql"
         path = directory / f"examples.{version}.toml"
         _EXAMPLES[version] = tomllib.loads((path if path.exists() else directory / "examples.toml").read_text("utf-8"))
-    return list(_EXAMPLES[version][lang][topic])
+    examples = list(_EXAMPLES[version][lang][topic])
+    if seed is None or len(examples) <= EXAMPLES_SHOWN:
+        return examples
+    import random
+
+    chosen = random.Random(f"{seed}:{topic}").sample(range(len(examples)), EXAMPLES_SHOWN)
+    return [examples[i] for i in sorted(chosen)]
 
 
 def _order_words(sql: str, lang: str) -> str:
@@ -1210,27 +1292,27 @@ def _table_text(db: Path) -> str:
         con.close()
 
 
-#: A lesson's LLM content is to be ready within 120 s of the lesson opening (its job's clock, server
-#: start included). No request is started that would likely end after READY_BUDGET_S; what is
-#: verified by then is used and the bank fills the rest, with the notice it always has.
-READY_BUDGET_S = 110.0
 QUERY_ROUND_S = 30.0       # a round of reference queries on 2 cores (about 300 tokens)
 QUESTION_S = 12.0          # one question and its hints (about 80 tokens)
 
 
 class _Clock:
-    """Seconds left before READY_BUDGET_S: on the lesson job's clock when there is one."""
+    """Seconds left before the job's budget (``progress.budget_s``, READY_BUDGET_S for the open
+    lesson): on the lesson job's clock when there is one. Content written ahead has no budget."""
 
     def __init__(self, progress: GenerationProgress | None) -> None:
         self.progress = progress
         self.started = time.monotonic()
+        self.budget = progress.budget_s if progress is not None else READY_BUDGET_S
 
     def allows(self, seconds: float) -> bool:
+        if self.budget is None:
+            return True
         elapsed = self.progress.elapsed if self.progress is not None else time.monotonic() - self.started
-        if elapsed + seconds <= READY_BUDGET_S:
+        if elapsed + seconds <= self.budget:
             return True
         log.info("no time for another request (%.0f s elapsed, about %.0f s more needed, budget %.0f s)",
-                 elapsed, seconds, READY_BUDGET_S)
+                 elapsed, seconds, self.budget)
         return False
 
 
@@ -1260,7 +1342,7 @@ async def _reference_queries(client: Any, db: Path, topic: str, n: int, lang: st
                              clock: _Clock | None = None) -> list[str]:
     """Up to ``n + SPARE_QUERIES`` distinct queries on ``topic`` that pass ``check_reference``."""
     variables = {"schema": _schema_text(db), "topic": TOPIC_WORDS[topic],
-                 "examples": "\n".join(topic_examples(topic, lang)), "n": n + SPARE_QUERIES,
+                 "examples": "\n".join(topic_examples(topic, lang, seed)), "n": n + SPARE_QUERIES,
                  "difficulty": PROBLEM_LEVEL.get(difficulty, difficulty)}
     good: list[str] = []
     seen: set[str] = set()
@@ -1305,7 +1387,11 @@ async def _reference_queries(client: Any, db: Path, topic: str, n: int, lang: st
 
 async def _question_for(client: Any, db: Path, sql: str, topic: str, lang: str, seed: int, difficulty: str,
                         progress: GenerationProgress | None, clock: _Clock | None = None) -> Exercise | None:
-    """The question for one verified ``sql``, repaired once; None when it never passes."""
+    """The question for one verified ``sql``, or None when it never passes.
+
+    A question passes sqllab's checks on what it says (``check_question``) and then the round trip
+    (``round_trip``): a query written from the tables and the question alone must grade equal to
+    ``sql``. What fails goes back with the problems, for up to ``QUESTION_ROUNDS`` rounds."""
     if topic == "modify":
         columns = "-"
     else:
@@ -1315,12 +1401,12 @@ async def _question_for(client: Any, db: Path, sql: str, topic: str, lang: str, 
                  "constants": "; ".join(compared_conditions(sql, lang)) or i18n.t("gen.no_constants", lang),
                  "order": _order_words(sql, lang)}
     previous, problems = None, None
-    for round_no in range(2):
-        if round_no and clock is not None and not clock.allows(QUESTION_S):
+    for round_no in range(QUESTION_ROUNDS):
+        if round_no and clock is not None and not clock.allows(QUESTION_S + SOLVE_S):
             break
         try:
             proposal = await _ask_json(client, "exercise_question", lang, variables, ProposedQuestion,
-                                       seed=seed + round_no, temperature=0.2 + 0.5 * round_no,
+                                       seed=seed + round_no, temperature=0.2 + 0.3 * round_no,
                                        max_tokens=QUESTION_TOKENS,
                                        previous=previous, problems=problems, progress=progress)
         except LLMError as exc:
@@ -1329,16 +1415,75 @@ async def _question_for(client: Any, db: Path, sql: str, topic: str, lang: str, 
             previous, problems = _raw(exc), _problems_of(exc)
             continue
         question = with_columns(with_limit(with_order(proposal.question, sql, lang), sql, lang), sql, db, lang)
-        exercise = _exercise(ProposedExercise(question=question,
-                                              reference_sql=sql, hints=proposal.hints, difficulty=difficulty),
+        exercise = _exercise(ProposedExercise(question=question, reference_sql=sql, difficulty=difficulty),
                              topic, lang, difficulty)
         problems = await asyncio.to_thread(check_question, exercise, db)
         if not problems:
-            return exercise
-        log.info("question for %s sent back (round %d): %s [%s | %s]", sql[:80], round_no,
-                 "; ".join(problems)[:300], proposal.question[:200], " / ".join(proposal.hints)[:200])
-        previous = proposal.model_dump_json()
+            trip = await round_trip(client, db, exercise, seed=seed + 100 * round_no, progress=progress,
+                                    clock=clock)
+            if trip.accepted:
+                return exercise
+            problems = trip.problems
+        log.info("question for %s sent back (round %d): %s [%s]", sql[:80], round_no,
+                 "; ".join(problems)[:400], question[:200])
+        previous = json.dumps({"question": question}, ensure_ascii=False)
     return None
+
+
+SOLVE_S = 15.0             # one solve in the round trip (about 60 tokens after the schema)
+
+
+@dataclass
+class RoundTrip:
+    """The round-trip check of one question: the queries a reader wrote from it and their verdicts."""
+
+    accepted: bool
+    solves: list[tuple[str, Any]]          # (sql, Verdict) per try; an unusable answer is left out
+    problems: list[str]                    # for the repair prompt (English), when not accepted
+
+
+async def round_trip(client: Any, db: Path, exercise: Exercise, *, seed: int, tries: int = SOLVE_TRIES,
+                     progress: GenerationProgress | None = None, clock: _Clock | None = None) -> RoundTrip:
+    """Does ``exercise.question`` mean ``exercise.reference_sql``? The model, told the tables (with
+    sample rows) and the question only, never the reference, writes the query that answers it;
+    sqllab grades that query against the reference on the visible and the hidden databases. The
+    question passes when one of ``tries`` solves is accepted. Otherwise the problems say what a
+    reader wrote and where it differs, for the question's repair. (This is the cycle-consistency
+    filter of text-to-SQL data synthesis, made exact by the grader.)"""
+    from ..grading import grade
+
+    variables = {"schema": _schema_text(db), "question": exercise.question}
+    solves: list[tuple[str, Any]] = []
+    for k in range(tries):
+        if clock is not None and not clock.allows(SOLVE_S):
+            break
+        try:
+            answer = await _ask_json(client, "exercise_solve", exercise.lang, variables, ProposedSolve,
+                                     seed=seed + k, temperature=0.0 if k == 0 else 0.6,
+                                     max_tokens=SOLVE_TOKENS, progress=progress)
+        except LLMError as exc:
+            if not hasattr(exc, "raw_text"):
+                raise
+            continue
+        solved = answer.sql.strip().rstrip(";").strip()
+        verdict = await asyncio.to_thread(grade, db, exercise.reference_sql, solved, lang="en")
+        solves.append((solved, verdict))
+        if verdict.correct:
+            return RoundTrip(True, solves, [])
+    return RoundTrip(False, solves, _round_trip_problems(solves))
+
+
+def _round_trip_problems(solves: list[tuple[str, Any]]) -> list[str]:
+    wrong = [(sql, v) for sql, v in solves if v.status == "wrong_result"]
+    if not wrong:
+        return ["a reader who saw only the tables and this question could not write a query for it: "
+                "write it as one plain instruction that says what to show, from which rows, in which order"]
+    sql, verdict = wrong[0]
+    differs = " ".join(verdict.message_in("en", example=False).split())[:400]
+    return [f"a reader who saw only the tables and this question wrote: {' '.join(sql.split())[:300]} - "
+            f"its result differs from the answer's: {differs} Say in the question what the answer does "
+            "that the question does not (a condition, a column, the order, DISTINCT, NULL, a rank or a count), "
+            "and nothing the answer does not do"]
 
 
 # --- a lesson's content -----------------------------------------------------------------------

@@ -27,6 +27,10 @@ log = logging.getLogger(__name__)
 STAGES = ("queued", "server", "dataset", "exercises", "checking", "questions", "repair", "done", "cancelled",
           "failed")
 FINAL_STAGES = ("done", "cancelled", "failed")
+#: A lesson's LLM content is to be ready within 120 s of the lesson opening (its job's clock, server
+#: start included). No request is started that would likely end after READY_BUDGET_S; what is
+#: verified by then is used and the bank fills the rest, with the notice it always has.
+READY_BUDGET_S = 110.0
 
 
 class GenerationCancelled(Exception):
@@ -42,6 +46,11 @@ class GenerationProgress:
     started: float = field(default_factory=time.monotonic)
     finished: float | None = None
     min_interval: float = 0.25
+    #: seconds the content must be ready in (the open lesson: ``generation.READY_BUDGET_S``);
+    #: None for content written ahead, which the student is not waiting on: no hard budget
+    budget_s: float | None = READY_BUDGET_S
+    #: ``sqllab.llm.priority`` level of this job's requests (LESSON, or AHEAD for the next lessons)
+    priority: int = 1
     _cancel: threading.Event = field(default_factory=threading.Event, repr=False)
     _listeners: list[Callable[["GenerationProgress"], None]] = field(default_factory=list, repr=False)
     _last_notice: float = field(default=0.0, repr=False)

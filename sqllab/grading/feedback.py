@@ -595,6 +595,16 @@ def _prefills(client: Any) -> bool:
 
 def feedback(verdict: Any, exercise: Any, student_sql: str, *, lang: str, level: int = 0,
              db: Any = None, client: Any = None) -> Iterator[str]:
+    """:func:`explain`, ahead of any other work at the model in this process (``priority.FEEDBACK``:
+    content written ahead for the next lessons waits while a student waits for this)."""
+    from ..llm import priority
+
+    with priority.active(priority.FEEDBACK):
+        yield from explain(verdict, exercise, student_sql, lang=lang, level=level, db=db, client=client)
+
+
+def explain(verdict: Any, exercise: Any, student_sql: str, *, lang: str, level: int = 0,
+            db: Any = None, client: Any = None) -> Iterator[str]:
     """Stream hint text for ``verdict`` on ``exercise`` at ``level`` (0 nudge, 1 concept, 2 near-solution).
 
     A correct verdict yields its message (no LLM). Otherwise the LLM's text is released sentence

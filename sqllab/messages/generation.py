@@ -55,4 +55,38 @@ MESSAGES = {
         "en": "All {total} exercises come from the built-in bank: the AI wrote none that passed sqllab's checks.",
         "ja": "{total} 問すべて組み込みの問題集から出しています。AI が作った問題で sqllab の検査に通ったものはありません。",
     },
+
+    # hints derived by sqllab from the reference (sqllab/content/hints.py)
+    "hint.tables_columns": {
+        "en": "Look at the table(s) {tables}; the columns you need are {columns}.",
+        "ja": "使うテーブルは {tables}、必要な列は {columns} です。",
+    },
+    "hint.tables": {
+        "en": "Look at the table(s) {tables}.",
+        "ja": "使うテーブルは {tables} です。",
+    },
+    "hint.clauses": {
+        "en": "The parts your query needs, in the order SQLite evaluates them: {clauses}.",
+        "ja": "必要な句（SQLite が評価する順）: {clauses}",
+    },
+    "hint.clause.with": {"en": "WITH (a named subquery)", "ja": "WITH（名前を付けた副問い合わせ）"},
+    "hint.clause.from": {"en": "FROM", "ja": "FROM"},
+    "hint.clause.join": {"en": "JOIN … ON (only rows that match)", "ja": "JOIN … ON（一致する行だけ）"},
+    "hint.clause.left_join": {"en": "LEFT JOIN … ON (every row of the left table)",
+                              "ja": "LEFT JOIN … ON（左のテーブルの行はすべて残す）"},
+    "hint.clause.where": {"en": "WHERE (a condition on each row)", "ja": "WHERE（行ごとの条件）"},
+    "hint.clause.group": {"en": "GROUP BY", "ja": "GROUP BY"},
+    "hint.clause.having": {"en": "HAVING (a condition on each group)", "ja": "HAVING（グループごとの条件）"},
+    "hint.clause.select": {"en": "SELECT", "ja": "SELECT"},
+    "hint.clause.distinct": {"en": "SELECT DISTINCT", "ja": "SELECT DISTINCT"},
+    "hint.clause.aggregate": {"en": "SELECT with an aggregate function", "ja": "SELECT（集計関数を使う）"},
+    "hint.clause.window": {"en": "SELECT with a window function (… OVER (…))",
+                           "ja": "SELECT（ウィンドウ関数 … OVER (…) を使う）"},
+    "hint.clause.subquery": {"en": "a subquery", "ja": "副問い合わせ"},
+    "hint.clause.order": {"en": "ORDER BY", "ja": "ORDER BY"},
+    "hint.clause.limit": {"en": "LIMIT", "ja": "LIMIT"},
+    "hint.clause.set_operation": {"en": "UNION / INTERSECT / EXCEPT", "ja": "UNION / INTERSECT / EXCEPT"},
+    "hint.clause.insert": {"en": "INSERT INTO … VALUES", "ja": "INSERT INTO … VALUES"},
+    "hint.clause.update": {"en": "UPDATE … SET … WHERE", "ja": "UPDATE … SET … WHERE"},
+    "hint.clause.delete": {"en": "DELETE FROM … WHERE", "ja": "DELETE FROM … WHERE"},
 }

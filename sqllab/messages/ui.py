@@ -56,6 +56,9 @@ MESSAGES = {
                          "ja": "データセットと問題を準備しています…"},
     "ui.panel.ready": {"en": "{tables} tables, {rows} rows, {n} exercises",
                        "ja": "{tables} テーブル、{rows} 行、{n} 問"},
+    "ui.panel.written_ahead": {"en": "the AI wrote these exercises while you worked on an earlier lesson, "
+                                     "and sqllab checked every one",
+                               "ja": "前のレッスンに取り組んでいる間に AI が書き、sqllab がすべて確かめた問題です"},
     "ui.job.title": {"en": "AI content", "ja": "AI 教材"},
     "ui.job.status": {"en": "{stage} · {tokens} tokens · {seconds} s",
                       "ja": "{stage}・{tokens} トークン・{seconds} 秒"},

@@ -33,8 +33,9 @@ import os
 import shutil
 import sqlite3
 import sys
+import contextlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,7 +52,7 @@ from .progress import Attempt, ExerciseProgress, ProgressStore
 log = logging.getLogger(__name__)
 
 LLM_MODES = ("auto", "embedded", "remote", "offline")
-CONTENT_VERSION = 2
+CONTENT_VERSION = 3   # 3: round-trip verified questions, sqllab's hints
 
 #: lesson id -> the exercise topics it draws from
 LESSON_TOPICS: dict[str, tuple[str, ...]] = {
@@ -210,6 +211,10 @@ class Lesson:
             if shipped is None and llm is None and self.llm_mode != "offline":
                 job = self.job = GenerationJob(self)
         self._notify(self._listeners)
+        try:
+            self.write_ahead()
+        except Exception:  # writing ahead is a bonus: it never breaks opening a lesson
+            log.exception("could not queue the next lessons to write ahead")
         if job is not None:
             job.start()
             self._notify(self._status_listeners)
@@ -313,6 +318,66 @@ class Lesson:
     def _content_file(self, source: str) -> Path:
         return self.work_dir / f"content-{self._key(source)}.json"
 
+    def content_key(self, source: str = "llm") -> str:
+        """What names this lesson's content for its parameters (and ``source``: llm or bank)."""
+        return self._key(source)
+
+    def has_llm_content(self) -> bool:
+        """Whether verified LLM content for these parameters is saved already."""
+        return self._content_file("llm").is_file()
+
+    @contextlib.contextmanager
+    def writing_lock(self) -> Iterator[None]:
+        """Held while this lesson's LLM content is written, across threads and processes (a
+        kernel writing it ahead, the student's kernel opening it): the second one waits and
+        then reads what the first one saved."""
+        import fcntl
+
+        self.work_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.work_dir / f".writing-{self._key('llm')}.lock", "a+") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    # --- the next lessons, written ahead ---------------------------------------------------
+
+    def next_lessons(self, k: int) -> list[str]:
+        """The ``k`` lessons after this one in course order that have exercises."""
+        ids = list(LESSON_TOPICS)
+        after = ids[ids.index(self.lesson_id) + 1:] if self.lesson_id in ids else []
+        return [i for i in after if LESSON_TOPICS[i]][:k]
+
+    def sibling(self, lesson_id: str) -> "Lesson":
+        """Lesson ``lesson_id`` for the same student and parameters, not prepared (``generate=False``),
+        with the work folder it will have when the student opens it."""
+        name = self.work_dir.name
+        work = self.work_dir.parent / (name.replace(self.lesson_id, lesson_id) if self.lesson_id in name else lesson_id)
+        return Lesson(lesson_id, lang=self.lang, seed=self.seed, student_id=self.student_id, theme=self.theme,
+                      difficulty=self.difficulty, n_exercises=self.n_exercises, llm=self.llm_mode,
+                      work_dir=work, progress=self.progress, generate=False, wait=False,
+                      content_dir=self.content_dir)
+
+    def write_ahead(self, k: int | None = None) -> list[str]:
+        """Queue the next lessons' LLM content for the background writer (``sqllab.notebook.ahead``);
+        returns their ids. By default (``SQLLAB_WRITE_AHEAD``, else 2) only when a person works in
+        the lesson with an LLM: never offline, never in an unattended run (papermill, a build)."""
+        from . import ahead
+
+        if k is None:
+            k = ahead.ahead_count()
+            if k is None:
+                k = ahead.DEFAULT_AHEAD if not waits_for_llm() else 0   # a person in a Jupyter kernel
+        if k <= 0 or self.llm_mode == "offline" or os.environ.get(bundle.SHIP_ENV):
+            return []
+        folder = self.content_dir or Path.cwd()
+        lessons = [self.sibling(i) for i in self.next_lessons(k)
+                   if not bundle.bundle_path(folder, i).is_file()]
+        lessons = [x for x in lessons if not x.has_llm_content()]
+        ahead.writer().add(lessons)
+        return [x.lesson_id for x in lessons]
+
     def _load(self, source: str) -> Content | None:
         path = self._content_file(source)
         if not path.exists():
@@ -325,7 +390,8 @@ class Lesson:
             return Content(dataset=Dataset.model_validate(raw["dataset"]),
                            exercises=TypeAdapter(list[Exercise]).validate_python(raw["exercises"]),
                            theme=raw["theme"], difficulty=raw["difficulty"],
-                           dataset_source=raw["dataset_source"], fallback_reason=raw.get("notice"))
+                           dataset_source=raw["dataset_source"], fallback_reason=raw.get("notice"),
+                           written_ahead=bool(raw.get("written_ahead", False)))
         except (OSError, ValueError, KeyError, TypeError, SQLLabError):  # stale or damaged: rebuilt
             log.warning("ignoring unreadable lesson cache %s", path, exc_info=True)
             return None
@@ -336,7 +402,8 @@ class Lesson:
         raw = {"dataset": content.dataset.model_dump(mode="json"),
                "exercises": TypeAdapter(list[Exercise]).dump_python(content.exercises, mode="json"),
                "theme": content.theme, "difficulty": content.difficulty,
-               "dataset_source": content.dataset_source, "notice": content.fallback_reason}
+               "dataset_source": content.dataset_source, "notice": content.fallback_reason,
+               "written_ahead": content.written_ahead}
         path = self._content_file(source)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
@@ -355,7 +422,8 @@ class Lesson:
         self._save(content, "bank")
         return content
 
-    def _generate_llm(self, progress: GenerationProgress) -> tuple[Content | None, str | None]:
+    def _generate_llm(self, progress: GenerationProgress, *,
+                      written_ahead: bool = False) -> tuple[Content | None, str | None]:
         """LLM content for the current parameters (saved when any of it is the LLM's), or None
         and the reason in the student's language. ``GenerationCancelled`` escapes."""
         from ..content import generation
@@ -368,7 +436,8 @@ class Lesson:
         except SQLLabError as exc:
             return None, exc.message_in(self.lang)
         source = "llm" if made.dataset.source == "llm" else "bank"
-        content = Content(made.dataset, made.exercises, self.theme, self.difficulty, source, made.notice or None)
+        content = Content(made.dataset, made.exercises, self.theme, self.difficulty, source, made.notice or None,
+                          written_ahead=written_ahead)
         if content.dataset_source == "llm" or content.llm_exercises:
             self._save(content, "llm")
         return content, content.fallback_reason
@@ -557,7 +626,7 @@ class GenerationJob:
         lesson, progress = self.lesson, self.progress
         content = None
         try:
-            content, self.reason = lesson._generate_llm(progress)
+            content, self.reason = self._written_or_generated()
         except GenerationCancelled:
             self.reason = i18n.t("ui.job.cancelled", lesson.lang)
         except Exception as exc:  # a bug: logged, and the student keeps the bank with a reason
@@ -565,6 +634,28 @@ class GenerationJob:
             self.reason = i18n.t("ui.job.failed", lesson.lang, kind=type(exc).__name__)
         progress.set("cancelled" if progress.cancelled else ("done" if content is not None else "failed"))
         lesson._generated(self, content, self.reason)
+
+    def _written_or_generated(self) -> tuple[Content | None, str | None]:
+        """This lesson's content: what the writer ahead is writing for it (promoted to this
+        lesson's priority; we wait for it), else generated here, at the open lesson's priority."""
+        from . import ahead
+
+        lesson, progress = self.lesson, self.progress
+        key = lesson.content_key("llm")
+        ahead.writer().drop(key)
+        ahead.writer().promote(key)
+        with _lesson_level(), lesson.writing_lock():
+            if lesson.has_llm_content():
+                written = lesson._load("llm")
+                if written is not None:
+                    return written, written.fallback_reason
+            return lesson._generate_llm(progress)
+
+
+def _lesson_level() -> Any:
+    from ..llm import priority
+
+    return priority.active(priority.LESSON)
 
 
 def stage_text(progress: GenerationProgress, lang: str) -> str:

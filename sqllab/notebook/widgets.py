@@ -453,6 +453,8 @@ class DatasetPanel(W.VBox):
         tables = _tables(desc)
         rows = sum(n for _, n in tables)
         note = t("ui.panel.ready", tables=len(tables), rows=rows, n=len(content.exercises))
+        if getattr(content, "written_ahead", False) and content.llm_exercises:
+            note += " — " + t("ui.panel.written_ahead")
         if content.fallback_reason and self.lesson.llm_mode != "offline":
             note += " — " + t("ui.badge.fallback", reason=content.fallback_reason)
         self.status.value = f'<span data-sqllab="dataset-ready">{html.escape(note)}</span>'

@@ -1,0 +1,115 @@
+"""The round-trip check: a question is shown only when a query written from the tables and the
+question alone (never the reference) grades equal to its reference.
+
+Against a scripted loopback server that plays the writer and the reader; nothing asserts on prose.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+
+from sqllab.content.exercises import Exercise
+from sqllab.content.generation import generate_exercises, round_trip
+from sqllab.content.offline import generate_offline_dataset
+from sqllab.db import load_dataset
+from sqllab.llm import LLMClient, RetryConfig
+
+from llm_servers import LLMTestServer, ok
+
+REFERENCE = "SELECT DISTINCT city FROM customers WHERE city IS NOT NULL ORDER BY city"
+NATURAL = "SELECT DISTINCT city FROM customers ORDER BY city"          # what the vague question leads to
+VAGUE = "Show the unique cities of the customers, in alphabetical order of city."
+PRECISE = "Show the unique cities of the customers, leaving out customers with no city, in alphabetical order of city."
+
+
+@pytest.fixture
+def shop(tmp_path, monkeypatch):
+    monkeypatch.setenv("SQLLAB_MODEL_PROFILE", "default")          # the scripted server: a capable model
+    dataset = generate_offline_dataset("shop", lang="en", seed=4)
+    assert any(row[2] is None for row in dataset.table("customers").rows)   # a customer with no city
+    return dataset, load_dataset(dataset, tmp_path / "shop.db")
+
+
+def client_for(url: str) -> LLMClient:
+    return LLMClient(url, "gpt-3.5-turbo", timeout=10, max_retries=1, retry=RetryConfig(base_delay=0.01))
+
+
+def kind(body: dict) -> str:
+    properties = (body.get("response_format") or {}).get("json_schema", {}).get("schema", {}).get("properties", {})
+    return "queries" if "queries" in properties else "question" if "question" in properties else "solve"
+
+
+def scripted(questions: list[str], reader: dict[str, str]):
+    """The writer answers REFERENCE, then ``questions`` in turn; the reader answers each question
+    with ``reader[question]`` (a question it does not know: the reference's own words fail)."""
+    asked = iter(questions)
+
+    def respond(body: dict):
+        step = kind(body)
+        prompt = body["messages"][-1]["content"]
+        if step == "queries":
+            return ok(json.dumps({"queries": [{"sql": REFERENCE}]}))
+        if step == "question":
+            return ok(json.dumps({"question": next(asked, questions[-1])}))
+        for question, sql in sorted(reader.items(), key=lambda item: -len(item[0])):
+            if question in prompt:
+                return ok(json.dumps({"sql": sql}))
+        return ok(json.dumps({"sql": "SELECT 1"}))
+
+    return respond
+
+
+def solve_prompts(server: LLMTestServer) -> list[str]:
+    return [r.body["messages"][-1]["content"] for r in server.chat_requests if kind(r.body) == "solve"]
+
+
+def test_a_question_that_leaves_out_a_condition_goes_back_with_what_a_reader_wrote(shop) -> None:
+    dataset, _db = shop
+    respond = scripted([VAGUE, PRECISE], {VAGUE: NATURAL, PRECISE: REFERENCE})
+    with LLMTestServer(responder=respond) as server:
+        exercises = generate_exercises(dataset, "order", n=1, lang="en", seed=1, client=client_for(server.url))
+        repairs = [r.body["messages"][-1]["content"] for r in server.chat_requests
+                   if kind(r.body) == "question" and "a reader who saw only" in r.body["messages"][-1]["content"]]
+        solves = solve_prompts(server)
+    assert exercises[0].source == "llm" and exercises[0].question.startswith(PRECISE)
+    assert len(repairs) == 1 and NATURAL in repairs[0]           # the repair names the reader's query
+    assert solves and all(REFERENCE not in p for p in solves)    # the reader never sees the reference
+    assert all(VAGUE in p or PRECISE in p for p in solves)
+
+
+def test_a_question_no_reader_solves_is_never_shown(shop) -> None:
+    dataset, _db = shop
+    respond = scripted([VAGUE], {VAGUE: NATURAL})                # every round: the same vague question
+    with LLMTestServer(responder=respond) as server:
+        exercises = generate_exercises(dataset, "order", n=1, lang="en", seed=1, client=client_for(server.url))
+        steps = [kind(r.body) for r in server.chat_requests]
+    assert exercises[0].source == "bank"
+    assert steps.count("question") == 3 and steps.count("solve") == 6      # 3 rounds x (question + 2 solves)
+
+
+def test_round_trip_accepts_a_faithful_reader_and_explains_an_unfaithful_one(shop) -> None:
+    _dataset, db = shop
+    exercise = Exercise(id="x", topic="order", question=VAGUE, reference_sql=REFERENCE, source="llm")
+    with LLMTestServer(responder=lambda body: ok(json.dumps({"sql": REFERENCE}))) as server:
+        trip = asyncio.run(round_trip(client_for(server.url), db, exercise, seed=1))
+    assert trip.accepted and len(trip.solves) == 1 and trip.problems == []
+    with LLMTestServer(responder=lambda body: ok(json.dumps({"sql": NATURAL}))) as server:
+        trip = asyncio.run(round_trip(client_for(server.url), db, exercise, seed=1))
+        assert server.chat_count == 2                            # SOLVE_TRIES solves, both wrong
+    assert not trip.accepted and [v.status for _, v in trip.solves] == ["wrong_result"] * 2
+    assert NATURAL in trip.problems[0]
+    with LLMTestServer(responder=lambda body: ok(json.dumps({"sql": "SELECT nope FROM nowhere"}))) as server:
+        trip = asyncio.run(round_trip(client_for(server.url), db, exercise, seed=1))
+    assert not trip.accepted and "could not write a query" in trip.problems[0]
+
+
+def test_a_reader_that_answers_nonsense_rejects_the_question(shop) -> None:
+    _dataset, db = shop
+    exercise = Exercise(id="x", topic="order", question=VAGUE, reference_sql=REFERENCE, source="llm")
+    with LLMTestServer(responder=lambda body: ok("not json at all")) as server:
+        trip = asyncio.run(round_trip(client_for(server.url), db, exercise, seed=1))
+    assert not trip.accepted and trip.solves == []
