@@ -26,18 +26,10 @@ import tempfile
 import time
 from pathlib import Path
 
-for name in [n for n in os.environ if n.startswith("LLM_")]:
-    os.environ.pop(name)                                   # the default path: the embedded model
-os.environ["SQLLAB_CACHE_DIR_BENCH"] = tempfile.mkdtemp(prefix="sqllab-bench-lessons-")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import default_path  # noqa: E402
 
-from sqllab import settings  # noqa: E402
-from sqllab.llm.embedded import find_model  # noqa: E402
-
-_model = find_model()                                      # the pulled model, before the cache moves
-if _model is not None:
-    os.environ.setdefault("SQLLAB_EMBEDDED_MODEL", str(_model))
-os.environ["SQLLAB_CACHE_DIR"] = os.environ.pop("SQLLAB_CACHE_DIR_BENCH")
-settings.reload()
+default_path.use("sqllab-bench-lessons-")          # no LLM_* variables, a cold cache
 
 from sqllab.content.generation import check_exercise, dataset_problems  # noqa: E402
 from sqllab.notebook.lesson import LESSON_TOPICS, Lesson  # noqa: E402

@@ -32,6 +32,9 @@ BENCHES = [
     ("Lessons on the default path", "lessons.py", [], "lessons 02-07 in en and ja with no LLM_* variables and a "
                                                        "cold cache: LLM share of the exercises shown, first "
                                                        "exercise vs LLM content ready, verified, fit"),
+    ("A simulated course", "course_run.py", ["--seeds", "31", "32"],
+     "lessons 01-07 in order, 3 minutes each with a CPU-heavy process beside: lessons opened with LLM content "
+     "written ahead, LLM share, round-trip pass rate, hints with a blank, shapes two seeds share"),
 ]
 
 

@@ -77,6 +77,12 @@ def test_the_next_lesson_opens_with_its_llm_content_written_ahead(capable_llm, t
     time.sleep(0.2)
     assert capable_llm.chat_count == requests                   # opening it asked the model nothing
     assert not first.content.written_ahead
+    from sqllab import i18n
+    from sqllab.notebook import widgets
+
+    said = i18n.t("ui.panel.written_ahead", "en")
+    assert said in widgets.dataset_panel(nxt).status.value         # the panel says so
+    assert said not in widgets.dataset_panel(first).status.value
 
 
 def test_the_writer_waits_while_a_student_waits_for_feedback(capable_llm, tmp_path) -> None:

@@ -1248,6 +1248,11 @@ def with_order(question: str, sql: str, lang: str) -> str:
     named = all(isinstance(k, exp.Column) and _fold(k.name) in text for k in keys)
     if (_ORDER_WORDS[lang].search(question) and named) or direction_mismatches(question, sql, lang):
         return question            # stated already, or stated wrong (check_question sends it back)
+    shown = {e.alias_or_name for e in tree.expressions} if isinstance(tree, exp.Select) else {"*"}
+    hidden = list(dict.fromkeys(k.name for k in keys if isinstance(k, exp.Column) and "*" not in shown
+                                and k.name not in shown))
+    if hidden:     # a reader told "then by id" shows id too (the round trip saw it): say it is not shown
+        return f"{question.rstrip()}{i18n.t('gen.order_stated_hidden', lang, order=_order_words(sql, lang), keys=', '.join(hidden))}"
     return f"{question.rstrip()}{i18n.t('gen.order_stated', lang, order=_order_words(sql, lang))}"
 
 
@@ -1469,7 +1474,12 @@ async def round_trip(client: Any, db: Path, exercise: Exercise, *, seed: int, tr
         verdict = await asyncio.to_thread(grade, db, exercise.reference_sql, solved, lang="en")
         solves.append((solved, verdict))
         if verdict.correct:
+            log.info("round trip accepted (%s, %s) after %d solve(s)", exercise.lang, exercise.topic, len(solves),
+                     extra={"round_trip": True, "lang": exercise.lang, "topic": exercise.topic})
             return RoundTrip(True, solves, [])
+    log.info("round trip rejected (%s, %s): %s", exercise.lang, exercise.topic,
+             " | ".join(" ".join(sql.split())[:120] for sql, _ in solves) or "no usable solve",
+             extra={"round_trip": False, "lang": exercise.lang, "topic": exercise.topic})
     return RoundTrip(False, solves, _round_trip_problems(solves))
 
 

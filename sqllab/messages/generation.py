@@ -31,6 +31,8 @@ MESSAGES = {
     "gen.limit_words": {"en": "only the first {n} rows", "ja": "先頭の {n} 行だけ"},
     "gen.distinct_words": {"en": "each row only once, no duplicates", "ja": "重複なし（同じ行は 1 回だけ）"},
     "gen.order_stated": {"en": " Order the rows {order}.", "ja": "並び順は、{order}としてください。"},
+    "gen.order_stated_hidden": {"en": " Order the rows {order} ({keys} only orders the rows: it is not shown).",
+                                "ja": "並び順は、{order}としてください（{keys} は並べ替えにだけ使い、表示しません）。"},
     "gen.limit_stated": {"en": " Show only the first {n} rows.", "ja": "先頭の {n} 行だけを表示してください。"},
     "gen.columns_stated": {"en": " Show the columns {columns}, in this order.",
                            "ja": "表示する列は {columns}（この順）です。"},
