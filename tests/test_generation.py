@@ -298,8 +298,7 @@ def test_sqllab_states_the_order_a_question_leaves_out_but_not_over_a_wrong_one(
 
     sql = "SELECT name, joined_on FROM customers ORDER BY joined_on, id"
     stated = with_order("顧客の氏名（name）と登録日（joined_on）を表示してください。", sql, "ja")
-    assert "joined_on の昇順（小さい順）、同じなら id の昇順（小さい順）としてください" in stated
-    assert stated.endswith("（id は並べ替えにだけ使い、表示しません）。")      # id orders, it is not shown
+    assert stated.endswith("joined_on の昇順（小さい順）、同じなら id の昇順（小さい順）としてください。")
     assert with_order("Show name and joined_on, earliest first, ties by id.", sql, "en").endswith("by id.")
     assert "then by id" in with_order("Show name and joined_on, earliest first.", sql, "en")   # the tie-break
     wrong = "Show name and joined_on, newest first."
@@ -698,3 +697,19 @@ def test_the_v1_examples_run_on_their_own_schema_and_use_their_topic(tmp_path) -
                 with sqlite3.connect(db) as conn:
                     conn.execute(sql).fetchall()
                     conn.rollback()
+
+
+def test_sqllab_says_a_sort_key_is_not_shown_and_states_a_page_of_rows() -> None:
+    from sqllab.content.generation import unstated_constants, with_hidden_keys, with_limit
+
+    sql = "SELECT name, city FROM customers ORDER BY city, name, id"
+    question = "List the names and cities of all customers, ordered by city, then name, then customer ID."
+    noted = with_hidden_keys(question, sql, "en")
+    assert noted.startswith(question) and noted != question and "id" in noted[len(question):]
+    assert with_hidden_keys(question, "SELECT id, name, city FROM customers ORDER BY city, name, id", "en") == question
+    assert with_hidden_keys("x", "SELECT * FROM customers ORDER BY id", "en") == "x"
+    page = "SELECT name, points FROM customers ORDER BY points, id LIMIT 3 OFFSET 3"
+    vague = "Show the names and points of customers by points, starting from the 4th customer."
+    for lang in ("en", "ja"):
+        stated = with_limit(vague, page, lang)
+        assert stated != vague and unstated_constants(stated, page, lang) == []

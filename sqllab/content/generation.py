@@ -1248,12 +1248,23 @@ def with_order(question: str, sql: str, lang: str) -> str:
     named = all(isinstance(k, exp.Column) and _fold(k.name) in text for k in keys)
     if (_ORDER_WORDS[lang].search(question) and named) or direction_mismatches(question, sql, lang):
         return question            # stated already, or stated wrong (check_question sends it back)
-    shown = {e.alias_or_name for e in tree.expressions} if isinstance(tree, exp.Select) else {"*"}
-    hidden = list(dict.fromkeys(k.name for k in keys if isinstance(k, exp.Column) and "*" not in shown
-                                and k.name not in shown))
-    if hidden:     # a reader told "then by id" shows id too (the round trip saw it): say it is not shown
-        return f"{question.rstrip()}{i18n.t('gen.order_stated_hidden', lang, order=_order_words(sql, lang), keys=', '.join(hidden))}"
     return f"{question.rstrip()}{i18n.t('gen.order_stated', lang, order=_order_words(sql, lang))}"
+
+
+def with_hidden_keys(question: str, sql: str, lang: str) -> str:
+    """``question`` with a note by sqllab when the answer orders by a column it does not show: a
+    reader told "then by customer ID" shows the id too (seen in the round trip on the embedded
+    model, three rounds in a row), and the grader counts columns."""
+    tree = _tree(sql)
+    order = tree.args.get("order") if isinstance(tree, exp.Select) else None
+    if order is None:
+        return question
+    shown = {e.alias_or_name for e in tree.expressions}
+    hidden = list(dict.fromkeys(k.this.name for k in order.expressions if isinstance(k.this, exp.Column)
+                                and "*" not in shown and k.this.name not in shown))
+    if not hidden:
+        return question
+    return f"{question.rstrip()}{i18n.t('gen.order_key_hidden', lang, keys=', '.join(hidden))}"
 
 
 def with_limit(question: str, sql: str, lang: str) -> str:
@@ -1263,9 +1274,19 @@ def with_limit(question: str, sql: str, lang: str) -> str:
     tree = _tree(sql)
     limit = tree.args.get("limit") if tree is not None else None
     count = limit.expression if limit is not None else None
-    if (not isinstance(count, exp.Literal) or count.is_string or tree.args.get("offset") is not None
+    offset = tree.args.get("offset") if tree is not None else None
+    skip = offset.expression if offset is not None else None
+    if (not isinstance(count, exp.Literal) or count.is_string
             or count.this not in unstated_constants(question, sql, lang)):
         return question
+    if skip is not None:           # a page of rows: "3 rows after the first 3" (the model wrote "from the 4th")
+        if not isinstance(skip, exp.Literal) or skip.is_string or not skip.is_int or not count.is_int:
+            return question
+        first, last = int(skip.this) + 1, int(skip.this) + int(count.this)
+        numbers = set(re.findall(r"\d+", unicodedata.normalize("NFKC", question)))
+        if {str(first), str(last)} <= numbers:
+            return question        # "rows 4 to 6": the page is stated in the question's own words
+        return f"{question.rstrip()}{i18n.t('gen.page_stated', lang, n=count.this, skip=skip.this)}"
     return f"{question.rstrip()}{i18n.t('gen.limit_stated', lang, n=count.this)}"
 
 
@@ -1419,7 +1440,8 @@ async def _question_for(client: Any, db: Path, sql: str, topic: str, lang: str, 
                 raise
             previous, problems = _raw(exc), _problems_of(exc)
             continue
-        question = with_columns(with_limit(with_order(proposal.question, sql, lang), sql, lang), sql, db, lang)
+        question = with_hidden_keys(with_columns(with_limit(with_order(proposal.question, sql, lang), sql, lang),
+                                                 sql, db, lang), sql, lang)
         exercise = _exercise(ProposedExercise(question=question, reference_sql=sql, difficulty=difficulty),
                              topic, lang, difficulty)
         problems = await asyncio.to_thread(check_question, exercise, db)
