@@ -17,7 +17,7 @@ from sqllab import settings
 from sqllab.db import load_dataset
 from sqllab.content.exercises import TOPICS
 from sqllab.content.exercises import Exercise
-from sqllab.content.generation import (ambiguous_neighbours, check_exercise, check_question, compared_conditions, dataset_problems, foreign_values, generate_content, generate_dataset, generate_exercises, has_japanese, unstated_constants)
+from sqllab.content.generation import (ambiguous_neighbours, check_exercise, check_reference, check_question, compared_conditions, dataset_problems, foreign_values, generate_content, generate_dataset, generate_exercises, has_japanese, unstated_constants)
 from sqllab.llm import LLMClient, RetryConfig
 from sqllab.content.offline import THEMES, generate_offline_dataset
 from sqllab.sandbox import run_modification, run_query
@@ -713,3 +713,10 @@ def test_sqllab_says_a_sort_key_is_not_shown_and_states_a_page_of_rows() -> None
     for lang in ("en", "ja"):
         stated = with_limit(vague, page, lang)
         assert stated != vague and unstated_constants(stated, page, lang) == []
+
+
+def test_an_order_by_on_a_single_aggregate_row_goes_back(shop_db) -> None:
+    _dataset, db = shop_db
+    sql = "SELECT COUNT(*) AS total, COUNT(city) AS with_city FROM customers ORDER BY id"
+    assert any("single row" in p for p in check_reference(db, sql, "aggregate"))
+    assert not any("single row" in p for p in check_reference(db, sql.removesuffix(" ORDER BY id"), "aggregate"))

@@ -732,6 +732,9 @@ def check_reference(db: Path, sql: str, topic: str) -> list[str]:
         return ["reference_sql must be exactly one SQLite statement that parses"]
     if not uses_topic(tree, topic):
         found.append(f"reference_sql must practise the topic: {TOPIC_WORDS[topic]}")
+    if pointless_order(tree):
+        found.append("reference_sql returns a single row (an aggregate without GROUP BY): an ORDER BY or "
+                     "LIMIT there means nothing, leave it out")
     try:
         if topic == "modify":
             result = run_modification(db, sql, lang="en")
@@ -757,6 +760,20 @@ def check_reference(db: Path, sql: str, topic: str) -> list[str]:
     except QueryError as exc:
         found.append(f"reference_sql fails: {exc.message_in('en')}")
     return found
+
+
+def pointless_order(tree: exp.Expression) -> bool:
+    """An ORDER BY or LIMIT on a query that always returns one row (aggregates, no GROUP BY): the
+    model copies the ordering habit of other queries ("Order the results by customer ID"), and a
+    student is asked for a sort that does nothing."""
+    if not isinstance(tree, exp.Select) or tree.args.get("group") is not None:
+        return False
+    if tree.args.get("order") is None and tree.args.get("limit") is None:
+        return False
+    if tree.find(exp.Window) is not None:
+        return False
+    return bool(tree.expressions) and all(
+        any(isinstance(n, exp.AggFunc) for n in e.walk()) for e in tree.expressions)
 
 
 def check_question(exercise: Exercise, db: Path | None = None) -> list[str]:
@@ -1245,10 +1262,21 @@ def with_order(question: str, sql: str, lang: str) -> str:
         return question
     text = _fold(question)
     keys = [key.this for key in order.expressions]
-    named = all(isinstance(k, exp.Column) and _fold(k.name) in text for k in keys)
+    named = all(isinstance(k, exp.Column) and _names_column(text, k.name) for k in keys)
     if (_ORDER_WORDS[lang].search(question) and named) or direction_mismatches(question, sql, lang):
         return question            # stated already, or stated wrong (check_question sends it back)
     return f"{question.rstrip()}{i18n.t('gen.order_stated', lang, order=_order_words(sql, lang))}"
+
+
+def _names_column(text: str, column: str) -> bool:
+    """Whether folded ``text`` names ``column``: as written, or in words ("join date" for
+    joined_on). A wrong guess only leaves out sqllab's order sentence; the round trip still checks
+    that the question leads to the answer's order."""
+    name = _fold(column)
+    if name in text or name.replace("_", " ") in text:
+        return True
+    words = [w for w in name.split("_") if len(w) >= 4 and w not in ("date", "name")]
+    return bool(words) and all(w[:4] in text for w in words)
 
 
 def with_hidden_keys(question: str, sql: str, lang: str) -> str:
