@@ -720,3 +720,23 @@ def test_an_order_by_on_a_single_aggregate_row_goes_back(shop_db) -> None:
     sql = "SELECT COUNT(*) AS total, COUNT(city) AS with_city FROM customers ORDER BY id"
     assert any("single row" in p for p in check_reference(db, sql, "aggregate"))
     assert not any("single row" in p for p in check_reference(db, sql.removesuffix(" ORDER BY id"), "aggregate"))
+
+
+def test_a_query_repaired_with_another_constant_is_kept(full_profile, shop_db) -> None:
+    """Round 0's query returns no rows; its repair (the same query, a constant that occurs) has the
+    same shape and must not be turned down as a repeat."""
+    dataset, _ = shop_db
+    city = next(r[2] for r in dataset.table("customers").rows if r[2])
+    fixed = f"SELECT name FROM customers WHERE city = '{city}'"
+    batches = iter([["SELECT name FROM customers WHERE city = 'Atlantis'"], [fixed]])
+    question = f"Show the names of customers whose city is {city}."
+    writer = exercise_writer([(question, fixed)])
+
+    def respond(body: dict):
+        if "queries" in json.dumps(body.get("response_format")):
+            return ok(json.dumps({"queries": [{"sql": s} for s in next(batches, [fixed])]}))
+        return writer(body)
+
+    with LLMTestServer(responder=respond) as server:
+        exercises = generate_exercises(dataset, "where", n=1, lang="en", seed=1, client=client_for(server.url))
+    assert exercises[0].source == "llm" and exercises[0].reference_sql == fixed

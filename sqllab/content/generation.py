@@ -1399,9 +1399,11 @@ async def _reference_queries(client: Any, db: Path, topic: str, n: int, lang: st
                  "examples": "\n".join(topic_examples(topic, lang, seed)), "n": n + SPARE_QUERIES,
                  "difficulty": PROBLEM_LEVEL.get(difficulty, difficulty)}
     good: list[str] = []
-    seen: set[str] = set()
+    seen: set[str] = set()          # shapes of the kept queries
+    failed: dict[str, str] = {}     # queries sent back, and why
     previous, problems = None, None
-    for round_no in range(REPAIR_ROUNDS):
+    rounds = REPAIR_ROUNDS if clock is None or clock.budget is not None else REPAIR_ROUNDS + 1
+    for round_no in range(rounds):
         if round_no and clock is not None and not clock.allows(QUERY_ROUND_S):
             break
         if progress is not None:
@@ -1420,16 +1422,20 @@ async def _reference_queries(client: Any, db: Path, topic: str, n: int, lang: st
         for i, proposal in enumerate(batch.queries, 1):
             sql = proposal.sql.strip().rstrip(";").strip()
             shape = _shape(sql)
-            if shape in seen:       # the same query with another constant or comparison: no variety
+            if shape in seen:       # the same query as a kept one up to columns, constants, comparison
                 problems.append(f"query {i} repeats an earlier query with another constant or comparison")
                 continue
-            seen.add(shape)
+            if sql in failed:       # sent back already, unchanged
+                problems.append(f"query {i} is unchanged: {failed[sql]}")
+                continue
             if progress is not None:
                 progress.set("checking", i, len(batch.queries))
             found = await asyncio.to_thread(check_reference, db, sql, topic)
-            if found:
+            if found:               # (its repair, another constant say, may come back with the same shape)
+                failed[sql] = found[0]
                 problems += [f"query {i}: {p}" for p in found]
             else:
+                seen.add(shape)
                 good.append(sql)
         if len(good) >= n:
             break
