@@ -10,7 +10,6 @@ notebook is reported and the others go on.
 from __future__ import annotations
 
 import csv
-import hashlib
 import logging
 import multiprocessing
 import time

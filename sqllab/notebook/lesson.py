@@ -30,7 +30,6 @@ import hashlib
 import json
 import logging
 import os
-import shutil
 import sqlite3
 import sys
 import contextlib
