@@ -740,3 +740,14 @@ def test_a_query_repaired_with_another_constant_is_kept(full_profile, shop_db) -
     with LLMTestServer(responder=respond) as server:
         exercises = generate_exercises(dataset, "where", n=1, lang="en", seed=1, client=client_for(server.url))
     assert exercises[0].source == "llm" and exercises[0].reference_sql == fixed
+
+
+def test_a_question_asking_for_an_order_its_answer_lacks_goes_back() -> None:
+    sql = "SELECT c.city, COUNT(o.id) AS orders FROM customers c JOIN orders o ON o.customer_id = c.id GROUP BY c.city"
+    asks = Exercise(id="x", topic="joins", question="Show each city and its number of orders, ordered by the "
+                    "number of orders in descending order.", reference_sql=sql, source="llm", lang="en")
+    assert any("no ORDER BY" in p for p in check_question(asks))
+    plain = asks.model_copy(update={"question": "Show each city and its number of orders."})
+    assert not any("no ORDER BY" in p for p in check_question(plain))
+    ja = asks.model_copy(update={"question": "都市（city）ごとの注文数を、注文数の多い順に並べて表示してください。", "lang": "ja"})
+    assert any("no ORDER BY" in p for p in check_question(ja))

@@ -804,8 +804,20 @@ def check_question(exercise: Exercise, db: Path | None = None) -> list[str]:
                      "(no student can guess it from 'a certain value')")
     if _SQL_IN_TEXT.search(exercise.question):
         found.append("the question must not contain SQL")
+    if ("ORDER BY" not in " ".join(exercise.reference_sql.upper().split())        # (a window's order is said too)
+            and _ASKS_ORDER[exercise.lang].search(exercise.question)):
+        found.append("the question asks for an order of the rows, but the answer has no ORDER BY: "
+                     "leave the order out of the question")
     found += task_problems(exercise.question, exercise.lang)
     return found
+
+
+#: a question asking for a row order in so many words (the answer then needs a top-level ORDER BY)
+_ASKS_ORDER = {
+    "en": re.compile(r"\b(?:ordered|sorted|order(?:ed)? by|sort(?:ed)? by|in (?:ascending|descending) order"
+                     r"|(?:highest|lowest|largest|smallest|earliest|latest|newest|oldest) first)\b", re.I),
+    "ja": re.compile(r"(?:大きい|小さい|高い|低い|多い|少ない|新しい|古い|早い|遅い|安い)順|並べ替え|並び順|昇順|降順"),
+}
 
 
 _ALIAS = re.compile(r"(?<![\w.])[A-Za-z_]\w*\.[A-Za-z_]\w*")
