@@ -118,7 +118,8 @@ def main() -> int:
         for lang in args.langs:
             for seed in args.seeds:
                 rows += course(lang, seed, args.minutes, work)
-                ahead.writer().idle(0)      # what is still being written ahead is for lessons past 07
+                ahead.writer().clear()      # what is still being written ahead is for lessons past 07
+                ahead.writer().idle(120)
     finally:
         if neighbour is not None:
             neighbour.terminate()

@@ -134,3 +134,12 @@ def test_a_lesson_waits_while_another_kernel_writes_its_content(capable_llm, tmp
         assert capable_llm.chat_count == 0 and opened.job.progress.running     # waiting for the other writer
     assert opened.job.wait(60)
     assert capable_llm.chat_count > 0 and [e.source for e in opened.exercises] == ["llm"] * 3
+
+
+def test_clear_stops_the_writer(capable_llm, tmp_path) -> None:
+    lesson = _lesson(tmp_path, "02_where", generate=False)
+    with priority.active(priority.FEEDBACK):                    # the writer waits at its first request
+        lesson.write_ahead(2)
+        ahead.writer().clear()
+    assert ahead.writer().idle(30)
+    assert not lesson.sibling("03_order").has_llm_content() and not lesson.sibling("04_aggregate").has_llm_content()

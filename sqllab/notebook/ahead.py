@@ -18,7 +18,7 @@ import os
 import threading
 from typing import Any
 
-from ..content.jobs import GenerationProgress
+from ..content.jobs import GenerationCancelled, GenerationProgress
 from ..llm import priority
 
 log = logging.getLogger(__name__)
@@ -80,6 +80,14 @@ class AheadWriter:
             self._queue = collections.deque(x for x in self._queue if x.content_key("llm") != key)
             self._keys.discard(key)
 
+    def clear(self) -> None:
+        """Forget what is queued and stop the lesson being written (its content is not saved)."""
+        with self._cv:
+            self._queue.clear()
+            self._keys.clear()
+            if self.current is not None:
+                self.current[1].cancel()
+
     def idle(self, timeout: float | None = None) -> bool:
         """Wait until nothing is queued or being written; True when so."""
         with self._cv:
@@ -98,6 +106,8 @@ class AheadWriter:
                 self.current = (key, progress)
             try:
                 self._write(lesson, progress)
+            except GenerationCancelled:
+                log.info("writing %s ahead was stopped", lesson.lesson_id)
             except Exception:  # a bug must not stop the lessons after it, nor reach a notebook
                 log.exception("writing %s ahead failed", lesson.lesson_id)
             finally:
