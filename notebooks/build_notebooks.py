@@ -290,6 +290,14 @@ START = {
                   "in each lesson.",
                   "## 進み具合\n採点した解答はすべて保存されます。次の表は、各レッスンでどこまで進んだかを示します。")),
         ("code", "from sqllab import overview\n\noverview(student_id, lang)"),
+        ("md", md("## The next lessons, written for you\nWhile you read this page, the AI starts writing the "
+                  "exercises of lessons 01 and 02 for your data, and sqllab checks each one. A lesson whose "
+                  "exercises are ready opens with them; otherwise it starts with built-in exercises.",
+                  "## 次のレッスンを準備します\nこのページを読んでいる間に、AI がレッスン 01 と 02 の問題をあなたの"
+                  "データに合わせて書き始め、sqllab がひとつずつ確かめます。問題ができあがったレッスンはそれを使って"
+                  "始まり、まだのときは組み込みの問題から始まります。")),
+        ("code", "from sqllab import Lesson\n\n_ = Lesson(\"00_start_here\", lang=lang, seed=seed, student_id=student_id, "
+                 "theme=theme,\n           difficulty=difficulty, n_exercises=n_exercises, llm=llm).write_ahead()"),
         ("md", md(
             "## How a lesson works\n1. Run the cells from the top (**Run ▸ Run All Cells**).\n"
             "2. The dataset panel shows your tables and an ER diagram.\n"
