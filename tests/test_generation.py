@@ -751,3 +751,16 @@ def test_a_question_asking_for_an_order_its_answer_lacks_goes_back() -> None:
     assert not any("no ORDER BY" in p for p in check_question(plain))
     ja = asks.model_copy(update={"question": "都市（city）ごとの注文数を、注文数の多い順に並べて表示してください。", "lang": "ja"})
     assert any("no ORDER BY" in p for p in check_question(ja))
+
+
+def test_sqllab_puts_right_a_number_the_question_misspells() -> None:
+    from sqllab.content.generation import unstated_constants, with_constants
+
+    sql = "SELECT name, points FROM customers WHERE city = '長生郡一宮町' AND points >= 950"
+    wrong = "長生郡一宮町に住んで、１０００点以上の顧客の名前（name）と点数（points）を表示してください。"
+    fixed = with_constants(wrong, sql, "ja")
+    assert "950点以上" in fixed and "（name）" in fixed and unstated_constants(fixed, sql, "ja") == []
+    two = "Show customers with at least 1000 points in 2 cities."      # which number is the constant? unclear
+    assert with_constants(two, "SELECT name FROM customers WHERE points >= 950", "en") == two
+    right = "Show customers with at least 950 points."
+    assert with_constants(right, "SELECT name FROM customers WHERE points >= 950", "en") == right

@@ -1291,6 +1291,23 @@ def _names_column(text: str, column: str) -> bool:
     return bool(words) and all(w[:4] in text for w in words)
 
 
+def with_constants(question: str, sql: str, lang: str) -> str:
+    """``question`` with a wrong number put right by sqllab: when exactly one number constant of the
+    answer is unstated and the question has exactly one number the answer does not use, that
+    number is the constant misspelt (Qwen wrote 「1000点以上」 for ``points >= 950`` three rounds in
+    a row). The round trip still checks the question that results."""
+    missing = [m for m in unstated_constants(question, sql, lang) if re.fullmatch(r"-?\d+(?:\.\d+)?", m)]
+    if len(missing) != 1:
+        return question
+    used = {float(n) for n in re.findall(r"\d+(?:\.\d+)?", unicodedata.normalize("NFKC", sql))}
+    numbers = list(re.finditer(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])", question))     # (full-width digits too)
+    strays = [m for m in numbers if float(unicodedata.normalize("NFKC", m.group(0))) not in used]
+    if len(strays) != 1 or len(numbers) > 3:
+        return question
+    stray = strays[0]
+    return question[:stray.start()] + missing[0] + question[stray.end():]
+
+
 def with_hidden_keys(question: str, sql: str, lang: str) -> str:
     """``question`` with a note by sqllab when the answer orders by a column it does not show: a
     reader told "then by customer ID" shows the id too (seen in the round trip on the embedded
@@ -1486,7 +1503,8 @@ async def _question_for(client: Any, db: Path, sql: str, topic: str, lang: str, 
                 raise
             previous, problems = _raw(exc), _problems_of(exc)
             continue
-        question = with_hidden_keys(with_columns(with_limit(with_order(proposal.question, sql, lang), sql, lang),
+        question = with_constants(proposal.question, sql, lang)
+        question = with_hidden_keys(with_columns(with_limit(with_order(question, sql, lang), sql, lang),
                                                  sql, db, lang), sql, lang)
         exercise = _exercise(ProposedExercise(question=question, reference_sql=sql, difficulty=difficulty),
                              topic, lang, difficulty)
