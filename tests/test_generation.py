@@ -764,3 +764,12 @@ def test_sqllab_puts_right_a_number_the_question_misspells() -> None:
     assert with_constants(two, "SELECT name FROM customers WHERE points >= 950", "en") == two
     right = "Show customers with at least 950 points."
     assert with_constants(right, "SELECT name FROM customers WHERE points >= 950", "en") == right
+
+
+def test_what_a_query_computes_is_part_of_its_shape() -> None:
+    from sqllab.content.generation import query_shape
+
+    where = "FROM customers WHERE points >= 100"
+    shapes = {query_shape(f"SELECT {s} {where}") for s in ("COUNT(*) AS n", "SUM(points) AS total", "AVG(points)")}
+    assert len(shapes) == 3                                   # COUNT, SUM and AVG are three exercises
+    assert query_shape(f"SELECT COUNT(*) AS n {where}") == query_shape(f"SELECT COUNT(*) AS how_many {where}")

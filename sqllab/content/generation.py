@@ -1124,8 +1124,13 @@ def query_shape(sql: str) -> str:
     folded): two exercises of one lesson must not share a shape, or they teach the same thing twice."""
     tree = _tree(sql)
     if isinstance(tree, exp.Select) and tree.expressions:
-        tree = tree.copy()
-        tree.set("expressions", [exp.Var(this="_columns_")])
+        tree = tree.copy()      # plain columns shown do not count; what is computed (COUNT, RANK ...) does
+        computed = [e for e in tree.expressions if not isinstance(e.unalias(), (exp.Column, exp.Star))]
+        plain = len(computed) < len(tree.expressions)
+        for e in computed:
+            if isinstance(e, exp.Alias):
+                e.set("alias", None)
+        tree.set("expressions", ([exp.Var(this="_columns_")] if plain else []) + [e.unalias() for e in computed])
         sql = tree.sql(dialect="sqlite")
     shape = re.sub(r"\s*(?:>=|<=|<>|!=|>|<|=)\s*", " ~ ", _skeleton(sql))
     return " ".join(shape.casefold().split())
