@@ -773,3 +773,11 @@ def test_what_a_query_computes_is_part_of_its_shape() -> None:
     shapes = {query_shape(f"SELECT {s} {where}") for s in ("COUNT(*) AS n", "SUM(points) AS total", "AVG(points)")}
     assert len(shapes) == 3                                   # COUNT, SUM and AVG are three exercises
     assert query_shape(f"SELECT COUNT(*) AS n {where}") == query_shape(f"SELECT COUNT(*) AS how_many {where}")
+
+
+def test_a_question_pointing_at_a_query_or_conditions_it_never_gives_goes_back() -> None:
+    from sqllab.content.generation import task_problems
+
+    assert task_problems("以下のクエリを実行して、指定した条件を満たす顧客の名前を表示してください。", "ja")
+    assert task_problems("Run the following query and show the customers that meet the given conditions.", "en")
+    assert not task_problems("都市（city）が府中市の顧客の名前（name）を表示してください。", "ja")

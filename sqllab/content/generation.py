@@ -823,8 +823,10 @@ _ASKS_ORDER = {
 _ALIAS = re.compile(r"(?<![\w.])[A-Za-z_]\w*\.[A-Za-z_]\w*")
 _DESCRIPTION = {
     "en": re.compile(r"^\s*(?:this|the|a|an)\s+(?:sql\s+)?(?:query|statement)\b|\bquery\s+(?:that\s+)?"
-                     r"(?:returns|selects|retrieves|calculates|computes|shows|lists|finds)\b", re.I),
-    "ja": re.compile(r"(?:クエリ|SQL|ＳＱＬ)(?:文)?(?:です|である|になります|となります)|(?:する|した)(?:クエリ|SQL)(?:[。.]|$)"),
+                     r"(?:returns|selects|retrieves|calculates|computes|shows|lists|finds)\b"
+                     r"|\b(?:the following|this|below) (?:sql|query)\b|\b(?:the )?(?:given|specified) conditions?\b", re.I),
+    "ja": re.compile(r"(?:クエリ|SQL|ＳＱＬ)(?:文)?(?:です|である|になります|となります)|(?:する|した)(?:クエリ|SQL)(?:[。.]|$)"
+                     r"|(?:以下|次|下記)の(?:クエリ|SQL|ＳＱＬ)|指定(?:した|された)条件"),
 }
 _VAGUE = {
     "en": re.compile(r"\b(?:a certain|certain|a specific|specific|a given|given|some specified)\s+"
