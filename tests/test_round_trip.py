@@ -112,3 +112,27 @@ def test_a_reader_that_answers_nonsense_rejects_the_question(shop) -> None:
     with LLMTestServer(responder=lambda body: ok("not json at all")) as server:
         trip = asyncio.run(round_trip(client_for(server.url), db, exercise, seed=1))
     assert not trip.accepted and trip.solves == []
+
+
+def test_a_reader_who_gets_the_rows_but_not_the_columns_gets_them_listed(shop) -> None:
+    """sqllab lists the columns itself and asks the reader again (no new question from the model)."""
+    dataset, _db = shop
+    reference = "SELECT name, points FROM customers WHERE points >= 100"
+    question = "Show the name and points of the customers with at least 100 points."
+
+    def respond(body: dict):
+        step = kind(body)
+        prompt = body["messages"][-1]["content"]
+        if step == "queries":
+            return ok(json.dumps({"queries": [{"sql": reference}]}))
+        if step == "question":
+            return ok(json.dumps({"question": question}))
+        listed = "name, points" in prompt.split("The task:")[-1]
+        return ok(json.dumps({"sql": reference if listed else "SELECT name FROM customers WHERE points >= 100"}))
+
+    with LLMTestServer(responder=respond) as server:
+        exercises = generate_exercises(dataset, "where", n=1, lang="en", seed=1, client=client_for(server.url))
+        steps = [kind(r.body) for r in server.chat_requests]
+    assert exercises[0].source == "llm" and exercises[0].question.startswith(question)
+    assert "name, points" in exercises[0].question and steps.count("question") == 1
+    assert steps.count("solve") == 3                        # two readers without the columns, one with them

@@ -1521,6 +1521,16 @@ async def _question_for(client: Any, db: Path, sql: str, topic: str, lang: str, 
                                     clock=clock)
             if trip.accepted:
                 return exercise
+            if columns != "-" and trip.solves and all(
+                    v.diff is not None and v.diff.kind in ("column_count", "column_order") for _, v in trip.solves):
+                # the reader got the rows right but not the columns: sqllab lists them, and asks again
+                listed = f"{question.rstrip()}{i18n.t('gen.columns_stated', lang, columns=columns)}"
+                exercise = exercise.model_copy(update={"question": listed})
+                if not await asyncio.to_thread(check_question, exercise, db):
+                    trip = await round_trip(client, db, exercise, seed=seed + 100 * round_no + 50,
+                                            progress=progress, clock=clock)
+                    if trip.accepted:
+                        return exercise
             problems = trip.problems
         log.info("question for %s sent back (round %d): %s [%s]", sql[:80], round_no,
                  "; ".join(problems)[:400], question[:200])
