@@ -781,3 +781,15 @@ def test_a_question_pointing_at_a_query_or_conditions_it_never_gives_goes_back()
     assert task_problems("以下のクエリを実行して、指定した条件を満たす顧客の名前を表示してください。", "ja")
     assert task_problems("Run the following query and show the customers that meet the given conditions.", "en")
     assert not task_problems("都市（city）が府中市の顧客の名前（name）を表示してください。", "ja")
+
+
+def test_sqllab_lists_the_columns_of_a_query_that_also_computes_one(shop_db) -> None:
+    from sqllab.content.generation import unnamed_columns, with_columns
+
+    _dataset, db = shop_db
+    sql = ("SELECT p.name, COUNT(o.id) AS orders FROM products p JOIN orders o ON o.product_id = p.id "
+           "GROUP BY p.id, p.name")
+    question = "「家電」の製品ごとに注文数を表示してください。"
+    assert unnamed_columns(question, sql, db, "ja")
+    listed = with_columns(question, sql, db, "ja")
+    assert listed.startswith(question) and "name, orders" in listed

@@ -1356,19 +1356,24 @@ def with_limit(question: str, sql: str, lang: str) -> str:
 
 def with_columns(question: str, sql: str, db: Path, lang: str) -> str:
     """``question`` with the answer's columns listed by sqllab when it leaves one of them unnamed
-    (a small model writes "the customers below the average" for ``SELECT name, points``). Only a
-    SELECT of plain table columns is completed; a column used elsewhere (a condition, an aggregate)
-    is left to the model and the checks."""
+    (a small model writes "the customers below the average" for ``SELECT name, points``). A SELECT
+    of plain table columns and named computed ones (``COUNT(o.id) AS orders``) is completed; a
+    column used elsewhere (a condition, an aggregate) is left to the model and the checks, and the
+    round trip checks what results."""
     tree = _tree(sql)
     if not isinstance(tree, exp.Select) or not tree.expressions:
         return question
-    shown = []
+    shown, plain = [], []
     for expression in tree.expressions:
-        if not isinstance(expression, exp.Column) or expression.name == "*":
+        if isinstance(expression, exp.Column) and expression.name != "*":
+            shown.append(expression.name)
+            plain.append(expression.name)
+        elif isinstance(expression, exp.Alias) and not isinstance(expression.this, exp.Column):
+            shown.append(expression.alias)      # a computed column, by its name (COUNT(o.id) AS orders)
+        else:
             return question
-        shown.append(expression.name)
     missing = unnamed_columns(question, sql, db, lang)
-    if not missing or not set(missing) <= set(shown):
+    if not missing or not set(missing) <= set(plain):
         return question
     return f"{question.rstrip()}{i18n.t('gen.columns_stated', lang, columns=', '.join(shown))}"
 
