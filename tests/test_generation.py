@@ -793,3 +793,11 @@ def test_sqllab_lists_the_columns_of_a_query_that_also_computes_one(shop_db) -> 
     assert unnamed_columns(question, sql, db, "ja")
     listed = with_columns(question, sql, db, "ja")
     assert listed.startswith(question) and "name, orders" in listed
+
+
+def test_a_question_that_writes_its_condition_in_sql_goes_back() -> None:
+    from sqllab.content.generation import task_problems
+
+    assert task_problems("customers テーブルから points 列の平均値を表示してください。points >= 1000", "ja")
+    assert task_problems("Show the names where city = 'Leeds'.", "en")
+    assert not task_problems("Show the names of customers with at least 1000 points.", "en")

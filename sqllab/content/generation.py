@@ -835,6 +835,10 @@ _VAGUE = {
 }
 
 
+#: a condition written as SQL inside the question (「…平均値を表示してください。points >= 1000」)
+_SQL_CONDITION = re.compile(r"(?<![\w`])[A-Za-z_][A-Za-z_0-9]*\s*(?:>=|<=|<>|!=|=|<|>)\s*(?:'[^']*'|-?\d+(?:\.\d+)?|[A-Za-z_]\w*)")
+
+
 def task_problems(question: str, lang: str) -> list[str]:
     """What keeps ``question`` from being a task a student can carry out: a table alias or
     qualified SQL name (``c.id``), the description of a query instead of an instruction
@@ -848,6 +852,8 @@ def task_problems(question: str, lang: str) -> list[str]:
     if _DESCRIPTION[lang].search(question):
         found.append("the question describes a query: write it as an instruction to the learner "
                      + ("(「…を表示してください。」)" if lang == "ja" else '("Show ...", "List ...")'))
+    if fragment := _SQL_CONDITION.search(question):
+        found.append(f"the question shows the SQL condition {fragment.group(0)!r}: say it in words")
     if match := _VAGUE[lang].search(question):
         found.append(f"the question says {match.group(0)!r}: no value in the answer is vague, state it "
                      "(or leave the phrase out when the answer has no such condition)")
