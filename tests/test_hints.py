@@ -98,3 +98,13 @@ def test_no_bank_hint_gives_the_answer_away(tmp_path: Path, theme: str, lang: st
     for exercise in exercises:
         for hint in exercise.hints:
             assert not leaks(db, exercise.reference_sql, hint), (exercise.id, hint)
+
+
+def test_the_key_parts_are_what_is_blanked() -> None:
+    assert skeleton("SELECT name FROM customers WHERE points >= 100") == \
+        f"SELECT name FROM customers WHERE points >= {BLANK}"                     # the constant
+    assert f"{BLANK}(points)" in skeleton("SELECT city, AVG(points) FROM customers GROUP BY city")   # the aggregate
+    joined = skeleton("SELECT c.name, o.id FROM customers AS c JOIN orders AS o ON o.customer_id = c.id")
+    assert joined.endswith(f"ON {BLANK}") and "c.name, o.id" in joined       # the join condition, not the columns
+    assert f"PARTITION BY {BLANK} ORDER BY {BLANK}" in skeleton(
+        "SELECT name, RANK() OVER (PARTITION BY city ORDER BY points DESC) AS r FROM customers")

@@ -1144,8 +1144,6 @@ def query_shape(sql: str) -> str:
     return " ".join(shape.casefold().split())
 
 
-_shape = query_shape
-
 
 def _skeleton(sql: str) -> str:
     """A near-solution hint: the reference with its constants blanked."""
@@ -1468,7 +1466,7 @@ async def _reference_queries(client: Any, db: Path, topic: str, n: int, lang: st
         problems = []
         for i, proposal in enumerate(batch.queries, 1):
             sql = proposal.sql.strip().rstrip(";").strip()
-            shape = _shape(sql)
+            shape = query_shape(sql)
             if shape in seen:       # the same query as a kept one up to columns, constants, comparison
                 problems.append(f"query {i} repeats an earlier query with another constant or comparison")
                 continue
