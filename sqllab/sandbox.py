@@ -524,7 +524,8 @@ def _translate(exc: Exception, conn: sqlite3.Connection, sql: str, guard: _Guard
     if m := re.match(r"no such table: (?:main\.)?(.+)", text):
         return _unknown("table", m.group(1), _table_names(conn), lang)
     if m := re.match(r"no such column: (.+)", text):
-        return _unknown("column", m.group(1), _column_names(conn), lang)
+        qualified = _qualified_unknown(sql, m.group(1), conn, lang)
+        return qualified or _unknown("column", m.group(1), _column_names(conn), lang)
     if m := re.match(r"no such function: (.+)", text):
         return _unknown("function", m.group(1), SQLITE_FUNCTIONS, lang)
     if m := re.match(r"ambiguous column name: (.+)", text):
@@ -601,6 +602,46 @@ def _column_names(conn: sqlite3.Connection) -> list[str]:
         except sqlite3.Error:
             continue
     return sorted(set(names))
+
+
+def _table_of(sql: str, qualifier: str) -> str | None:
+    """The table that ``qualifier`` (an alias or a table name) stands for in ``sql``, if any."""
+    try:
+        import sqlglot
+        from sqlglot import exp
+
+        tree = sqlglot.parse_one(sql, read="sqlite")
+    except Exception:
+        return None
+    for table in tree.find_all(exp.Table):
+        if qualifier.lower() in {table.name.lower(), (table.alias or "").lower()}:
+            return table.name
+    return None
+
+
+def _qualified_unknown(sql: str, name: str, conn: sqlite3.Connection, lang: str | None) -> UnknownNameError | None:
+    """``p.name`` where the table ``p`` stands for has no ``name``: say which table that is and
+    list its columns (a close name from another table would only repeat ``p.name``)."""
+    qualifier, _, bare = name.rpartition(".")
+    if not qualifier:
+        return None
+    table = _table_of(sql, qualifier)
+    if table is None:
+        return UnknownNameError(key="sql.unknown_column.no_table", lang=lang, name=name, qualifier=qualifier)
+    try:
+        columns = [r[1] for r in conn.execute(f"PRAGMA table_info({quote_ident(table)})")]
+    except sqlite3.Error:
+        return None
+    if not columns:
+        return None
+    matches = difflib.get_close_matches(bare.lower(), [c.lower() for c in columns], n=1,
+                                      cutoff=0.5 if len(bare) <= 3 else 0.6)
+    if matches:                       # a misspelling within the right table
+        suggestion = next(c for c in columns if c.lower() == matches[0])
+        return UnknownNameError(key="sql.unknown_column.suggest", lang=lang, name=name,
+                                suggestion=f"{qualifier}.{suggestion}")
+    return UnknownNameError(key="sql.unknown_column.in_table", lang=lang, name=bare, qualifier=qualifier,
+                            table=table, available=", ".join(columns))
 
 
 def _unknown(kind: str, name: str, known: list[str], lang: str | None) -> UnknownNameError:

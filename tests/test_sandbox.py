@@ -120,6 +120,23 @@ def test_read_queries_work_and_rows_are_capped(db):
     assert run_query(db, "VALUES (1, 'a')").rows == [(1, "a")]
 
 
+def test_a_column_missing_from_the_aliased_table_names_that_table(db):
+    # 社員 (here "s") has no 住所: the message names the table and its columns would only repeat it
+    with pytest.raises(UnknownNameError) as info:
+        run_query(db, "SELECT s.住所 FROM 社員 AS s JOIN 部署 AS b ON b.id = s.部署_id", lang="ja")
+    message = info.value.message_in("ja")
+    assert "社員" in message and "氏名" in message and "給与" in message
+    assert "のことですか" not in message
+    en = info.value.message_in("en")
+    assert "“s” is the table 社員" in en
+    with pytest.raises(UnknownNameError) as info:
+        run_query(db, "SELECT x.氏名 FROM 社員 AS s", lang="en")
+    assert "“x” is not a table or alias" in info.value.message_in("en")
+    with pytest.raises(UnknownNameError) as info:       # a misspelling in the right table: the usual hint
+        run_query(db, "SELECT s.氏明 FROM 社員 AS s", lang="en")
+    assert "s.氏名" in info.value.message_in("en")
+
+
 def test_messages_point_at_the_mistake(db):
     with pytest.raises(UnknownNameError) as info:
         run_query(db, "SELECT 氏名, 給料 FROM 社員", lang="ja")

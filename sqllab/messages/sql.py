@@ -124,6 +124,14 @@ MESSAGES = {
         "en": "There is no column named “{name}”. Columns of the lesson tables: {available}.",
         "ja": "「{name}」という名前の列はありません。レッスンのテーブルの列: {available}。",
     },
+    "sql.unknown_column.in_table": {
+        "en": "“{qualifier}” is the table {table} here, and {table} has no column “{name}”. Its columns: {available}.",
+        "ja": "ここで「{qualifier}」はテーブル {table} のことですが、{table} に「{name}」という列はありません。{table} の列: {available}。",
+    },
+    "sql.unknown_column.no_table": {
+        "en": "There is no column “{name}”: “{qualifier}” is not a table or alias in this query's FROM or JOIN.",
+        "ja": "「{name}」という列はありません。「{qualifier}」は、このクエリの FROM や JOIN にあるテーブル名でも別名でもありません。",
+    },
     "sql.unknown_column.suggest": {
         "en": "There is no column named “{name}”. Did you mean “{suggestion}”?",
         "ja": "「{name}」という名前の列はありません。「{suggestion}」のことですか？",
