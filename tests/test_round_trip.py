@@ -136,3 +136,45 @@ def test_a_reader_who_gets_the_rows_but_not_the_columns_gets_them_listed(shop) -
     assert exercises[0].source == "llm" and exercises[0].question.startswith(question)
     assert "name, points" in exercises[0].question and steps.count("question") == 1
     assert steps.count("solve") == 3                        # two readers without the columns, one with them
+
+
+def test_a_reader_who_fails_once_and_then_misses_only_columns_gets_them_listed(shop) -> None:
+    """A solve that does not run (an invented column) does not hide that the other reader got every
+    row right and only missed a column: sqllab lists the columns and asks again."""
+    dataset, _db = shop
+    reference = "SELECT name, points FROM customers WHERE points >= 100"
+    question = "Show the name and points of the customers with at least 100 points."
+
+    def respond(body: dict):
+        step = kind(body)
+        prompt = body["messages"][-1]["content"]
+        if step == "queries":
+            return ok(json.dumps({"queries": [{"sql": reference}]}))
+        if step == "question":
+            return ok(json.dumps({"question": question}))
+        if "name, points" in prompt.split("The task:")[-1]:
+            return ok(json.dumps({"sql": reference}))
+        if body.get("temperature") == 0.0:
+            return ok(json.dumps({"sql": "SELECT name FROM customers WHERE score >= 100"}))   # no such column
+        return ok(json.dumps({"sql": "SELECT name FROM customers WHERE points >= 100"}))
+
+    with LLMTestServer(responder=respond) as server:
+        exercises = generate_exercises(dataset, "where", n=1, lang="en", seed=1, client=client_for(server.url))
+        steps = [kind(r.body) for r in server.chat_requests]
+    assert exercises[0].source == "llm" and "name, points" in exercises[0].question
+    assert steps.count("question") == 1
+
+
+def test_the_question_writer_is_told_the_columns_of_this_answer_only(shop) -> None:
+    """A computed column comes with what it computes, and the Japanese writer's example words are
+    the answer's own columns (v2's fixed example 「登録日（joined_on）」 was copied into questions)."""
+    from sqllab.content.generation import named_columns_text, shown_columns_text
+
+    _dataset, db = shop
+    sql = ("SELECT c.name, COUNT(o.id) AS orders FROM customers c JOIN orders o ON o.customer_id = c.id "
+           "WHERE c.points >= 100 GROUP BY c.id, c.name")
+    assert shown_columns_text(sql, db) == "name, orders = COUNT(o.id)"
+    named = named_columns_text(sql, db, "ja")
+    assert "（name）" in named and "（points）" in named and "joined_on" not in named
+    assert named_columns_text(sql, db, "en") == "name, points"
+    assert shown_columns_text("SELECT * FROM customers", db).startswith("id, ")

@@ -1008,8 +1008,51 @@ def used_columns(sql: str, db: Path) -> list[str]:
     return out
 
 
+def shown_columns_text(sql: str, db: Path) -> str:
+    """The answer's columns as the question writer is told them: a plain column by its name, a
+    computed one with what it computes (``total = SUM(o.quantity)``), so that the question asks
+    for every column, the computed ones in words."""
+    names = run_query(db, sql, lang="en", max_rows=1).columns
+    tree = _tree(sql)
+    select = tree if isinstance(tree, exp.Select) else (tree.find(exp.Select) if tree is not None else None)
+    if select is None or len(select.expressions) != len(names) or any(
+            isinstance(e, exp.Star) for e in select.expressions):
+        return ", ".join(names)
+    out = []
+    for name, expression in zip(names, select.expressions):
+        inner = expression.this if isinstance(expression, exp.Alias) else expression
+        if isinstance(inner, exp.Column):
+            out.append(name)
+            continue
+        computed = inner.sql(dialect="sqlite")
+        same = "".join(name.split()).casefold() == "".join(computed.split()).casefold()
+        out.append(computed if same else f"{name} = {computed}")
+    return ", ".join(out)
+
+
+def named_columns_text(sql: str, db: Path, lang: str) -> str:
+    """The columns a question must name (``used_columns``), written the way it should name them:
+    in Japanese a word with the identifier in brackets (「数量（quantity）」), in English the
+    identifier. Built from the answer itself: a fixed example in the prompt was copied."""
+    columns = used_columns(sql, db)
+    if lang != "ja":
+        return ", ".join(columns)
+    words = _column_words(lang)
+    out = []
+    for column in columns:
+        if column in _JA_COLUMN_WORDS:
+            word = _JA_COLUMN_WORDS[column][0]
+        elif len(words.get(column, ())) == 1:      # one theme's label (joined_on: 登録日)
+            (word,) = words[column]
+        else:
+            out.append(f"「{column}」")
+            continue
+        out.append(f"「{word}（{column}）」")
+    return "、".join(out)
+
+
 #: everyday Japanese words for common column identifiers (besides the offline themes' labels)
-_JA_COLUMN_WORDS = {"name": ("名前", "名称", "氏名", "名"), "city": ("市", "地域", "都市", "住所", "地"),
+_JA_COLUMN_WORDS = {"name": ("名前", "名称", "氏名", "名"), "city": ("都市", "市", "地域", "住所", "地"),
                     "points": ("ポイント", "点"), "price": ("価格", "値段", "金額", "円"),
                     "quantity": ("数量", "個数", "数"), "category": ("カテゴリ", "分類", "種類", "部門"),
                     "stock": ("在庫",), "score": ("点", "得点", "スコア"), "title": ("題", "名", "タイトル"),
@@ -1501,8 +1544,9 @@ async def _question_for(client: Any, db: Path, sql: str, topic: str, lang: str, 
         columns = "-"
     else:
         columns = ", ".join(run_query(db, sql, lang="en", max_rows=1).columns)
-    variables = {"schema": _table_text(db), "sql": sql, "columns": columns,
-                 "used": ", ".join(used_columns(sql, db)) or i18n.t("gen.no_constants", lang),
+    variables = {"schema": _table_text(db), "sql": sql,
+                 "columns": "-" if topic == "modify" else shown_columns_text(sql, db),
+                 "used": named_columns_text(sql, db, lang) or i18n.t("gen.no_constants", lang),
                  "constants": "; ".join(compared_conditions(sql, lang)) or i18n.t("gen.no_constants", lang),
                  "order": _order_words(sql, lang)}
     previous, problems = None, None
@@ -1530,8 +1574,7 @@ async def _question_for(client: Any, db: Path, sql: str, topic: str, lang: str, 
                                     clock=clock)
             if trip.accepted:
                 return exercise
-            if columns != "-" and trip.solves and all(
-                    v.diff is not None and v.diff.kind in ("column_count", "column_order") for _, v in trip.solves):
+            if columns != "-" and columns_only(trip.solves):
                 # the reader got the rows right but not the columns: sqllab lists them, and asks again
                 listed = f"{question.rstrip()}{i18n.t('gen.columns_stated', lang, columns=columns)}"
                 exercise = exercise.model_copy(update={"question": listed})
@@ -1593,6 +1636,14 @@ async def round_trip(client: Any, db: Path, exercise: Exercise, *, seed: int, tr
              " | ".join(" ".join(sql.split())[:120] for sql, _ in solves) or "no usable solve",
              extra={"round_trip": False, "lang": exercise.lang, "topic": exercise.topic})
     return RoundTrip(False, solves, _round_trip_problems(solves))
+
+
+def columns_only(solves: list[tuple[str, Any]]) -> bool:
+    """Did the readers get the rows right but not the columns? At least one solve differs only in
+    its columns (their number or order) and none differs otherwise (a solve that fails to run,
+    say on a column it invented, does not count against it)."""
+    kinds = [v.diff.kind if v.diff is not None else None for _, v in solves if v.status == "wrong_result"]
+    return bool(kinds) and all(k in ("column_count", "column_order") for k in kinds)
 
 
 def _round_trip_problems(solves: list[tuple[str, Any]]) -> list[str]:
