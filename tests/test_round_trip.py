@@ -178,3 +178,83 @@ def test_the_question_writer_is_told_the_columns_of_this_answer_only(shop) -> No
     assert "（name）" in named and "（points）" in named and "joined_on" not in named
     assert named_columns_text(sql, db, "en") == "name, points"
     assert shown_columns_text("SELECT * FROM customers", db).startswith("id, ")
+
+
+GOOD = ["SELECT name, points FROM customers WHERE points >= 100",
+        "SELECT DISTINCT city FROM customers WHERE city IS NOT NULL ORDER BY city",
+        "SELECT name FROM customers WHERE city IS NULL"]
+BROKEN = "SELECT c.nme FROM customers c"
+
+
+def _query_writer(batches: list[list[str]]):
+    """The query step answers ``batches`` in turn (the last one again after that); every question
+    is the query's own text and every reader answers with that query (both faithful)."""
+    answers = iter(batches)
+
+    def respond(body: dict):
+        step = kind(body)
+        prompt = body["messages"][-1]["content"]
+        if step == "queries":
+            return ok(json.dumps({"queries": [{"sql": q} for q in next(answers, batches[-1])]}))
+        if step == "question":
+            sql = next(q for q in sorted(sum(batches, []), key=len, reverse=True) if q in prompt)
+            return ok(json.dumps({"question": f"Write this task: {sql}."}))
+        return ok(json.dumps({"sql": prompt.split("Write this task: ")[-1].split(".\n")[0].rstrip(".")}))
+
+    return respond
+
+
+def test_a_repair_shows_only_the_queries_sent_back_and_asks_only_for_what_is_missing(shop, monkeypatch) -> None:
+    from sqllab.content import generation
+
+    dataset, _db = shop
+    monkeypatch.setattr(generation, "check_question", lambda exercise, db=None: [])   # any words will do
+    with LLMTestServer(responder=_query_writer([[GOOD[0], BROKEN], [GOOD[1]]])) as server:
+        exercises = generate_exercises(dataset, "where", n=2, lang="en", seed=1, client=client_for(server.url))
+        asked = [r.body for r in server.chat_requests if kind(r.body) == "queries"]
+    assert [e.reference_sql for e in exercises] == GOOD[:2]
+    repair = asked[1]["messages"][-1]["content"]
+    previous = repair.split("previous answer:")[-1].split("The checker")[0]
+    assert "c.nme" in previous and GOOD[0] not in previous          # the kept query is not sent back
+    assert "1 more queries are needed" in repair
+
+
+def test_a_model_that_gives_back_the_same_queries_gets_a_new_request_not_the_same_repair(shop, monkeypatch) -> None:
+    from sqllab.content import generation
+
+    dataset, _db = shop
+    monkeypatch.setattr(generation, "check_question", lambda exercise, db=None: [])
+    from sqllab.content.jobs import GenerationProgress
+
+    batches = [[GOOD[0], BROKEN], [GOOD[0], BROKEN], [GOOD[1]]]
+    with LLMTestServer(responder=_query_writer(batches)) as server:   # written ahead: three rounds
+        exercises = generate_exercises(dataset, "where", n=2, lang="en", seed=1, client=client_for(server.url),
+                                       progress=GenerationProgress(budget_s=None))
+        asked = [r.body for r in server.chat_requests if kind(r.body) == "queries"]
+    assert [e.reference_sql for e in exercises] == GOOD[:2]
+    assert "previous answer" in asked[1]["messages"][-1]["content"]
+    assert "previous answer" not in asked[2]["messages"][-1]["content"]   # nothing changed: asked anew
+    assert asked[2]["temperature"] > asked[0]["temperature"]
+
+
+def test_content_written_ahead_asks_for_other_queries_when_no_question_passes(shop, monkeypatch) -> None:
+    from sqllab.content import generation
+    from sqllab.content.jobs import GenerationProgress
+
+    dataset, _db = shop
+    monkeypatch.setattr(generation, "check_question", lambda exercise, db=None: [])
+    writer = _query_writer([[GOOD[0]], [GOOD[2]]])
+
+    def respond(body: dict):
+        if kind(body) == "solve" and GOOD[0] in body["messages"][-1]["content"]:
+            return ok(json.dumps({"sql": "SELECT name FROM customers"}))      # no reader gets GOOD[0]
+        return writer(body)
+
+    with LLMTestServer(responder=respond) as server:
+        ahead = generate_exercises(dataset, "where", n=1, lang="en", seed=1, client=client_for(server.url),
+                                   progress=GenerationProgress(budget_s=None))
+    assert [(e.source, e.reference_sql) for e in ahead] == [("llm", GOOD[2])]
+    writer = _query_writer([[GOOD[0]], [GOOD[2]]])
+    with LLMTestServer(responder=respond) as server:                      # the open lesson: one batch
+        opened = generate_exercises(dataset, "where", n=1, lang="en", seed=1, client=client_for(server.url))
+    assert opened[0].source == "bank"

@@ -1270,6 +1270,9 @@ class ProposedSolve(BaseModel):
 #: candidates asked beyond ``n`` in the query step: a spare query costs ~40 tokens, a repair round
 #: a whole new answer
 SPARE_QUERIES = 2
+#: batches of queries asked for one lesson written ahead (no time budget) when the questions for
+#: the first batch do not all pass: the second asks for what is missing, with other examples
+QUERY_PASSES = 2
 QUESTION_TOKENS = 160      # one question, no hints (sqllab writes those: content/hints.py)
 SOLVE_TOKENS = 200         # one query written from the question alone
 #: solves asked per question in the round-trip check; the question passes when one grades correct
@@ -1466,28 +1469,42 @@ async def _llm_exercises(client: Any, db: Path, topic: str, n: int, lang: str, s
     far more reliably than it invents both at once (docs/results.md). Repairs and further questions
     stop when they would end past READY_BUDGET_S."""
     clock = _Clock(progress)
-    queries = await _reference_queries(client, db, topic, n, lang, seed, difficulty, progress, clock)
     kept: list[Exercise] = []
-    for k, sql in enumerate(queries, 1):
-        if len(kept) >= n or not clock.allows(QUESTION_S):
+    tried: set[str] = set()         # shapes of the queries that got a question (or failed to)
+    # content written ahead (no budget) asks for more queries when questions fail on the first ones
+    passes = 1 if clock.budget is not None else QUERY_PASSES
+    k = 0
+    for pass_no in range(passes):
+        if pass_no and not clock.allows(QUERY_ROUND_S):
             break
-        if progress is not None:
-            progress.set("questions", len(kept) + 1, n)
-        exercise = await _question_for(client, db, sql, topic, lang, seed + k, difficulty, progress, clock)
-        if exercise is not None:
-            kept.append(exercise)
+        queries = await _reference_queries(client, db, topic, n - len(kept) if pass_no else n, lang,
+                                           seed + 1000 * pass_no, difficulty, progress, clock, avoid=tried)
+        for sql in queries:
+            if len(kept) >= n or not clock.allows(QUESTION_S):
+                break
+            k += 1
+            tried.add(query_shape(sql))
+            if progress is not None:
+                progress.set("questions", len(kept) + 1, n)
+            exercise = await _question_for(client, db, sql, topic, lang, seed + k, difficulty, progress, clock)
+            if exercise is not None:
+                kept.append(exercise)
+        if len(kept) >= n or not queries:
+            break
+        log.info("%d of %d questions on %s passed: asking for other queries", len(kept), n, topic)
     return kept
 
 
 async def _reference_queries(client: Any, db: Path, topic: str, n: int, lang: str, seed: int,
                              difficulty: str, progress: GenerationProgress | None,
-                             clock: _Clock | None = None) -> list[str]:
-    """Up to ``n + SPARE_QUERIES`` distinct queries on ``topic`` that pass ``check_reference``."""
+                             clock: _Clock | None = None, avoid: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    """Up to ``n + SPARE_QUERIES`` distinct queries on ``topic`` that pass ``check_reference``,
+    none of the same shape as another or as one in ``avoid`` (``query_shape``)."""
     variables = {"schema": _schema_text(db), "topic": TOPIC_WORDS[topic],
                  "examples": "\n".join(topic_examples(topic, lang, seed)), "n": n + SPARE_QUERIES,
                  "difficulty": PROBLEM_LEVEL.get(difficulty, difficulty)}
     good: list[str] = []
-    seen: set[str] = set()          # shapes of the kept queries
+    seen: set[str] = set(avoid)     # shapes of the kept queries (and of those to avoid)
     failed: dict[str, str] = {}     # queries sent back, and why
     previous, problems = None, None
     rounds = REPAIR_ROUNDS if clock is None or clock.budget is not None else REPAIR_ROUNDS + 1
@@ -1496,40 +1513,53 @@ async def _reference_queries(client: Any, db: Path, topic: str, n: int, lang: st
             break
         if progress is not None:
             progress.set("repair" if round_no else "exercises", round_no, n)
+        if round_no:                # only what is still missing (and one spare), other examples
+            variables = {**variables, "n": n - len(good) + 1,
+                         "examples": "\n".join(topic_examples(topic, lang, seed + round_no))}
         try:
             batch = await _ask_json(client, "exercise_sql", lang, variables, ProposedQueries, seed=seed + round_no,
-                                    temperature=0.3, max_tokens=_exercise_tokens(n), previous=previous,
-                                    problems=problems, progress=progress)
+                                    temperature=0.3 + 0.2 * round_no, max_tokens=_exercise_tokens(variables["n"]),
+                                    previous=previous, problems=problems, progress=progress)
         except LLMError as exc:
             if not hasattr(exc, "raw_text"):
                 raise
             previous, problems = _raw(exc), _problems_of(exc)
             continue
-        previous = batch.model_dump_json()
-        problems = []
-        for i, proposal in enumerate(batch.queries, 1):
+        problems, sent_back, changed = [], [], False
+        for proposal in batch.queries:
             sql = proposal.sql.strip().rstrip(";").strip()
             shape = query_shape(sql)
             if shape in seen:       # the same query as a kept one up to columns, constants, comparison
-                problems.append(f"query {i} repeats an earlier query with another constant or comparison")
+                sent_back.append(sql)
+                problems.append(f"query {len(sent_back)} repeats an earlier query with another constant "
+                                "or comparison: write another query")
                 continue
             if sql in failed:       # sent back already, unchanged
-                problems.append(f"query {i} is unchanged: {failed[sql]}")
+                sent_back.append(sql)
+                problems.append(f"query {len(sent_back)} is unchanged: {failed[sql]}")
                 continue
+            changed = True
             if progress is not None:
-                progress.set("checking", i, len(batch.queries))
+                progress.set("checking", len(good) + 1, n)
             found = await asyncio.to_thread(check_reference, db, sql, topic)
             if found:               # (its repair, another constant say, may come back with the same shape)
                 failed[sql] = found[0]
-                problems += [f"query {i}: {p}" for p in found]
+                sent_back.append(sql)
+                problems += [f"query {len(sent_back)}: {p}" for p in found]
             else:
                 seen.add(shape)
                 good.append(sql)
         if len(good) >= n:
             break
-        problems.append(f"{n - len(good)} more queries are needed: write new ones, unlike the ones that "
-                        "passed (other columns, other conditions, another idea of the topic)")
         log.info("queries on %s sent back (round %d): %s", topic, round_no, "; ".join(problems)[:600])
+        if not changed or not sent_back:
+            # the model gave back what it had (or nothing to repair): a new request, not a repair
+            previous, problems = None, None
+            continue
+        # the repair shows only the queries sent back; the kept ones are not written again
+        previous = json.dumps({"queries": [{"sql": q} for q in sent_back]}, ensure_ascii=False)
+        problems.append(f"{n - len(good)} more queries are needed: fix these or write new ones, unlike "
+                        "the ones already kept (other columns, other conditions, another idea of the topic)")
     return good
 
 
