@@ -3,10 +3,10 @@
     .venv/bin/python bench/course_run.py [--langs en ja] [--seeds 31 32] [--minutes 3] [--no-load]
 
 No ``LLM_*`` variables (the embedded default), a cold cache. For each language and seed a student
-reads 00_start_here (which starts writing 01 and 02), opens 01_select, then 02_where … 07_window in
+reads 00_start_here (which starts writing the lessons after it), opens 01_select, then 02_where … 07_window in
 order, and spends ``--minutes`` on each one while a
 CPU-heavy process runs beside (one core busy, as a browser and JupyterLab are); meanwhile the next
-lessons are written ahead (``SQLLAB_WRITE_AHEAD``, 2). Printed side by side per lesson:
+lessons are written ahead (``SQLLAB_WRITE_AHEAD``, the default unless set). Printed side by side per lesson:
 
 - opened with LLM: the lesson's verified LLM content was there when it opened (target >= 90%);
 - LLM/shown: exercises from the LLM among those shown after the lesson's minutes;
@@ -34,7 +34,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import default_path  # noqa: E402
 
-os.environ.setdefault("SQLLAB_WRITE_AHEAD", "2")
 default_path.use("sqllab-bench-course-")          # no LLM_* variables, a cold cache
 
 from sqllab.content.generation import query_shape  # noqa: E402
@@ -117,7 +116,7 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="sqllab-bench-course-work-"))
     neighbour = None if args.no_load else busy_neighbour()
     print(f"model: {os.environ.get('SQLLAB_EMBEDDED_MODEL', 'default')}   {args.minutes} min per lesson   "
-          f"write ahead {os.environ['SQLLAB_WRITE_AHEAD']}   busy neighbour: {neighbour is not None}\n")
+          f"write ahead {os.environ.get('SQLLAB_WRITE_AHEAD', 'default')}   busy neighbour: {neighbour is not None}\n")
     print(f"{'lesson':<15}{'lang':<5}{'seed':>5}{'opened LLM':>12}{'LLM/shown':>10}{'hint blank':>11}")
     rows: list[dict] = []
     try:

@@ -23,8 +23,10 @@ from ..llm import priority
 
 log = logging.getLogger(__name__)
 
-#: how many lessons after the open one are written ahead by default (``SQLLAB_WRITE_AHEAD``)
-DEFAULT_AHEAD = 2
+#: how many lessons after the open one are written ahead by default (``SQLLAB_WRITE_AHEAD``): the
+#: rest of the course. With only the next two, a writer that got ahead sat idle until the student
+#: opened the next lesson, and fell behind later: its time is free while the student reads.
+DEFAULT_AHEAD = 8
 
 
 def ahead_count() -> int | None:

@@ -360,7 +360,7 @@ class Lesson:
 
     def write_ahead(self, k: int | None = None) -> list[str]:
         """Queue the next lessons' LLM content for the background writer (``sqllab.notebook.ahead``);
-        returns their ids. By default (``SQLLAB_WRITE_AHEAD``, else 2) only when a person works in
+        returns their ids. By default (``SQLLAB_WRITE_AHEAD``, else the rest of the course) only when a person works in
         the lesson with an LLM: never offline, never in an unattended run (papermill, a build)."""
         from . import ahead
 
