@@ -801,3 +801,28 @@ def test_a_question_that_writes_its_condition_in_sql_goes_back() -> None:
     assert task_problems("customers テーブルから points 列の平均値を表示してください。points >= 1000", "ja")
     assert task_problems("Show the names where city = 'Leeds'.", "en")
     assert not task_problems("Show the names of customers with at least 1000 points.", "en")
+
+
+def test_a_question_that_gives_the_sort_keys_in_another_sequence_goes_back() -> None:
+    """「名前は昇順で並び、同じ名前なら都市は昇順」 for ORDER BY city, name: a student who follows the
+    words is marked wrong. sqllab's own order sentence never counts against a question."""
+    from sqllab.content.generation import order_sequence_mismatches, with_order
+
+    sql = "SELECT name, city FROM customers ORDER BY city, name, id"
+    wrong = {"ja": ["顧客の名前と都市を表示してください。ただし、名前は昇順で並び、同じ名前なら都市は昇順で並びます。",
+                    "顧客の名前と都市を、名前の昇順、同じなら都市の昇順で表示してください。"],
+             "en": ["Show the name and city of each customer, sorted by name and then city.",
+                    "List customers' names and cities in alphabetical order of name, then by city."]}
+    right = {"ja": ["顧客の名前と都市を都市の昇順、同じなら名前の昇順で表示してください。",
+                    with_order("顧客の名前と都市を表示してください。", sql, "ja")],
+             "en": ["Show name and city of customers, sorted by city, then by name, then by id.",
+                    "List the names and cities of customers. Sort them by city.",
+                    with_order("List the names and cities of customers.", sql, "en")]}
+    for lang in ("ja", "en"):
+        for text in wrong[lang]:
+            assert order_sequence_mismatches(text, sql, lang), text
+            exercise = Exercise(id="x", topic="order", question=text, reference_sql=sql, hints=["h"], lang=lang,
+                                source="llm")
+            assert any("sequence" in p for p in check_question(exercise))
+        for text in right[lang]:
+            assert order_sequence_mismatches(text, sql, lang) == [], text

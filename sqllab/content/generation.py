@@ -799,6 +799,7 @@ def check_question(exercise: Exercise, db: Path | None = None) -> list[str]:
             found.append(f"the question must name the column {column} (as written in the table) that the answer uses")
     found += boundary_mismatches(exercise.question, exercise.reference_sql, exercise.lang)
     found += direction_mismatches(exercise.question, exercise.reference_sql, exercise.lang)
+    found += order_sequence_mismatches(exercise.question, exercise.reference_sql, exercise.lang)
     for aggregate in unstated_aggregates(exercise.question, exercise.reference_sql, exercise.lang):
         found.append(f"the answer compares with the {aggregate} of a subquery: the question must say so "
                      "(no student can guess it from 'a certain value')")
@@ -977,6 +978,64 @@ def direction_mismatches(question: str, sql: str, lang: str) -> list[str]:
         return ["the question asks for a descending order but the answer sorts ascending"]
     if directions == {True} and up and not down:
         return ["the question asks for an ascending order but the answer sorts descending"]
+    return []
+
+
+_SENTENCE_END = re.compile(r"[。！？!?\n]|\.(?=\s|$)")
+
+
+def _mentions(text: str, column: str, lang: str) -> list[tuple[int, int]]:
+    """Where folded ``text`` names ``column`` (spans): as written, spaced, or by a word for it (an
+    ASCII name only as a whole word: ``id`` is not in "provide")."""
+    names = {column, column.replace("_", " ")} | set(_column_words(lang).get(column, ()))
+    out: list[tuple[int, int]] = []
+    for name in filter(None, map(_fold, names)):
+        if name.isascii():
+            out += [m.span() for m in re.finditer(rf"(?<![a-z0-9_]){re.escape(name)}s?(?![a-z0-9_])", text)]
+        else:
+            out += [m.span() for m in re.finditer(re.escape(name), text)]
+    return out
+
+
+#: words that tie a sort key to the order ("sorted by name and then city": "then" ties city)
+_ORDER_KEY_WORDS = {"en": re.compile(rf"(?:{_ORDER_WORDS['en'].pattern})|\bthen\b", re.I), "ja": _ORDER_WORDS["ja"]}
+
+
+def order_sequence_mismatches(question: str, sql: str, lang: str) -> list[str]:
+    """A sentence that gives the sort keys in another sequence than the answer's ORDER BY
+    (「名前は昇順で並び、同じ名前なら都市は昇順」 for ``ORDER BY city, name``): a student who follows
+    it is marked wrong. Each order word is tied to the key it speaks of (in Japanese the one named
+    just before it, 「都市の昇順」; in English the one just after, "sorted by city"). Sentences are
+    read one by one, so sqllab's own order sentence, which follows the answer, never counts."""
+    tree = _tree(sql)
+    order = tree.args.get("order") if tree is not None else None
+    if order is None:
+        return []
+    keys = list(dict.fromkeys(k.this.name for k in order.expressions if isinstance(k.this, exp.Column)))
+    if len(keys) < 2:
+        return []
+    tables = {t.name for t in tree.find_all(exp.Table)}
+    for sentence in _SENTENCE_END.split(question):
+        text = _fold(sentence)
+        spans = sorted((span, key) for key in keys for span in _mentions(text, key, lang))
+        mentions = [(start, key) for (start, _), key in spans]
+        names = [span for span, _ in spans] + [span for t in tables for span in _mentions(text, t, lang)]
+        said: list[str] = []
+        for word in _ORDER_KEY_WORDS[lang].finditer(text):
+            if any(a < word.end() and word.start() < b for a, b in names):
+                continue                      # "order" in "order date" or in the table "orders"
+            if lang == "ja":
+                before = [key for i, key in mentions if i < word.start()]
+                key = before[-1] if before else None
+            else:
+                after = [key for i, key in mentions if i >= word.end()]
+                key = after[0] if after else None
+            if key is not None and key not in said:
+                said.append(key)
+        expected = [key for key in keys if key in said]
+        if len(said) >= 2 and said != expected:
+            return [f"the question sorts by {', then '.join(said)}, but the answer sorts by "
+                    f"{', then '.join(expected)}: give the sort keys in the answer's sequence"]
     return []
 
 
