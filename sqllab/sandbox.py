@@ -192,12 +192,17 @@ def quote_ident(name: str) -> str:
 
 # --- input checks ------------------------------------------------------------------------
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def check_sql(sql: str, *, lang: str | None = None) -> str:
     """Reject empty input, NUL bytes, over-long text and several statements; return ``sql``."""
     if not isinstance(sql, str):
         raise EmptyQueryError(key="sql.empty", lang=lang)
     if "\x00" in sql:
         raise SQLSyntaxError(key="sql.nul_byte", lang=lang, pos=sql.index("\x00") + 1)
+    if bad := _SURROGATE.search(sql):     # half of a character (pasted text cut in two): SQLite cannot take it
+        raise SQLSyntaxError(key="sql.broken_character", lang=lang, pos=bad.start() + 1)
     if len(sql) > MAX_SQL_CHARS:
         raise QueryError(key="sql.too_long", lang=lang, length=len(sql), limit=MAX_SQL_CHARS)
     tokens = _tokens(sql)

@@ -200,3 +200,15 @@ def test_unwritable_location_reports_and_keeps(tmp_path: Path) -> None:
     store.path = tmp_path / "ok" / "progress.db"  # the instructor fixes the location
     assert store.flush()
     assert len(ProgressStore(store.path).attempts()) == 1
+
+
+def test_an_attempt_with_half_a_character_is_written_and_does_not_block_the_next(tmp_path: Path) -> None:
+    """A lone surrogate (half an emoji, pasted) cannot be stored as UTF-8: it becomes U+FFFD, and
+    the attempts after it are written too."""
+    store = ProgressStore(tmp_path / "p.db")
+    broken = Attempt(student="s1", lesson="01_select", exercise="e1", sql="SELECT '\ud83d'",
+                     status="syntax_error", correct=False)
+    assert store.record(broken) is True
+    assert store.record(_attempt(2, exercise="e1")) is True
+    rows = ProgressStore(tmp_path / "p.db").attempts(student="s1")
+    assert [a.sql for a in rows] == ["SELECT '\ufffd'", "SELECT 2"]

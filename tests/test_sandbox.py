@@ -231,3 +231,14 @@ def test_a_bug_is_not_reported_as_a_sql_error(db, monkeypatch):
     monkeypatch.setattr(sandbox, "_fetch", lambda *a: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         run_query(db, "SELECT 1")
+
+
+def test_half_a_character_is_a_clear_message_not_a_traceback(db) -> None:
+    before = _sha(db)
+    for lang, words in (("ja", "壊れた文字"), ("en", "broken character")):
+        with pytest.raises(SQLSyntaxError) as info:
+            run_query(db, "SELECT '\ud83d' FROM 社員", lang=lang)
+        assert words in info.value.message_in(lang) and "9" in info.value.message_in(lang)
+    with pytest.raises(SQLSyntaxError):
+        run_modification(db, "UPDATE 社員 SET 氏名 = '\udc00'")
+    assert _sha(db) == before

@@ -10,6 +10,10 @@ MESSAGES = {
         "en": "The query contains an invisible NUL character (\\0) at position {pos}. Delete it and try again.",
         "ja": "クエリの {pos} 文字目に見えない NUL 文字（\\0）が入っています。削除してからもう一度実行してください。",
     },
+    "sql.broken_character": {
+        "en": "The query contains a broken character at position {pos} (half of an emoji or of another character, often from copying). Delete it and type it again.",
+        "ja": "クエリの {pos} 文字目に壊れた文字（絵文字などの半分。コピーで入ることがあります）があります。削除して入力し直してください。",
+    },
     "sql.too_long": {
         "en": "The query is too long ({length} characters; at most {limit}).",
         "ja": "クエリが長すぎます（{length} 文字。上限は {limit} 文字）。",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import logging
+import re
 import sqlite3
 import threading
 from collections.abc import Iterable
@@ -147,7 +148,7 @@ class ProgressStore:
                         conn.execute(
                             "INSERT INTO attempts (student, lesson, exercise, sql, status, correct,"
                             " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                            (a.student, a.lesson, a.exercise, a.sql, a.status, int(a.correct),
+                            (a.student, a.lesson, a.exercise, _storable(a.sql), a.status, int(a.correct),
                              a.created_at.isoformat()),
                         )
                         conn.execute("COMMIT")
@@ -237,3 +238,9 @@ def _filters(**values: str | None) -> tuple[str, tuple[str, ...]]:
     if not items:
         return "", ()
     return " WHERE " + " AND ".join(f"{k} = ?" for k, _ in items), tuple(v for _, v in items)
+
+
+def _storable(text: str) -> str:
+    """``text`` with any half character (a lone surrogate, which UTF-8 cannot hold) made U+FFFD:
+    such an attempt would otherwise never be written, nor any attempt after it."""
+    return re.sub("[\ud800-\udfff]", "\ufffd", text)
