@@ -35,10 +35,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import default_path  # noqa: E402
 
 default_path.use("sqllab-bench-course-")          # no LLM_* variables, a cold cache
+from sqllab.notebook import ahead  # noqa: E402
+
+# a script is an unattended run, where nothing is written ahead: the bench plays a person in a kernel
+os.environ.setdefault("SQLLAB_WRITE_AHEAD", str(ahead.DEFAULT_AHEAD))
 
 from sqllab.content.generation import query_shape  # noqa: E402
 from sqllab.content.hints import BLANK, hint_sql, leaks  # noqa: E402
-from sqllab.notebook import ahead  # noqa: E402
 from sqllab.notebook.lesson import Lesson  # noqa: E402
 
 LESSONS = ["00_start_here", "01_select", "02_where", "03_order", "04_aggregate", "05_joins", "06_subqueries", "07_window"]
@@ -116,7 +119,7 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="sqllab-bench-course-work-"))
     neighbour = None if args.no_load else busy_neighbour()
     print(f"model: {os.environ.get('SQLLAB_EMBEDDED_MODEL', 'default')}   {args.minutes} min per lesson   "
-          f"write ahead {os.environ.get('SQLLAB_WRITE_AHEAD', 'default')}   busy neighbour: {neighbour is not None}\n")
+          f"write ahead {os.environ['SQLLAB_WRITE_AHEAD']}   busy neighbour: {neighbour is not None}\n")
     print(f"{'lesson':<15}{'lang':<5}{'seed':>5}{'opened LLM':>12}{'LLM/shown':>10}{'hint blank':>11}")
     rows: list[dict] = []
     try:
