@@ -258,3 +258,25 @@ def test_content_written_ahead_asks_for_other_queries_when_no_question_passes(sh
     with LLMTestServer(responder=respond) as server:                      # the open lesson: one batch
         opened = generate_exercises(dataset, "where", n=1, lang="en", seed=1, client=client_for(server.url))
     assert opened[0].source == "bank"
+
+
+def test_a_column_the_question_leaves_unnamed_is_listed_by_sqllab_not_sent_back(shop) -> None:
+    """"loyalty credits" for points: a reader who sees the tables may get it, no check can tell.
+    sqllab lists the column, and the round trip decides; the model is not asked again."""
+    dataset, _db = shop
+    reference = "SELECT name FROM customers WHERE points >= 100"
+    question = "Show the names of the customers with at least 100 loyalty credits."
+
+    def respond(body: dict):
+        step = kind(body)
+        if step == "queries":
+            return ok(json.dumps({"queries": [{"sql": reference}]}))
+        if step == "question":
+            return ok(json.dumps({"question": question}))
+        return ok(json.dumps({"sql": reference}))
+
+    with LLMTestServer(responder=respond) as server:
+        exercises = generate_exercises(dataset, "where", n=1, lang="en", seed=1, client=client_for(server.url))
+        steps = [kind(r.body) for r in server.chat_requests]
+    assert exercises[0].source == "llm" and exercises[0].question.startswith(question)
+    assert "points" in exercises[0].question and steps.count("question") == 1

@@ -1487,6 +1487,17 @@ def with_columns(question: str, sql: str, db: Path, lang: str) -> str:
     return f"{question.rstrip()}{i18n.t('gen.columns_stated', lang, columns=', '.join(shown))}"
 
 
+def with_used_columns(question: str, sql: str, db: Path, lang: str) -> str:
+    """``question`` with the columns it leaves unnamed but the answer filters, groups or sorts by
+    listed by sqllab (「所在地」 for ``city`` is fine for a reader who sees the tables, but no check
+    can tell it from a question about another column); sending it back cost the model a whole
+    round. The round trip checks what results."""
+    missing = unnamed_columns(question, sql, db, lang)
+    if not missing:
+        return question
+    return f"{question.rstrip()}{i18n.t('gen.columns_used', lang, columns=', '.join(missing))}"
+
+
 def _table_text(db: Path) -> str:
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
@@ -1655,6 +1666,7 @@ async def _question_for(client: Any, db: Path, sql: str, topic: str, lang: str, 
         question = with_constants(proposal.question, sql, lang)
         question = with_hidden_keys(with_columns(with_limit(with_order(question, sql, lang), sql, lang),
                                                  sql, db, lang), sql, lang)
+        question = with_used_columns(question, sql, db, lang)
         exercise = _exercise(ProposedExercise(question=question, reference_sql=sql, difficulty=difficulty),
                              topic, lang, difficulty)
         problems = await asyncio.to_thread(check_question, exercise, db)
