@@ -826,3 +826,28 @@ def test_a_question_that_gives_the_sort_keys_in_another_sequence_goes_back() -> 
             assert any("sequence" in p for p in check_question(exercise))
         for text in right[lang]:
             assert order_sequence_mismatches(text, sql, lang) == [], text
+
+
+def test_sqllab_puts_an_unstated_simple_condition_into_words() -> None:
+    """「指定された条件で注文された製品の数」 for quantity >= 10, three rounds in a row: sqllab states
+    the condition itself when it is a column against one constant; anything else is left to the
+    checks (and the question goes back)."""
+    from sqllab.content.generation import with_conditions
+
+    def passes(text: str, sql: str, lang: str) -> bool:
+        return check_question(Exercise(id="x", topic="where", question=text, reference_sql=sql, hints=["h"],
+                                       lang=lang, source="llm")) == []
+
+    sql = "SELECT COUNT(*) FROM orders WHERE quantity >= 10"
+    vague = "指定された条件で注文された製品の数を表示してください。"
+    assert not passes(vague, sql, "ja")
+    stated = with_conditions(vague, sql, "ja")
+    assert "10 以上" in stated and "指定された" not in stated and passes(stated, sql, "ja")
+    dated = "SELECT name FROM customers WHERE joined_on < '2023-04-01' AND city = 'Springfield'"
+    stated = with_conditions("Show the names of the customers.", dated, "en")
+    assert "before 2023-04-01" in stated and "city is 'Springfield'" in stated and passes(stated, dated, "en")
+    # a pattern, or a number the answer lacks (a wrong number, not a missing one): left alone
+    assert with_conditions("Show the products.", "SELECT name FROM products WHERE name LIKE 'A%'", "en") \
+        == "Show the products."
+    wrong = "Show the top 5 rows of customers."
+    assert with_conditions(wrong, "SELECT name FROM customers WHERE points >= 100 LIMIT 3", "en") == wrong

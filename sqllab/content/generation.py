@@ -1424,6 +1424,78 @@ def with_constants(question: str, sql: str, lang: str) -> str:
     return question[:stray.start()] + missing[0] + question[stray.end():]
 
 
+#: a simple condition in words, by comparison (``{col}``: the column as written, ``{v}``: the value)
+_CONDITION_WORDS = {
+    "en": {">=": "{col} is at least {v}", ">": "{col} is more than {v}", "<=": "{col} is at most {v}",
+           "<": "{col} is less than {v}", "=": "{col} is {v}", "!=": "{col} is not {v}"},
+    "ja": {">=": "{col} が {v} 以上", ">": "{col} が {v} より大きい", "<=": "{col} が {v} 以下",
+           "<": "{col} が {v} 未満", "=": "{col} が {v}", "!=": "{col} が {v} 以外"},
+}
+_DATE_WORDS = {
+    "en": {">=": "{col} is on or after {v}", ">": "{col} is after {v}", "<=": "{col} is on or before {v}",
+           "<": "{col} is before {v}"},
+    "ja": {">=": "{col} が {v} 以降", ">": "{col} が {v} より後", "<=": "{col} が {v} 以前", "<": "{col} が {v} より前"},
+}
+_CONDITION_OPS = {exp.GTE: ">=", exp.GT: ">", exp.LTE: "<=", exp.LT: "<", exp.EQ: "=", exp.NEQ: "!="}
+_FLIPPED = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "=": "=", "!=": "!="}
+#: the vague phrase a question used for conditions sqllab now states (「指定された条件で」)
+_VAGUE_CONDITIONS = {"en": re.compile(r"(?:the )?(?:given|specified) conditions?", re.I),
+                     "ja": re.compile(r"指定(?:した|された)条件")}
+_VAGUE_REPLACEMENT = {"en": "the condition below", "ja": "次の条件"}
+
+
+def _condition_words(node: exp.Expression, lang: str) -> str | None:
+    """``points >= 100`` as "points at least 100" (「points が 100 以上」): a column compared
+    with one constant, else None."""
+    op = _CONDITION_OPS.get(type(node))
+    if op is None:
+        return None
+    left, right = node.this, node.expression
+    if isinstance(left, exp.Literal) and isinstance(right, exp.Column):
+        left, right, op = right, left, _FLIPPED[op]
+    if not isinstance(left, exp.Column) or not isinstance(right, exp.Literal):
+        return None
+    value = right.this
+    if right.is_string:
+        if "%" in value or "_" in value and op not in ("=", "!="):
+            return None
+        dated = bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}.*", value)) and op in _DATE_WORDS[lang]
+        words = _DATE_WORDS[lang] if dated else _CONDITION_WORDS[lang]
+        shown = value if dated else f"「{value}」" if lang == "ja" else f"'{value}'"
+    else:
+        words, shown = _CONDITION_WORDS[lang], value
+    return words[op].format(col=left.name, v=shown)
+
+
+def with_conditions(question: str, sql: str, lang: str) -> str:
+    """``question`` with the conditions whose constants it never states put into words by sqllab
+    (Qwen wrote 「指定された条件で注文された製品の数」 for ``quantity >= 10`` three rounds in a
+    row). Only simple conditions (a column against one constant), only when every unstated
+    constant is covered and the question gives no number the answer lacks (that one is a wrong
+    number: ``with_constants``, else the checks); the round trip checks what results."""
+    missing = unstated_constants(question, sql, lang)
+    tree = _tree(sql)
+    if not missing or tree is None or foreign_numbers(question, sql):
+        return question
+    said: list[str] = []
+    covered: set[str] = set()
+    for literal, operand in _compared_literals(tree):
+        shown = repr(literal.this) if literal.is_string else literal.this
+        if shown not in missing:
+            continue
+        words = _condition_words(operand.parent, lang)
+        if words is None:
+            return question
+        if words not in said:
+            said.append(words)
+        covered.add(shown)
+    if covered != set(missing):
+        return question
+    text = _VAGUE_CONDITIONS[lang].sub(_VAGUE_REPLACEMENT[lang], question.rstrip())
+    joined = ("、" if lang == "ja" else " and ").join(said)
+    return f"{text}{i18n.t('gen.conditions_stated', lang, conditions=joined)}"
+
+
 def with_hidden_keys(question: str, sql: str, lang: str) -> str:
     """``question`` with a note by sqllab when the answer orders by a column it does not show: a
     reader told "then by customer ID" shows the id too (seen in the round trip on the embedded
@@ -1663,7 +1735,7 @@ async def _question_for(client: Any, db: Path, sql: str, topic: str, lang: str, 
                 raise
             previous, problems = _raw(exc), _problems_of(exc)
             continue
-        question = with_constants(proposal.question, sql, lang)
+        question = with_conditions(with_constants(proposal.question, sql, lang), sql, lang)
         question = with_hidden_keys(with_columns(with_limit(with_order(question, sql, lang), sql, lang),
                                                  sql, db, lang), sql, lang)
         question = with_used_columns(question, sql, db, lang)

@@ -36,6 +36,7 @@ MESSAGES = {
     "gen.page_stated": {"en": " Show {n} rows: skip the first {skip}, then take the next {n}.",
                         "ja": "先頭の {skip} 行を飛ばし、その次の {n} 行だけを表示してください。"},
     "gen.limit_stated": {"en": " Show only the first {n} rows.", "ja": "先頭の {n} 行だけを表示してください。"},
+    "gen.conditions_stated": {"en": " Only rows where {conditions}.", "ja": "対象は、{conditions}の行です。"},
     "gen.columns_used": {"en": " (Columns to use: {columns}.)", "ja": "（使う列: {columns}）"},
     "gen.columns_stated": {"en": " Show the columns {columns}, in this order.",
                            "ja": "表示する列は {columns}（この順）です。"},
