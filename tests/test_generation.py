@@ -326,7 +326,8 @@ def test_hints_are_sqllabs_never_the_models(full_profile, shop_db) -> None:
 def test_an_exercise_hiding_its_constant_goes_back_for_repair(full_profile, shop_db) -> None:
     dataset, _db = shop_db
     city = next(r[2] for r in dataset.table("customers").rows if r[2])
-    sql = f"SELECT name FROM customers WHERE city = '{city}'"
+    # (a column = one constant sqllab would state itself: with_conditions; IN is left to the model)
+    sql = f"SELECT name FROM customers WHERE city IN ('{city}')"
     questions = iter(["Show the names of customers from a certain city.",
                       f"Show the names of customers whose city is {city}."])
 
@@ -341,7 +342,7 @@ def test_an_exercise_hiding_its_constant_goes_back_for_repair(full_profile, shop
         exercises = generate_exercises(dataset, "where", n=1, lang="en", seed=1, client=client_for(server.url))
         question_prompt = server.chat_requests[1].body["messages"][-1]["content"]
         repair_prompt = server.chat_requests[2].body["messages"][-1]["content"]
-    assert f"city = '{city}'" in question_prompt          # the question step is told what to state
+    assert f"city IN ('{city}')" in question_prompt      # the question step is told what to state
     assert exercises[0].source == "llm" and city in exercises[0].question
     assert f"'{city}'" in repair_prompt and "state the constant" in repair_prompt
 
