@@ -852,3 +852,23 @@ def test_sqllab_puts_an_unstated_simple_condition_into_words() -> None:
         == "Show the products."
     wrong = "Show the top 5 rows of customers."
     assert with_conditions(wrong, "SELECT name FROM customers WHERE points >= 100 LIMIT 3", "en") == wrong
+
+
+def test_an_order_phrase_for_an_answer_without_order_by_is_taken_out() -> None:
+    """"…, ordered by points in descending order" for a query with no ORDER BY came back three
+    rounds in a row: sqllab takes the simple phrase out; anything else still goes back."""
+    from sqllab.content.generation import without_order
+
+    sql = "SELECT name, points * 2 AS double_points FROM customers"
+    cases = {("en", "List the names of customers and their doubled points, ordered by points in descending order."):
+             "List the names of customers and their doubled points.",
+             ("ja", "顧客の名前と2倍のポイントを、ポイントの高い順に並べて表示してください。"):
+             "顧客の名前と2倍のポイントを表示してください。"}
+    for (lang, text), expected in cases.items():
+        assert any("no ORDER BY" in p for p in check_question(Exercise(
+            id="x", topic="select", question=text, reference_sql=sql, hints=["h"], lang=lang, source="llm")))
+        assert without_order(text, sql, lang) == expected
+    kept = "Show the customers with the highest points first."             # not the simple phrase
+    assert without_order(kept, sql, "en") == kept
+    ordered = "Show the names ordered by points."
+    assert without_order(ordered, "SELECT name FROM customers ORDER BY points", "en") == ordered

@@ -1496,6 +1496,28 @@ def with_conditions(question: str, sql: str, lang: str) -> str:
     return f"{text}{i18n.t('gen.conditions_stated', lang, conditions=joined)}"
 
 
+#: an order phrase a question may carry for an answer that has none ("…, ordered by points in
+#: descending order", 「ポイントの降順で」): sqllab takes it out (``without_order``)
+_ORDER_PHRASE = {
+    "en": re.compile(r",?\s*(?:and\s+)?(?:ordered|sorted|arranged|listed)\s+(?:by|in)\s+[^.;,]*?"
+                     r"(?:\s+(?:in\s+)?(?:ascending|descending|alphabetical)\s+order)?(?=[.;]|$)", re.I),
+    "ja": re.compile(r"、?[^、。をが]{0,20}?の?(?:昇順|降順|(?:大きい|小さい|高い|低い|多い|少ない|新しい|古い|早い|遅い|安い)順)"
+                     r"(?:に|で)(?:並べ(?:替え)?て)?"),
+}
+
+
+def without_order(question: str, sql: str, lang: str) -> str:
+    """``question`` without an order phrase when the answer has no ORDER BY at all: Qwen added
+    "…, ordered by points in descending order" to a query without one three rounds in a row, and a
+    student who follows it is not wrong, but is told to do what the answer does not."""
+    if "ORDER BY" in " ".join(sql.upper().split()) or not _ASKS_ORDER[lang].search(question):
+        return question
+    cut = _ORDER_PHRASE[lang].sub("", question)
+    if _ASKS_ORDER[lang].search(cut) or len(cut) < len(question) / 2:
+        return question                     # not the simple phrase: the checks send it back
+    return cut
+
+
 def with_hidden_keys(question: str, sql: str, lang: str) -> str:
     """``question`` with a note by sqllab when the answer orders by a column it does not show: a
     reader told "then by customer ID" shows the id too (seen in the round trip on the embedded
@@ -1735,7 +1757,7 @@ async def _question_for(client: Any, db: Path, sql: str, topic: str, lang: str, 
                 raise
             previous, problems = _raw(exc), _problems_of(exc)
             continue
-        question = with_conditions(with_constants(proposal.question, sql, lang), sql, lang)
+        question = with_conditions(with_constants(without_order(proposal.question, sql, lang), sql, lang), sql, lang)
         question = with_hidden_keys(with_columns(with_limit(with_order(question, sql, lang), sql, lang),
                                                  sql, db, lang), sql, lang)
         question = with_used_columns(question, sql, db, lang)
