@@ -72,11 +72,12 @@ def exercise_writer(items: Iterable[tuple[str, str]], *, hints: tuple[str, ...] 
         fmt = body.get("response_format") or {}
         properties = fmt.get("json_schema", {}).get("schema", {}).get("properties", {})
         prompt = body["messages"][-1]["content"]
+        conversation = "\n".join(m["content"] for m in body["messages"])   # a repair: the request came first
         if "queries" in properties:
             return ok(json.dumps({"queries": [{"sql": sql} for _, sql in items]}), delay=delay)
         if "question" in properties:
             for question, sql in sorted(items, key=lambda item: -len(item[1])):
-                if sql in prompt:
+                if sql in conversation:
                     return ok(json.dumps({"question": question, "hints": list(hints)}))
         if "sql" in properties:
             for question, sql in sorted(items, key=lambda item: -len(item[0])):

@@ -200,8 +200,9 @@ def _query_writer(batches: list[list[str]]):
         prompt = body["messages"][-1]["content"]
         if step == "queries":
             return ok(json.dumps({"queries": [{"sql": q} for q in next(answers, batches[-1])]}))
-        if step == "question":
-            sql = next(q for q in sorted(sum(batches, []), key=len, reverse=True) if q in prompt)
+        if step == "question":              # (a repair: the query is in the conversation's first turn)
+            asked = "\n".join(m["content"] for m in body["messages"])
+            sql = next(q for q in sorted(sum(batches, []), key=len, reverse=True) if q in asked)
             return ok(json.dumps({"question": f"Write this task: {sql}."}))
         return ok(json.dumps({"sql": prompt.split("Write this task: ")[-1].split(".\n")[0].rstrip(".")}))
 
@@ -217,10 +218,13 @@ def test_a_repair_shows_only_the_queries_sent_back_and_asks_only_for_what_is_mis
         exercises = generate_exercises(dataset, "where", n=2, lang="en", seed=1, client=client_for(server.url))
         asked = [r.body for r in server.chat_requests if kind(r.body) == "queries"]
     assert [e.reference_sql for e in exercises] == GOOD[:2]
-    repair = asked[1]["messages"][-1]["content"]
-    previous = repair.split("previous answer:")[-1].split("The checker")[0]
+    repair = asked[1]["messages"]
+    # the repair is the next turn of the first request's conversation: the same system prompt and
+    # request (which the server has read already), the model's answer, then the problems
+    assert repair[:2] == asked[0]["messages"][:2] and repair[2]["role"] == "assistant"
+    previous = repair[2]["content"]
     assert "c.nme" in previous and GOOD[0] not in previous          # the kept query is not sent back
-    assert "1 more queries are needed" in repair
+    assert "1 more queries are needed" in repair[3]["content"]
 
 
 def test_a_model_that_gives_back_the_same_queries_gets_a_new_request_not_the_same_repair(shop, monkeypatch) -> None:
@@ -236,8 +240,8 @@ def test_a_model_that_gives_back_the_same_queries_gets_a_new_request_not_the_sam
                                        progress=GenerationProgress(budget_s=None))
         asked = [r.body for r in server.chat_requests if kind(r.body) == "queries"]
     assert [e.reference_sql for e in exercises] == GOOD[:2]
-    assert "previous answer" in asked[1]["messages"][-1]["content"]
-    assert "previous answer" not in asked[2]["messages"][-1]["content"]   # nothing changed: asked anew
+    assert len(asked[1]["messages"]) == 4                                # a repair
+    assert len(asked[2]["messages"]) == 2                                # nothing changed: asked anew
     assert asked[2]["temperature"] > asked[0]["temperature"]
 
 

@@ -110,20 +110,28 @@ async def _ask_json(client: Any, task: str, lang: str, variables: dict[str, Any]
         await priority.wait_turn(progress.priority)        # feedback (and the open lesson) first
     tpl = get_template(task, lang)
     prompt, system, version = tpl.format(**variables), tpl.system_prompt, tpl.ref
+    history = None
     if problems is not None:
         repair = get_template("repair", lang)
-        prompt = repair.format(request=prompt, previous=(previous or "")[:6000],
-                               problems="\n".join(f"- {p}" for p in problems[:20]))
-        system, version = repair.system_prompt, f"{tpl.ref}+{repair.ref}"
+        listed = "\n".join(f"- {p}" for p in problems[:20])
+        version = f"{tpl.ref}+{repair.ref}"
+        if "request" in repair.variables:       # repair v1: the whole request again, in one message
+            prompt = repair.format(request=prompt, previous=(previous or "")[:6000], problems=listed)
+            system = repair.system_prompt
+        else:                                   # the next turn of the first request's conversation
+            history = [{"role": "user", "content": prompt},
+                       {"role": "assistant", "content": (previous or "")[:6000]}]
+            prompt = repair.format(problems=listed)
     timeout = max(GENERATION_TIMEOUT_S, float(getattr(client, "timeout", 0) or 0))
     if progress is None:
         return await client.complete_json(prompt, schema, system_prompt=system, temperature=temperature,
                                           max_tokens=max_tokens, seed=seed, prompt_version=version,
-                                          prompt_type=task, timeout=timeout)
+                                          prompt_type=task, timeout=timeout, history=history)
     progress.check()
     request = asyncio.ensure_future(client.complete_json(
         prompt, schema, system_prompt=system, temperature=temperature, max_tokens=max_tokens, seed=seed,
-        prompt_version=version, prompt_type=task, timeout=timeout, on_chunk=lambda _chunk: progress.token()))
+        prompt_version=version, prompt_type=task, timeout=timeout, history=history,
+        on_chunk=lambda _chunk: progress.token()))
     loop = asyncio.get_running_loop()
     forget = progress.on_cancel(lambda: loop.call_soon_threadsafe(request.cancel))  # even before a token
     try:
@@ -1679,12 +1687,16 @@ async def _reference_queries(client: Any, db: Path, topic: str, n: int, lang: st
             break
         if progress is not None:
             progress.set("repair" if round_no else "exercises", round_no, n)
-        if round_no:                # only what is still missing (and one spare), other examples
-            variables = {**variables, "n": n - len(good) + 1,
-                         "examples": "\n".join(topic_examples(topic, lang, seed + round_no))}
+        if round_no and problems is None:   # a new request: only what is missing (and a spare), other examples
+            request = {**variables, "n": n - len(good) + 1,
+                       "examples": "\n".join(topic_examples(topic, lang, seed + round_no))}
+        elif not round_no:
+            request = variables
+        # (a repair continues the conversation of the request it repairs: the same request text)
         try:
-            batch = await _ask_json(client, "exercise_sql", lang, variables, ProposedQueries, seed=seed + round_no,
-                                    temperature=0.3 + 0.2 * round_no, max_tokens=_exercise_tokens(variables["n"]),
+            batch = await _ask_json(client, "exercise_sql", lang, request, ProposedQueries, seed=seed + round_no,
+                                    temperature=0.3 + 0.2 * round_no,
+                                    max_tokens=_exercise_tokens(min(request["n"], n - len(good) + 1)),
                                     previous=previous, problems=problems, progress=progress)
         except LLMError as exc:
             if not hasattr(exc, "raw_text"):

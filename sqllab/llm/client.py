@@ -298,9 +298,10 @@ class LLMClient:
         return result
 
     # --- requests ------------------------------------------------------------------------
-    def _messages(self, prompt: str, system_prompt: str | None,
-                  answer_prefix: str | None = None) -> list[dict[str, str]]:
+    def _messages(self, prompt: str, system_prompt: str | None, answer_prefix: str | None = None,
+                  history: list[dict[str, str]] | None = None) -> list[dict[str, str]]:
         messages = [{"role": "system", "content": system_prompt}] if system_prompt else []
+        messages += _turns(history)
         messages.append({"role": "user", "content": prompt})
         if answer_prefix:       # llama.cpp continues a last assistant message (prefill); streams omit it
             messages.append({"role": "assistant", "content": answer_prefix})
@@ -396,8 +397,13 @@ class LLMClient:
                             seed: int | None = None, prompt_version: str | None = None,
                             use_cache: bool = True, strict: bool = True, prompt_type: str | None = None,
                             timeout: float | None = None,
-                            on_chunk: Callable[[str], None] | None = None) -> M | Any:
+                            on_chunk: Callable[[str], None] | None = None,
+                            history: list[dict[str, str]] | None = None) -> M | Any:
         """Ask for JSON matching ``schema`` (a pydantic model class or a JSON Schema dict).
+
+        ``history``: earlier turns of the conversation (``user``/``assistant`` messages) between
+        the system prompt and ``prompt``; a repair sent as the next turn keeps the first request's
+        text as the prompt's start, which a llama.cpp server does not read again (its prompt cache).
 
         Returns a model instance (or the parsed JSON for a dict schema). An answer that does not
         validate raises ``LLMOutputValidationError`` (an ``LLMResponseError``) with ``raw_text``
@@ -414,9 +420,10 @@ class LLMClient:
         if on_chunk is not None:
             return await self._stream_json(prompt, system_prompt, temperature, max_tokens, response_format,
                                            validator, on_chunk, seed=seed, prompt_version=prompt_version,
-                                           use_cache=use_cache, prompt_type=prompt_type, timeout=timeout)
+                                           use_cache=use_cache, prompt_type=prompt_type, timeout=timeout,
+                                           history=history)
         result: list[Any] = []
-        await self._complete(self._messages(prompt, system_prompt), temperature, max_tokens,
+        await self._complete(self._messages(prompt, system_prompt, history=history), temperature, max_tokens,
                              response_format=response_format, seed=seed, prompt_version=prompt_version,
                              use_cache=use_cache, prompt_type=prompt_type, timeout=timeout,
                              validate=lambda text: result.append(validator(text)))
@@ -425,12 +432,12 @@ class LLMClient:
     def _stream_request(self, prompt: str, system_prompt: str | None, temperature: float | None,
                         max_tokens: int | None, response_format: dict[str, Any] | None, seed: int | None,
                         prompt_version: str | None, use_cache: bool,
-                        prompt_type: str | None,
-                        answer_prefix: str | None = None) -> tuple[dict[str, Any], str | None, dict[str, Any]]:
+                        prompt_type: str | None, answer_prefix: str | None = None,
+                        history: list[dict[str, str]] | None = None) -> tuple[dict[str, Any], str | None, dict[str, Any]]:
         """(body, cache key or None, log fields) of a streamed request."""
         temperature = self.temperature if temperature is None else temperature
         max_tokens = self.max_tokens if max_tokens is None else max_tokens
-        body = self._body(self._messages(prompt, system_prompt, answer_prefix), temperature, max_tokens,
+        body = self._body(self._messages(prompt, system_prompt, answer_prefix, history), temperature, max_tokens,
                           response_format, seed, stream=True)
         key = self._key(body, prompt_version) if use_cache and self.cache is not None else None
         log = {"prompt_type": prompt_type, "prompt_version": prompt_version, "temperature": temperature,
@@ -441,10 +448,11 @@ class LLMClient:
                            max_tokens: int | None, response_format: dict[str, Any],
                            validator: Callable[[str], Any], on_chunk: Callable[[str], None], *,
                            seed: int | None, prompt_version: str | None, use_cache: bool,
-                           prompt_type: str | None, timeout: float | None) -> Any:
+                           prompt_type: str | None, timeout: float | None,
+                           history: list[dict[str, str]] | None = None) -> Any:
         """``complete_json`` over a stream: only a validated answer goes into the cache."""
         body, key, log = self._stream_request(prompt, system_prompt, temperature, max_tokens, response_format,
-                                              seed, prompt_version, use_cache, prompt_type)
+                                              seed, prompt_version, use_cache, prompt_type, history=history)
         hit = self._lookup(key, log) if key is not None else None
         if hit is not None:
             on_chunk(hit.content)
@@ -580,6 +588,17 @@ class LLMClient:
             return [str(item["id"]) for item in data]
         except (ValueError, KeyError, TypeError):
             raise self._invalid("GET /models did not return a model list") from None
+
+
+def _turns(history: list[dict[str, str]] | None) -> list[dict[str, str]]:
+    """Earlier turns as plain messages: only ``user`` and ``assistant`` roles, text content."""
+    turns = []
+    for turn in history or ():
+        role, content = turn.get("role"), turn.get("content")
+        if role not in ("user", "assistant") or not isinstance(content, str):
+            raise ValueError(f"a history turn needs role 'user' or 'assistant' and text content, not {turn!r}")
+        turns.append({"role": role, "content": content})
+    return turns
 
 
 def _error_detail(raw: bytes, limit: int = 200) -> str:
