@@ -85,6 +85,27 @@ def test_the_next_lesson_opens_with_its_llm_content_written_ahead(capable_llm, t
     assert said not in widgets.dataset_panel(first).status.value
 
 
+def test_the_open_lessons_job_goes_before_the_writer_ahead_from_its_first_request(capable_llm, tmp_path,
+                                                                                   monkeypatch) -> None:
+    """Opening a lesson queues the next one to write ahead: by then the lesson's job already holds
+    its priority, so the writer cannot slip a request in before the job's first (on 2 busy cores
+    that one request cost the lesson its time budget)."""
+    writer = ahead.writer()
+    queued_while_lesson_held = []
+    add = writer.add
+
+    def recording_add(lessons):
+        queued_while_lesson_held.append(priority.busy_above(priority.AHEAD))
+        add(lessons)
+
+    monkeypatch.setattr(writer, "add", recording_add)
+    lesson = _lesson(tmp_path, "02_where", wait=False)
+    assert lesson.job is not None and queued_while_lesson_held == [True]
+    lesson.job.wait(60)
+    assert writer.idle(60)
+    assert not priority.busy_above(priority.AHEAD)            # the job let go of its priority
+
+
 def test_the_writer_waits_while_a_student_waits_for_feedback(capable_llm, tmp_path) -> None:
     lesson = _lesson(tmp_path, "02_where", generate=False)
     with priority.active(priority.FEEDBACK):

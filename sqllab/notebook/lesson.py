@@ -210,13 +210,14 @@ class Lesson:
             if shipped is None and llm is None and self.llm_mode != "offline":
                 job = self.job = GenerationJob(self)
         self._notify(self._listeners)
+        if job is not None:
+            job.start()                # (its priority holds from here: the writer ahead waits for it)
+            self._notify(self._status_listeners)
         try:
             self.write_ahead()
         except Exception:  # writing ahead is a bonus: it never breaks opening a lesson
             log.exception("could not queue the next lessons to write ahead")
         if job is not None:
-            job.start()
-            self._notify(self._status_listeners)
             if self.wait_for_llm if wait is None else wait:
                 job.wait_with_bar()
         return self.content
@@ -602,7 +603,15 @@ class GenerationJob:
         return f"GenerationJob(stage={p.stage!r}, step={p.step}/{p.steps}, tokens={p.tokens})"
 
     def start(self) -> None:
-        self._thread.start()
+        """Start the job; the open lesson's priority holds from now until it ends, so a writer
+        ahead that starts at the same moment does not send a request before the lesson's first."""
+        self._level = _lesson_level()
+        self._level.__enter__()
+        try:
+            self._thread.start()
+        except BaseException:
+            self._level.__exit__(None, None, None)
+            raise
 
     def wait(self, timeout: float | None = None) -> bool:
         """True when the job has finished."""
@@ -632,7 +641,10 @@ class GenerationJob:
             log.exception("LLM generation failed")
             self.reason = i18n.t("ui.job.failed", lesson.lang, kind=type(exc).__name__)
         progress.set("cancelled" if progress.cancelled else ("done" if content is not None else "failed"))
-        lesson._generated(self, content, self.reason)
+        try:
+            lesson._generated(self, content, self.reason)
+        finally:
+            self._level.__exit__(None, None, None)
 
     def _written_or_generated(self) -> tuple[Content | None, str | None]:
         """This lesson's content: what the writer ahead is writing for it (promoted to this
