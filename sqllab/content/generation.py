@@ -1663,7 +1663,7 @@ async def _llm_exercises(client: Any, db: Path, topic: str, n: int, lang: str, s
             exercise = await _question_for(client, db, sql, topic, lang, seed + k, difficulty, progress, clock)
             if exercise is not None:
                 kept.append(exercise)
-        if len(kept) >= n or not queries:
+        if len(kept) >= n or not queries or pass_no + 1 == passes:
             break
         log.info("%d of %d questions on %s passed: asking for other queries", len(kept), n, topic)
     return kept
