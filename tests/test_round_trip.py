@@ -115,27 +115,38 @@ def test_a_reader_that_answers_nonsense_rejects_the_question(shop) -> None:
     assert not trip.accepted and trip.solves == []
 
 
-def test_a_reader_who_gets_the_rows_but_not_the_columns_gets_them_listed(shop) -> None:
-    """sqllab lists the columns itself and asks the reader again (no new question from the model)."""
-    dataset, _db = shop
-    reference = "SELECT name, points FROM customers WHERE points >= 100"
-    question = "Show the name and points of the customers with at least 100 points."
+COLUMNS_REFERENCE = "SELECT name, points FROM customers WHERE points >= 100"
+COLUMNS_QUESTION = "Show the name and points of the customers with at least 100 points."
 
+
+def _columns_script(unlisted):
+    """The writer answers COLUMNS_REFERENCE and COLUMNS_QUESTION; a reader who sees the columns
+    listed answers the reference, any other reader ``unlisted(body)``."""
     def respond(body: dict):
         step = kind(body)
-        prompt = body["messages"][-1]["content"]
         if step == "queries":
-            return ok(json.dumps({"queries": [{"sql": reference}]}))
+            return ok(json.dumps({"queries": [{"sql": COLUMNS_REFERENCE}]}))
         if step == "question":
-            return ok(json.dumps({"question": question}))
-        listed = "name, points" in prompt.split("The task:")[-1]
-        return ok(json.dumps({"sql": reference if listed else "SELECT name FROM customers WHERE points >= 100"}))
+            return ok(json.dumps({"question": COLUMNS_QUESTION}))
+        listed = "name, points" in body["messages"][-1]["content"].split("The task:")[-1]
+        return ok(json.dumps({"sql": COLUMNS_REFERENCE if listed else unlisted(body)}))
 
+    return respond
+
+
+def _columns_run(dataset, respond) -> tuple[list, list[str]]:
     with LLMTestServer(responder=respond) as server:
         exercises = generate_exercises(dataset, "where", n=1, lang="en", seed=1, client=client_for(server.url))
         steps = [kind(r.body) for r in server.chat_requests]
-    assert exercises[0].source == "llm" and exercises[0].question.startswith(question)
+    assert exercises[0].source == "llm" and exercises[0].question.startswith(COLUMNS_QUESTION)
     assert "name, points" in exercises[0].question and steps.count("question") == 1
+    return exercises, steps
+
+
+def test_a_reader_who_gets_the_rows_but_not_the_columns_gets_them_listed(shop) -> None:
+    """sqllab lists the columns itself and asks the reader again (no new question from the model)."""
+    dataset, _db = shop
+    _, steps = _columns_run(dataset, _columns_script(lambda body: "SELECT name FROM customers WHERE points >= 100"))
     assert steps.count("solve") == SOLVE_TRIES + 1          # readers without the columns, one with them
 
 
@@ -146,27 +157,9 @@ def test_a_reader_who_fails_once_and_then_misses_only_columns_gets_them_listed(s
 
     monkeypatch.setattr(generation, "SOLVE_TRIES", 2)
     dataset, _db = shop
-    reference = "SELECT name, points FROM customers WHERE points >= 100"
-    question = "Show the name and points of the customers with at least 100 points."
-
-    def respond(body: dict):
-        step = kind(body)
-        prompt = body["messages"][-1]["content"]
-        if step == "queries":
-            return ok(json.dumps({"queries": [{"sql": reference}]}))
-        if step == "question":
-            return ok(json.dumps({"question": question}))
-        if "name, points" in prompt.split("The task:")[-1]:
-            return ok(json.dumps({"sql": reference}))
-        if body.get("temperature") == 0.0:
-            return ok(json.dumps({"sql": "SELECT name FROM customers WHERE score >= 100"}))   # no such column
-        return ok(json.dumps({"sql": "SELECT name FROM customers WHERE points >= 100"}))
-
-    with LLMTestServer(responder=respond) as server:
-        exercises = generate_exercises(dataset, "where", n=1, lang="en", seed=1, client=client_for(server.url))
-        steps = [kind(r.body) for r in server.chat_requests]
-    assert exercises[0].source == "llm" and "name, points" in exercises[0].question
-    assert steps.count("question") == 1
+    _columns_run(dataset, _columns_script(
+        lambda body: ("SELECT name FROM customers WHERE score >= 100" if body.get("temperature") == 0.0  # no such column
+                      else "SELECT name FROM customers WHERE points >= 100")))
 
 
 def test_the_question_writer_is_told_the_columns_of_this_answer_only(shop) -> None:
