@@ -872,3 +872,15 @@ def test_an_order_phrase_for_an_answer_without_order_by_is_taken_out() -> None:
     assert without_order(kept, sql, "en") == kept
     ordered = "Show the names ordered by points."
     assert without_order(ordered, "SELECT name FROM customers ORDER BY points", "en") == ordered
+
+
+def test_sqllab_adds_its_sentences_once_even_when_the_model_copied_them() -> None:
+    """The model copied "(id only orders the rows: do not show it.)" from its previous answer and
+    sqllab appended it again."""
+    from sqllab.content.generation import with_hidden_keys, with_limit
+
+    sql = "SELECT name FROM customers ORDER BY points DESC, id LIMIT 3"
+    once = with_hidden_keys("Show the names of the 3 customers with the most points, then by id.", sql, "en")
+    assert with_hidden_keys(once, sql, "en") == once and once.count("only orders the rows") == 1
+    limited = with_limit("顧客の名前をポイントの多い順に表示してください。", sql, "ja")
+    assert limited != "顧客の名前をポイントの多い順に表示してください。" and with_limit(limited, sql, "ja") == limited

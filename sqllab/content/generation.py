@@ -1377,6 +1377,14 @@ def topic_examples(topic: str, lang: str, seed: int | None = None) -> list[str]:
     return [examples[i] for i in sorted(chosen)]
 
 
+def _append(question: str, sentence: str) -> str:
+    """``question`` with sqllab's ``sentence`` after it, once: a model that copied the sentence from
+    its previous answer does not get it twice."""
+    if sentence.strip() in question:
+        return question
+    return f"{question.rstrip()}{sentence}"
+
+
 def _order_words(sql: str, lang: str) -> str:
     """How a question must say the rows are ordered (from the top-level ORDER BY), ja or en."""
     tree = _tree(sql)
@@ -1403,7 +1411,7 @@ def with_order(question: str, sql: str, lang: str) -> str:
     named = all(isinstance(k, exp.Column) and _names_column(text, k.name) for k in keys)
     if (_ORDER_WORDS[lang].search(question) and named) or direction_mismatches(question, sql, lang):
         return question            # stated already, or stated wrong (check_question sends it back)
-    return f"{question.rstrip()}{i18n.t('gen.order_stated', lang, order=_order_words(sql, lang))}"
+    return _append(question, i18n.t('gen.order_stated', lang, order=_order_words(sql, lang)))
 
 
 def _names_column(text: str, column: str) -> bool:
@@ -1503,7 +1511,7 @@ def with_conditions(question: str, sql: str, lang: str) -> str:
         return question
     text = _VAGUE_CONDITIONS[lang].sub(_VAGUE_REPLACEMENT[lang], question.rstrip())
     joined = ("、" if lang == "ja" else " and ").join(said)
-    return f"{text}{i18n.t('gen.conditions_stated', lang, conditions=joined)}"
+    return _append(text, i18n.t('gen.conditions_stated', lang, conditions=joined))
 
 
 #: an order phrase a question may carry for an answer that has none ("…, ordered by points in
@@ -1541,7 +1549,7 @@ def with_hidden_keys(question: str, sql: str, lang: str) -> str:
                                 and "*" not in shown and k.this.name not in shown))
     if not hidden:
         return question
-    return f"{question.rstrip()}{i18n.t('gen.order_key_hidden', lang, keys=', '.join(hidden))}"
+    return _append(question, i18n.t('gen.order_key_hidden', lang, keys=', '.join(hidden)))
 
 
 def with_limit(question: str, sql: str, lang: str) -> str:
@@ -1563,8 +1571,8 @@ def with_limit(question: str, sql: str, lang: str) -> str:
         numbers = set(re.findall(r"\d+", unicodedata.normalize("NFKC", question)))
         if {str(first), str(last)} <= numbers:
             return question        # "rows 4 to 6": the page is stated in the question's own words
-        return f"{question.rstrip()}{i18n.t('gen.page_stated', lang, n=count.this, skip=skip.this)}"
-    return f"{question.rstrip()}{i18n.t('gen.limit_stated', lang, n=count.this)}"
+        return _append(question, i18n.t('gen.page_stated', lang, n=count.this, skip=skip.this))
+    return _append(question, i18n.t('gen.limit_stated', lang, n=count.this))
 
 
 def with_columns(question: str, sql: str, db: Path, lang: str) -> str:
@@ -1588,7 +1596,7 @@ def with_columns(question: str, sql: str, db: Path, lang: str) -> str:
     missing = unnamed_columns(question, sql, db, lang)
     if not missing or not set(missing) <= set(plain):
         return question
-    return f"{question.rstrip()}{i18n.t('gen.columns_stated', lang, columns=', '.join(shown))}"
+    return _append(question, i18n.t('gen.columns_stated', lang, columns=', '.join(shown)))
 
 
 def with_used_columns(question: str, sql: str, db: Path, lang: str) -> str:
@@ -1599,7 +1607,7 @@ def with_used_columns(question: str, sql: str, db: Path, lang: str) -> str:
     missing = unnamed_columns(question, sql, db, lang)
     if not missing:
         return question
-    return f"{question.rstrip()}{i18n.t('gen.columns_used', lang, columns=', '.join(missing))}"
+    return _append(question, i18n.t('gen.columns_used', lang, columns=', '.join(missing)))
 
 
 def _table_text(db: Path) -> str:
@@ -1792,7 +1800,7 @@ async def _question_for(client: Any, db: Path, sql: str, topic: str, lang: str, 
                 return exercise
             if columns != "-" and columns_only(trip.solves):
                 # the reader got the rows right but not the columns: sqllab lists them, and asks again
-                listed = f"{question.rstrip()}{i18n.t('gen.columns_stated', lang, columns=columns)}"
+                listed = _append(question, i18n.t('gen.columns_stated', lang, columns=columns))
                 exercise = exercise.model_copy(update={"question": listed})
                 if not await asyncio.to_thread(check_question, exercise, db):
                     trip = await round_trip(client, db, exercise, seed=seed + 100 * round_no + 50,
