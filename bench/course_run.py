@@ -67,7 +67,8 @@ def busy_neighbour() -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-c", "while True: pass"])
 
 
-def course(lang: str, seed: int, minutes: float, work: Path) -> list[dict]:
+def course(lang: str, seed: int, minutes: float, work: Path, save=lambda rows: None) -> list[dict]:
+    """One student's course; ``save(rows)`` after each lesson (a run cut short keeps what it measured)."""
     rows = []
     for lesson_id in LESSONS:
         start = time.perf_counter()
@@ -97,9 +98,23 @@ def course(lang: str, seed: int, minutes: float, work: Path) -> list[dict]:
                               "source": e.source} for e in shown],
                "open_s": round(time.perf_counter() - start)}
         rows.append(row)
+        save(rows)
         print(f"{lesson_id:<15}{lang:<5}{seed:>5}{str(opened_llm):>12}{len(llm):>6}/{len(shown):<3}"
               f"{blanked:>7}/{len(llm):<3}", flush=True)
     return rows
+
+
+def write_questions(rows: list[dict], path: Path) -> None:
+    """Every LLM question shown, with its reference and hints, as Markdown for a person to read."""
+    lines = ["# LLM exercises of a simulated course run (bench/course_run.py)", ""]
+    for r in rows:
+        lines.append(f"## {r['lesson']} · {r['lang']} · seed {r['seed']}")
+        for e in r["exercises"]:
+            if e["source"] == "llm":
+                lines += [f"- **{e['question']}**", f"  - reference: `{e['sql']}`",
+                          *[f"  - hint {i}: {h}" for i, h in enumerate(e["hints"], 1)]]
+        lines.append("")
+    path.write_text("\n".join(lines), encoding="utf-8")
 
 
 def main() -> int:
@@ -122,10 +137,16 @@ def main() -> int:
           f"write ahead {os.environ['SQLLAB_WRITE_AHEAD']}   busy neighbour: {neighbour is not None}\n")
     print(f"{'lesson':<15}{'lang':<5}{'seed':>5}{'opened LLM':>12}{'LLM/shown':>10}{'hint blank':>11}")
     rows: list[dict] = []
+
+    def save(more: list[dict]) -> None:
+        if args.json:
+            args.json.write_text(json.dumps(rows + more, indent=2, ensure_ascii=False))
+        write_questions(rows + more, args.questions)
+
     try:
         for lang in args.langs:
             for seed in args.seeds:
-                rows += course(lang, seed, args.minutes, work)
+                rows += course(lang, seed, args.minutes, work, save)
                 ahead.writer().clear()      # what is still being written ahead is for lessons past 07
                 ahead.writer().idle(120)
     finally:
@@ -152,17 +173,7 @@ def main() -> int:
                 share = len(sa & sb) / max(1, min(len(sa), len(sb)))
                 print(f"   {lesson_id}: seeds {a} and {b} share {len(sa & sb)} of their LLM query shapes "
                       f"({share:.0%}, target <= 33%)")
-    if args.json:
-        args.json.write_text(json.dumps(rows, indent=2, ensure_ascii=False))
-    lines = ["# LLM exercises of a simulated course run (bench/course_run.py)", ""]
-    for r in rows:
-        lines.append(f"## {r['lesson']} · {r['lang']} · seed {r['seed']}")
-        for e in r["exercises"]:
-            if e["source"] == "llm":
-                lines += [f"- **{e['question']}**", f"  - reference: `{e['sql']}`",
-                          *[f"  - hint {i}: {h}" for i, h in enumerate(e["hints"], 1)]]
-        lines.append("")
-    args.questions.write_text("\n".join(lines), encoding="utf-8")
+    save([])
     print(f"\nquestions written to {args.questions}")
     from sqllab.llm.embedded import stop_background
 
