@@ -884,3 +884,16 @@ def test_sqllab_adds_its_sentences_once_even_when_the_model_copied_them() -> Non
     assert with_hidden_keys(once, sql, "en") == once and once.count("only orders the rows") == 1
     limited = with_limit("顧客の名前をポイントの多い順に表示してください。", sql, "ja")
     assert limited != "顧客の名前をポイントの多い順に表示してください。" and with_limit(limited, sql, "ja") == limited
+
+
+def test_a_question_with_an_sql_keyword_in_it_goes_back() -> None:
+    """「…LIMIT 3 行だけ表示します」 was shown: a task says it in words. NULL may stay."""
+    sql = "SELECT name, points FROM customers ORDER BY points DESC, id LIMIT 3"
+    text = "顧客の名前とポイントを、ポイントの降順で LIMIT 3 行だけ表示してください。"
+    problems = check_question(Exercise(id="x", topic="order", question=text, reference_sql=sql, hints=["h"],
+                                       lang="ja", source="llm"))
+    assert any("LIMIT" in p for p in problems)
+    fine = "都市が NULL の顧客の名前を表示してください。"
+    assert not any("keyword" in p for p in check_question(Exercise(
+        id="x", topic="where", question=fine, reference_sql="SELECT name FROM customers WHERE city IS NULL",
+        hints=["h"], lang="ja", source="llm")))

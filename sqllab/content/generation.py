@@ -844,6 +844,10 @@ _VAGUE = {
 }
 
 
+#: an SQL keyword in capitals inside the question (「…LIMIT 3 行だけ表示します」); NULL is a word
+#: students learn and may stay
+_SQL_KEYWORD = re.compile(r"(?<![A-Za-z_`])(?:SELECT|WHERE|GROUP BY|ORDER BY|HAVING|LIMIT|OFFSET|JOIN|DISTINCT"
+                          r"|PARTITION BY)(?![A-Za-z_`])")
 #: a condition written as SQL inside the question (「…平均値を表示してください。points >= 1000」)
 _SQL_CONDITION = re.compile(r"(?<![\w`])[A-Za-z_][A-Za-z_0-9]*\s*(?:>=|<=|<>|!=|=|<|>)\s*(?:'[^']*'|-?\d+(?:\.\d+)?|[A-Za-z_]\w*)")
 
@@ -861,6 +865,9 @@ def task_problems(question: str, lang: str) -> list[str]:
     if _DESCRIPTION[lang].search(question):
         found.append("the question describes a query: write it as an instruction to the learner "
                      + ("(「…を表示してください。」)" if lang == "ja" else '("Show ...", "List ...")'))
+    if keyword := _SQL_KEYWORD.search(question):
+        found.append(f"the question shows the SQL keyword {keyword.group(0)}: say it in words "
+                     + ("(「先頭の 3 行だけ」, 「重複を除いて」)" if lang == "ja" else '("only the first 3 rows", "each ... once")'))
     if fragment := _SQL_CONDITION.search(question):
         found.append(f"the question shows the SQL condition {fragment.group(0)!r}: say it in words")
     if match := _VAGUE[lang].search(question):
