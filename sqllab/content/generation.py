@@ -1082,11 +1082,13 @@ def used_columns(sql: str, db: Path) -> list[str]:
     return out
 
 
-def shown_columns_text(sql: str, db: Path) -> str:
+def shown_columns_text(sql: str, db: Path, names: list[str] | None = None) -> str:
     """The answer's columns as the question writer is told them: a plain column by its name, a
     computed one with what it computes (``total = SUM(o.quantity)``), so that the question asks
-    for every column, the computed ones in words."""
-    names = run_query(db, sql, lang="en", max_rows=1).columns
+    for every column, the computed ones in words. ``names``: the result's column names, when the
+    caller has run the query already."""
+    if names is None:
+        names = run_query(db, sql, lang="en", max_rows=1).columns
     tree = _tree(sql)
     select = tree if isinstance(tree, exp.Select) else (tree.find(exp.Select) if tree is not None else None)
     if select is None or len(select.expressions) != len(names) or any(
@@ -1763,12 +1765,10 @@ async def _question_for(client: Any, db: Path, sql: str, topic: str, lang: str, 
     A question passes sqllab's checks on what it says (``check_question``) and then the round trip
     (``round_trip``): a query written from the tables and the question alone must grade equal to
     ``sql``. What fails goes back with the problems, for up to ``QUESTION_ROUNDS`` rounds."""
-    if topic == "modify":
-        columns = "-"
-    else:
-        columns = ", ".join(run_query(db, sql, lang="en", max_rows=1).columns)
+    names = [] if topic == "modify" else run_query(db, sql, lang="en", max_rows=1).columns
+    columns = ", ".join(names) if names else "-"
     variables = {"schema": _table_text(db), "sql": sql,
-                 "columns": "-" if topic == "modify" else shown_columns_text(sql, db),
+                 "columns": shown_columns_text(sql, db, names) if names else "-",
                  "used": named_columns_text(sql, db, lang) or i18n.t("gen.no_constants", lang),
                  "constants": "; ".join(compared_conditions(sql, lang)) or i18n.t("gen.no_constants", lang),
                  "order": _order_words(sql, lang)}
