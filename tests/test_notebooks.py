@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
-PARAMS = {"lang", "seed", "student_id", "theme", "difficulty", "n_exercises", "llm"}
+PARAMS = {"lang", "seed", "student_id", "theme", "difficulty", "n_exercises", "llm", "show_expected"}
 EXPECTED = ["00_start_here", "01_select", "02_where", "03_order", "04_aggregate", "05_joins",
             "06_subqueries", "07_window", "08_modify", "09_capstone"]
 
@@ -84,7 +84,7 @@ def test_lessons_use_sql_cells_on_the_lesson_database() -> None:
         code = [c.source for c in _read("en", name).cells if c.cell_type == "code"]
         assert any(f'Lesson("{name}"' in c for c in code)
         assert any(c.startswith("%%sql") for c in code)
-        assert "widgets.exercises(lesson)" in code
+        assert "widgets.exercises(lesson, show_expected=show_expected)" in code
 
 
 # --- papermill in a real kernel ------------------------------------------------------------

@@ -131,6 +131,8 @@ MESSAGES = {
         "ja": "前回の続きです（解答 {n} 回）。",
     },
     "ui.card.source": {"en": "source: {source}", "ja": "出典: {source}"},
+    "ui.card.expected": {"en": "Expected result (on your data)", "ja": "期待される結果（あなたのデータで）"},
+    "ui.card.expected_first": {"en": "first {n} rows", "ja": "先頭 {n} 行"},
     "ui.card.ordered": {"en": "Row order matters.", "ja": "行の順序も採点対象です。"},
     "ui.card.modify_note": {
         "en": "This statement runs on a throwaway copy; the lesson database is not changed.",

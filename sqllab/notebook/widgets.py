@@ -24,7 +24,7 @@ from typing import Any
 import anywidget
 import ipywidgets as W
 
-from .. import i18n
+from .. import i18n, sandbox
 from ..grading import resultdiff
 from .answers import NotebookAnswers
 from .answers import for_lesson as answers_for_lesson
@@ -509,7 +509,7 @@ class ExerciseCard(W.VBox):
 
     def __init__(self, lesson: Any, exercise: Any, number: int,
                  on_checked: Callable[[ExerciseCard], None] | None = None,
-                 answers: NotebookAnswers | None = None) -> None:
+                 answers: NotebookAnswers | None = None, *, show_expected: bool = True) -> None:
         self.lesson = lesson
         self.exercise = exercise
         self.lang = lesson.lang
@@ -524,6 +524,7 @@ class ExerciseCard(W.VBox):
         self.hint_level = 0
         self.title = W.HTML()
         self.question = W.HTML(self._question_html())
+        self.expected = W.HTML(expected_html(lesson, exercise) if show_expected else "")
         start = saved.sql if saved is not None else (progress.last_sql if progress else "")
         self.editor = W.Textarea(value=start,
                                  placeholder=t("ui.card.placeholder"),
@@ -554,7 +555,7 @@ class ExerciseCard(W.VBox):
             verdict = t("ui.card.correct" if saved.correct else "ui.card.not_correct")
             self.verdict.value = _message(t("ui.card.restored_notebook", verdict=verdict), "muted")
         super().__init__([
-            self.title, self.question, self.editor,
+            self.title, self.question, self.expected, self.editor,
             W.HBox([self.run_button, self.check_button, self.hint_button, self.attempts_label]),
             self.hint, self.result, self.verdict, self.diff, self.feedback, LiveRegions(),
         ], layout=W.Layout(border="1px solid var(--jp-border-color2, #ddd)", padding="6px", margin="6px 0"))
@@ -674,6 +675,34 @@ class ExerciseCard(W.VBox):
         self.hint.value = _message(self.lesson.hint(self.exercise, self.hint_level), "info")
 
 
+EXPECTED_ROWS = 5
+
+
+def expected_html(lesson: Any, exercise: Any, max_rows: int = EXPECTED_ROWS) -> str:
+    """The reference's result on the visible data (columns and first rows), in a toggle that starts open.
+
+    The hidden variants keep a student who types these rows in as constants from passing."""
+    lang = lesson.lang
+    try:
+        if getattr(exercise, "topic", "") == "modify":
+            res = sandbox.run_modification(lesson.db_path, exercise.reference_sql, lang=lang)
+        else:
+            res = sandbox.run_query(lesson.db_path, exercise.reference_sql, max_rows=max_rows + 1, lang=lang)
+    except SQLLabError:
+        log.warning("expected result of %s did not run", getattr(exercise, "id", "?"), exc_info=True)
+        return ""
+    if hasattr(res, "tables"):
+        body = "".join(table_html(t.columns, t.rows[:max_rows], caption=name) for name, t in res.tables.items())
+    else:
+        more = res.truncated or len(res.rows) > max_rows
+        caption = i18n.t("ui.card.expected_first" if more else "ui.card.rows", lang,
+                         n=max_rows if more else len(res.rows))
+        body = (table_html(res.columns, res.rows[:max_rows], caption=caption) if res.rows
+                else _message(i18n.t("ui.card.no_rows", lang), "muted"))
+    return (f'<details open data-sqllab="expected"><summary>{html.escape(i18n.t("ui.card.expected", lang))}'
+            f"</summary>{body}</details>")
+
+
 def _result_html(res: Any, lang: str) -> str:
     if hasattr(res, "tables"):  # a modification on a throwaway copy
         parts = [_message(i18n.t("ui.card.rows", lang, n=res.changes) + " — "
@@ -714,9 +743,10 @@ class LessonProgress(W.HBox):
 class ExercisesView(W.VBox):
     """Progress bar, where the student stopped, and the cards; rebuilt when content changes."""
 
-    def __init__(self, lesson: Any) -> None:
+    def __init__(self, lesson: Any, *, show_expected: bool = True) -> None:
         self.lesson = lesson
         self.lang = lesson.lang
+        self.show_expected = show_expected
         self.progress = LessonProgress(lesson)
         self.resume = W.HTML()
         self.cards: list[ExerciseCard] = []
@@ -738,12 +768,13 @@ class ExercisesView(W.VBox):
 
     def rebuild(self) -> None:
         self.cards = [ExerciseCard(self.lesson, ex, i + 1, on_checked=lambda _c: self.progress.refresh(),
-                                   answers=self.answers)
+                                   answers=self.answers, show_expected=self.show_expected)
                       for i, ex in enumerate(self.lesson.exercises)]
         self.resume.value = f'<div data-sqllab="resume">{html.escape(self.lesson.resume_message())}</div>'
         self.progress.refresh()
         self.children = [STYLE, self.progress, self.resume, *self.cards]
 
 
-def exercises(lesson: Any) -> ExercisesView:
-    return ExercisesView(lesson)
+def exercises(lesson: Any, *, show_expected: bool = True) -> ExercisesView:
+    """The lesson's exercise cards; ``show_expected=False`` hides each one's expected result."""
+    return ExercisesView(lesson, show_expected=show_expected)
