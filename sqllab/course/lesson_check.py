@@ -109,10 +109,17 @@ def problems(text: LessonText, db: Path) -> list[str]:
     from ..errors import SQLLabError
     from ..grading.grader import grade
     from ..notebook.lesson import ExampleNames
-    from ..sandbox import run_query
+    from ..sandbox import WRITE_KEYWORDS, main_keyword, run_modification, run_query
 
     names = ExampleNames.from_db(db)
     found: list[str] = []
+
+    def check_one(sql: str) -> None:
+        """Raises SQLLabError unless ``sql`` is one statement sqllab can run and grade."""
+        if main_keyword(sql) in WRITE_KEYWORDS:
+            run_modification(db, sql, lang=text.lang)
+        else:
+            run_query(db, sql, lang=text.lang)
 
     def runs(what: str, sql: str) -> bool:
         try:
@@ -129,7 +136,7 @@ def problems(text: LessonText, db: Path) -> list[str]:
         if not runs(f"step {i} answer", step.answer):
             continue
         try:
-            run_query(db, answer, lang=text.lang)
+            check_one(answer)
         except SQLLabError as exc:
             found.append(f"step {i} answer is not one query sqllab can check: {exc}")
             continue
@@ -138,7 +145,7 @@ def problems(text: LessonText, db: Path) -> list[str]:
                 found.append(f"step {i} start already gives the answer's result: nothing to change")
         if step.kind == "fix":
             try:
-                run_query(db, fill(step.start, names), lang=text.lang)
+                check_one(fill(step.start, names))
                 found.append(f"step {i} start (a 'fix' step) runs without an error")
             except SQLLabError:
                 pass
