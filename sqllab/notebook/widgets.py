@@ -127,7 +127,8 @@ def _cell(value: Any) -> str:
     return "<i>NULL</i>" if value is None else html.escape(str(value))
 
 
-def diff_html(view: Any, lang: str, inputs: Sequence[Any] = ()) -> str:
+def diff_html(view: Any, lang: str, inputs: Sequence[Any] = (),
+              labels: tuple[str, str] = ("ui.diff.expected", "ui.diff.got")) -> str:
     """Two small tables, expected and the student's result, from a ``resultdiff.SideBySide``:
     each row says in words whether it is missing, extra or changed (and is coloured by the
     theme), changed cells are marked; ``inputs`` are the rows of the hidden database where the
@@ -143,8 +144,8 @@ def diff_html(view: Any, lang: str, inputs: Sequence[Any] = ()) -> str:
     which = t("ui.diff.first") if view.kind in ("ordering", "column_count") else t("ui.diff.differing")
     table = t("ui.diff.table", table=view.table) + " — " if view.table else ""
     sides = []
-    for name, side in (("expected", view.expected), ("got", view.got)):
-        caption = f"{table}{t(f'ui.diff.{name}')} ({which})"
+    for name, side, label in (("expected", view.expected, labels[0]), ("got", view.got, labels[1])):
+        caption = f"{table}{t(label)} ({which})"
         head = (f'<th scope="col">{html.escape(t("ui.diff.status"))}</th>'
                 + "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in side.columns))
         body = []
@@ -778,3 +779,26 @@ class ExercisesView(W.VBox):
 def exercises(lesson: Any, *, show_expected: bool = True) -> ExercisesView:
     """The lesson's exercise cards; ``show_expected=False`` hides each one's expected result."""
     return ExercisesView(lesson, show_expected=show_expected)
+
+
+# --- the widgets woven into a lesson's text (sqllab.notebook.practice) ----------------------
+
+def step(lesson: Any, n: int) -> Any:
+    """Guided step ``n`` of the lesson's text: an editor checked by sqllab."""
+    from .practice import step as make
+
+    return make(lesson, n)
+
+
+def quiz(lesson: Any, n: int) -> Any:
+    """Quiz question ``n`` of the lesson's text; every option explains itself once answered."""
+    from .practice import quiz as make
+
+    return make(lesson, n)
+
+
+def mistake(lesson: Any, n: int) -> Any:
+    """Common mistake ``n``: a query that looks right, and the database where sqllab shows it is wrong."""
+    from .practice import mistake as make
+
+    return make(lesson, n)
