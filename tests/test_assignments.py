@@ -218,6 +218,8 @@ def test_release_holds_no_reference_sql_in_any_file(course: dict) -> None:
         nb = nbformat.read(release / lesson_id / f"{lesson_id}.ipynb", as_version=4)
         assert "HIDDEN TESTS" not in json.dumps(nb.cells)
         assert "graded.check(1)" in json.dumps(nb.cells)
+        # the lesson's guided steps and quiz come along; no exercise shows its expected result
+        assert "widgets.exercises" not in json.dumps(nb.cells) and "show_expected" not in json.dumps(nb.cells)
 
 
 def test_exported_csv_matches_the_truth_cell_by_cell(course: dict) -> None:

@@ -86,7 +86,9 @@ class StepCard(_w.ExerciseCard):
         super().__init__(lesson, exercise, number, answers=None, show_expected=False)
         if not self.editor.value.strip():
             self.editor.value = fill(step.first_sql, names)
+        self.remove_class("sqllab-card")          # an exercise card is an exercise; this is practice
         self.add_class("sqllab-step")
+        self.children = (_w.STYLE, *self.children)
 
     def __repr__(self) -> str:
         return f"StepCard(step={self.number}, kind={self.step.kind!r}, attempts={self.attempts}, solved={self.solved})"
@@ -145,8 +147,8 @@ class QuizCard(W.VBox):
         self.verdict.add_class("sqllab-live")
         _w._hooks({self.answer_button: "quiz-answer", self.verdict: "quiz-verdict"})
         for i, toggle in enumerate(self.toggles):
-            toggle.add_class(f"sqllab-hook-quiz-option-{i}")
-        super().__init__([self.question, *rows, self.answer_button, self.verdict, _w.LiveRegions()],
+            toggle.add_class(f"sqllab-quiz-option-{i}")
+        super().__init__([_w.STYLE, self.question, *rows, self.answer_button, self.verdict, _w.LiveRegions()],
                          layout=W.Layout(border="1px solid var(--jp-border-color2, #ddd)", padding="6px",
                                          margin="6px 0"))
         self.add_class("sqllab-quiz")
@@ -240,7 +242,8 @@ class MistakeCard(W.VBox):
         self.reveal_button.on_click(self._on_reveal)
         _w._hooks({self.run_button: "mistake-run", self.reveal_button: "mistake-reveal",
                    self.result: "mistake-result", self.reveal: "mistake-where"})
-        super().__init__([self.head, W.HBox([self.run_button, self.reveal_button]), self.result, self.reveal,
+        super().__init__([_w.STYLE, self.head, W.HBox([self.run_button, self.reveal_button]), self.result,
+                          self.reveal,
                           _w.LiveRegions()],
                          layout=W.Layout(border="1px solid var(--jp-border-color2, #ddd)", padding="6px",
                                          margin="6px 0"))

@@ -60,6 +60,9 @@ STYLE = W.HTML(
     "tr.sqllab-row-changed>td.sqllab-mark{border-left:4px solid var(--jp-warn-color1,#f57c00)}"
     "tr.sqllab-row-changed>td.sqllab-cell-changed{background:color-mix(in srgb,var(--jp-warn-color1,#f57c00) 45%,transparent);"
     "font-weight:bold;text-decoration:underline dotted}"
+    "pre.sqllab-code{background:var(--jp-cell-editor-background,#f7f7f7);padding:4px 8px;margin:4px 0;"
+    "font-family:var(--jp-code-font-family,monospace);font-size:13px;white-space:pre-wrap}"
+    ".sqllab-quiz .widget-toggle-button{margin-right:8px}"
     "</style>")
 
 # Screen readers announce a change only inside a live region that was already on the page, so
@@ -80,7 +83,7 @@ export default {
     el.style.display = "none";
     let observer = null, tries = 0, timer = null;
     const start = () => {
-      const card = el.closest(".sqllab-card");
+      const card = el.closest(".sqllab-card, .sqllab-step, .sqllab-quiz, .sqllab-mistake");
       if (!card) {
         if (tries++ < 400) timer = setTimeout(start, 50);
         return;
