@@ -314,3 +314,67 @@ def test_lesson02_wrong_answer_diff_and_answer_kept_in_the_notebook(page: Any, l
         page.locator("[data-sqllab='answers-kept'][data-count='1']").wait_for()   # and kept again
     finally:
         shutil.copy(ROOT / "notebooks" / relpath, on_disk)   # the next test gets the clean lesson
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_lesson02_guided_step_quiz_mistake_and_expected_result(page: Any, lab: Lab, lang: str,
+                                                               tmp_path: Path) -> None:
+    """The widgets woven into the lesson text, clicked as a student would: an exercise's expected
+    result (open), a guided step checked by sqllab, a quiz answered wrong that explains every
+    option, and a mistake that shows the database where it goes wrong."""
+    from playwright.sync_api import expect
+
+    from sqllab import sandbox
+    from sqllab.course import lesson_text
+    from sqllab.course.lesson_text import fill
+
+    relpath = f"{lang}/02_where.ipynb"
+    params = notebook_parameters(relpath)
+    ref = Lesson("02_where", lang=lang, seed=params["seed"], student_id=params["student_id"],
+                 theme=params["theme"], difficulty=params["difficulty"], n_exercises=params["n_exercises"],
+                 llm="offline", work_dir=tmp_path / "ref", progress=ProgressStore(tmp_path / "ref.db"))
+    text = lesson_text.load("02_where", lang)
+    names = ref.names
+    open_and_run_all(page, lab, relpath)
+
+    card = page.locator(".sqllab-card").first
+    expected = card.locator("[data-sqllab='expected']")
+    expected.wait_for()
+    assert expected.get_attribute("open") is not None
+    first = sandbox.run_query(ref.db_path, ref.exercises[0].reference_sql)
+    head = expected.locator("thead").inner_text()
+    assert all(str(c) in head for c in first.columns)
+    assert ref.exercises[0].reference_sql not in page.content()
+    shot(page, f"lesson02-{lang}-expected.png", card)
+
+    n = next(i for i, s in enumerate(text.steps, 1) if s.kind != "run")
+    item = text.steps[n - 1]
+    step = page.locator(".sqllab-step").nth(n - 1)
+    editor = step.locator(".sqllab-editor textarea")
+    expect(editor).to_have_value(fill(item.start, names), timeout=WAIT_MS)
+    step.locator("button.sqllab-check").click()
+    verdict = step.locator(".sqllab-verdict [data-sqllab^='verdict-']")
+    verdict.wait_for()
+    assert verdict.get_attribute("data-sqllab") != "verdict-correct"
+    editor.fill(fill(item.answer, names))
+    step.locator("button.sqllab-check").click()
+    step.locator(".sqllab-verdict [data-sqllab='verdict-correct']").wait_for()
+    assert "Traceback" not in step.inner_text()
+    shot(page, f"lesson02-{lang}-step.png", step)
+
+    quiz = page.locator(".sqllab-quiz").first
+    options = text.quizzes[0].options
+    wrong = next(i for i, o in enumerate(options) if not o.correct)
+    quiz.locator(f".sqllab-quiz-option-{wrong}").click()
+    quiz.locator("button.sqllab-quiz-answer").click()
+    quiz.locator("[data-sqllab='quiz-wrong']").wait_for()
+    expect(quiz.locator("[data-sqllab='quiz-why']")).to_have_count(len(options))
+    shot(page, f"lesson02-{lang}-quiz.png", quiz)
+
+    mistake = page.locator(".sqllab-mistake").first
+    mistake.locator("button.sqllab-mistake-reveal").click()
+    shown = mistake.locator("[data-sqllab='mistake-reveal'] [data-sqllab='diff']")
+    shown.wait_for()
+    assert shown.locator("[data-sqllab='diff-expected'] tbody tr").count() >= 1
+    assert fill(text.mistakes[0].fix, names).split()[0] in mistake.inner_text()
+    shot(page, f"lesson02-{lang}-mistake.png", mistake)
