@@ -110,3 +110,28 @@ def test_grades_export_csv(tmp_path: Path) -> None:
                            "--lesson", "02_where"], capture_output=True, text=True, env=env, cwd=tmp_path)
     assert proc.returncode == 0 and "1 attempt" in proc.stderr
     assert [r["student"] for r in csv.DictReader(out.open())] == ["bo"]
+
+
+@pytest.mark.slow
+def test_course_build_without_expected_results(tmp_path: Path) -> None:
+    """``--no-expected``: an assessment build whose exercise cards show no expected result; the
+    default build shows it (the widgets' state saved in the notebook holds what the student saw)."""
+    lessons = tmp_path / "lessons"
+    lessons.mkdir()
+    shutil.copy(ROOT / "notebooks/ja/04_aggregate.ipynb", lessons)
+    env = {**__import__("os").environ, "SQLLAB_CACHE_DIR": str(tmp_path / "cache"),
+           "SQLLAB_PROGRESS_DB": str(tmp_path / "progress.db")}
+    shown = {}
+    for flag in ([], ["--no-expected"]):
+        out = tmp_path / ("test" if flag else "practice")
+        proc = subprocess.run([*SQLLAB, "course", "build", "--roster", str(_roster(tmp_path, ["amy"])),
+                               "--lessons", str(lessons), "--out", str(out), "--llm", "offline", *flag],
+                              capture_output=True, text=True, cwd=tmp_path, env=env, timeout=900)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        nb = nbformat.read(out / "amy" / "04_aggregate.ipynb", as_version=4)
+        injected = next(c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))
+        assert ("show_expected = False" in injected.source) == bool(flag)
+        state = json.dumps(nb.metadata.get("widgets", {}), ensure_ascii=False)
+        assert "data-sqllab=\\\"question\\\"" in state            # the cards are in the saved state
+        shown[bool(flag)] = "data-sqllab=\\\"expected\\\"" in state
+    assert shown == {False: True, True: False}

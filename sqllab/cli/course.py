@@ -26,6 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     build.add_argument("--kernel", default=None, help=t("cli.course.kernel"))
     build.add_argument("--timeout", type=float, default=600.0, help=t("cli.course.timeout"))
     build.add_argument("--no-progress", action="store_true", help=t("cli.course.no_progress"))
+    build.add_argument("--no-expected", action="store_true", help=t("cli.course.no_expected"))
     build.set_defaults(func=_build)
 
     nbg = course_sub.add_parser("nbgrader", help=t("cli.course.nbgrader.help"),
@@ -52,7 +53,7 @@ def _build(args: argparse.Namespace) -> int:
     lessons = args.lessons[0] if len(args.lessons) == 1 else args.lessons
     report = build_course(args.roster, lessons, args.out, jobs=args.jobs, llm=args.llm,
                           lang=args.lang, kernel_name=args.kernel, timeout_s=args.timeout,
-                          progress=not args.no_progress)
+                          progress=not args.no_progress, show_expected=not args.no_expected)
     print(report.summary(lang))
     return EXIT_OK if report.ok else EXIT_FAILED
 

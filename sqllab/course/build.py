@@ -132,15 +132,20 @@ def plan(students: Sequence[Student], lessons: Sequence[Path], out: str | Path, 
 def build_course(roster: str | Path | Sequence[Student], lessons: str | Path | Sequence[str | Path],
                  out: str | Path, *, jobs: int = 1, llm: str | None = None, lang: str | None = None,
                  kernel_name: str | None = None, timeout_s: float = 600.0, progress: bool = True,
-                 on_result: Callable[[BuildResult], None] | None = None) -> CourseReport:
+                 on_result: Callable[[BuildResult], None] | None = None,
+                 show_expected: bool = True) -> CourseReport:
     """Run every lesson for every student; never stops at a failed notebook.
+
+    ``show_expected=False`` builds notebooks whose exercises do not show their expected result
+    (a test rather than practice).
 
     Worker output (kernel chatter, tracebacks) goes to ``<out>/.logs/``.
     """
     if llm is not None and llm not in LLM_MODES:
         raise ConfigError(key="ui.lesson.bad_llm_mode", lang=lang, value=llm)
     students = read_roster(roster, lang=lang) if isinstance(roster, (str, Path)) else list(roster)
-    items = plan(students, lesson_notebooks(lessons, lang=lang), out, llm=llm, lang=lang)
+    items = plan(students, lesson_notebooks(lessons, lang=lang), out, llm=llm, lang=lang,
+                 extra=None if show_expected else {"show_expected": False})
     report = CourseReport()
     start = time.perf_counter()
     from tqdm.auto import tqdm

@@ -59,6 +59,8 @@ MESSAGES = {
     "cli.course.kernel": {"en": "Jupyter kernel name (default: the notebook's)",
                           "ja": "Jupyter カーネル名（既定: ノートブックのもの）"},
     "cli.course.timeout": {"en": "seconds per cell", "ja": "セル 1 つあたりの秒数"},
+    "cli.course.no_expected": {"en": "exercises do not show their expected result (for a test)",
+                               "ja": "問題に期待される結果を表示しない（テスト用）"},
     "cli.course.no_progress": {"en": "no progress bar", "ja": "進捗バーを表示しない"},
     # --- grades ------------------------------------------------------------------------
     "cli.grades.help": {"en": "students' attempts from the progress file", "ja": "進捗ファイルにある受講者の解答"},
