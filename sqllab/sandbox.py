@@ -609,8 +609,9 @@ def _column_names(conn: sqlite3.Connection) -> list[str]:
     return sorted(set(names))
 
 
-def _table_of(sql: str, qualifier: str) -> str | None:
-    """The table that ``qualifier`` (an alias or a table name) stands for in ``sql``, if any."""
+def _table_of(sql: str, qualifier: str) -> tuple[str, str] | None:
+    """The table that ``qualifier`` (an alias or a table name) stands for in ``sql``, if any,
+    and the alias the query gives that table (``""`` when none)."""
     try:
         import sqlglot
         from sqlglot import exp
@@ -620,19 +621,21 @@ def _table_of(sql: str, qualifier: str) -> str | None:
         return None
     for table in tree.find_all(exp.Table):
         if qualifier.lower() in {table.name.lower(), (table.alias or "").lower()}:
-            return table.name
+            return table.name, table.alias or ""
     return None
 
 
 def _qualified_unknown(sql: str, name: str, conn: sqlite3.Connection, lang: str | None) -> UnknownNameError | None:
     """``p.name`` where the table ``p`` stands for has no ``name``: say which table that is and
-    list its columns (a close name from another table would only repeat ``p.name``)."""
+    list its columns (a close name from another table would only repeat ``p.name``). A table
+    named by its own name after the query gave it an alias: say to write the alias."""
     qualifier, _, bare = name.rpartition(".")
     if not qualifier:
         return None
-    table = _table_of(sql, qualifier)
-    if table is None:
+    found = _table_of(sql, qualifier)
+    if found is None:
         return UnknownNameError(key="sql.unknown_column.no_table", lang=lang, name=name, qualifier=qualifier)
+    table, alias = found
     try:
         columns = [r[1] for r in conn.execute(f"PRAGMA table_info({quote_ident(table)})")]
     except sqlite3.Error:
@@ -641,10 +644,15 @@ def _qualified_unknown(sql: str, name: str, conn: sqlite3.Connection, lang: str 
         return None
     matches = difflib.get_close_matches(bare.lower(), [c.lower() for c in columns], n=1,
                                       cutoff=0.5 if len(bare) <= 3 else 0.6)
-    if matches:                       # a misspelling within the right table
-        suggestion = next(c for c in columns if c.lower() == matches[0])
+    column = next((c for c in columns if c.lower() == matches[0]), bare) if matches else None
+    if alias and qualifier.lower() == table.lower() and alias.lower() != qualifier.lower():
+        return UnknownNameError(key="sql.unknown_column.use_alias", lang=lang, name=name, table=table,
+                                alias=alias, suggestion=f"{alias}.{column or bare}")
+    if column is not None and column.lower() != bare.lower():     # a misspelling within the right table
         return UnknownNameError(key="sql.unknown_column.suggest", lang=lang, name=name,
-                                suggestion=f"{qualifier}.{suggestion}")
+                                suggestion=f"{qualifier}.{column}")
+    if column is not None:            # the column is there, but the qualifier is not visible where it is used
+        return UnknownNameError(key="sql.unknown_column.out_of_scope", lang=lang, name=name, qualifier=qualifier)
     return UnknownNameError(key="sql.unknown_column.in_table", lang=lang, name=bare, qualifier=qualifier,
                             table=table, available=", ".join(columns))
 

@@ -137,6 +137,19 @@ def test_a_column_missing_from_the_aliased_table_names_that_table(db):
     assert "s.氏名" in info.value.message_in("en")
 
 
+
+def test_a_table_named_by_its_own_name_after_an_alias_says_to_write_the_alias(db):
+    # SQLite: "no such column: 社員.氏名"; suggesting 社員.氏名 back would repeat the mistake
+    with pytest.raises(UnknownNameError) as info:
+        run_query(db, "SELECT 社員.氏名 FROM 社員 AS s", lang="ja")
+    assert "「s.氏名」と書いてください" in info.value.message_in("ja")
+    assert "Write “s.氏名”" in info.value.message_in("en")
+    with pytest.raises(UnknownNameError) as info:       # a subquery's alias used outside it
+        run_query(db, "SELECT 氏名 FROM 社員 WHERE 部署_id IN (SELECT id FROM 部署 AS b) AND b.id > 0", lang="en")
+    message = info.value.message_in("en")
+    assert "belongs to another part of the query" in message and "Did you mean" not in message
+
+
 def test_messages_point_at_the_mistake(db):
     with pytest.raises(UnknownNameError) as info:
         run_query(db, "SELECT 氏名, 給料 FROM 社員", lang="ja")

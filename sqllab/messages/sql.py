@@ -136,6 +136,18 @@ MESSAGES = {
         "en": "There is no column “{name}”: “{qualifier}” is not a table or alias in this query's FROM or JOIN.",
         "ja": "「{name}」という列はありません。「{qualifier}」は、このクエリの FROM や JOIN にあるテーブル名でも別名でもありません。",
     },
+    "sql.unknown_column.use_alias": {
+        "en": "“{name}”: this query calls the table {table} “{alias}” (FROM {table} AS {alias}), so its own name "
+              "no longer works there. Write “{suggestion}”.",
+        "ja": "「{name}」: このクエリではテーブル {table} に別名「{alias}」を付けている（FROM {table} AS {alias}）ので、"
+              "元の名前はもう使えません。「{suggestion}」と書いてください。",
+    },
+    "sql.unknown_column.out_of_scope": {
+        "en": "“{name}” cannot be used here: “{qualifier}” belongs to another part of the query (a subquery "
+              "sees the tables of the query around it, but not the other way round).",
+        "ja": "ここでは「{name}」を使えません。「{qualifier}」はクエリの別の部分のテーブルです（サブクエリからは外側の"
+              "クエリのテーブルが見えますが、その逆は見えません）。",
+    },
     "sql.unknown_column.suggest": {
         "en": "There is no column named “{name}”. Did you mean “{suggestion}”?",
         "ja": "「{name}」という名前の列はありません。「{suggestion}」のことですか？",
