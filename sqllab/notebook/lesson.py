@@ -516,12 +516,12 @@ class Lesson:
         return self.playground_path
 
     def bind_sql(self, *, playground: bool = False, shell: Any = None) -> str:
-        """Point ``%sql`` / ``%%sql`` at the lesson database, read-only (or its practice copy).
+        """Point ``%sql`` / ``%%sql`` (and ``%%explain``) at the lesson database, read-only (or its practice copy).
 
         Also puts ``t`` (see ``names``) in the notebook namespace for ``{t.table}`` in
         ``%%sql`` cells. Returns a one-line message for the student.
         """
-        from . import sqlmagic
+        from . import explainmagic, sqlmagic
 
         if shell is None:
             from IPython import get_ipython
@@ -529,6 +529,7 @@ class Lesson:
             shell = get_ipython()
         path = self.reset_playground() if playground else self.db_path
         sqlmagic.bind(path, shell=shell, read_only=not playground, lang=self.lang)
+        explainmagic.register(shell, path, lang=self.lang)     # %%explain: the same database
         shell.user_ns["t"] = self.names
         if not hasattr(self, "_sql_shell"):   # follow the lesson when its content changes
             self.on_change(lambda lesson: lesson._sql_shell and lesson.bind_sql(shell=lesson._sql_shell))
@@ -543,6 +544,13 @@ class Lesson:
         if "modify" in self.topics and sandbox.main_keyword(sql) in sandbox.WRITE_KEYWORDS:
             return sandbox.run_modification(self.db_path, sql, lang=self.lang)
         return sandbox.run_query(self.db_path, sql, max_rows=max_rows, lang=self.lang)
+
+    def explain(self, sql: str) -> Any:
+        """``sql`` run clause by clause on the lesson database (an ``Explanation``: ``steps``,
+        shown as tables in a notebook); a query it cannot split gives a message, never an error."""
+        from ..grading.explain import explain
+
+        return explain(self.db_path, sql, lang=self.lang)
 
     # --- checking and progress -------------------------------------------------------
 
