@@ -549,6 +549,10 @@ class ExerciseCard(W.VBox):
         self.run_button.on_click(self._on_run)
         self.check_button.on_click(self._on_check)
         self.hint_button.on_click(self._on_hint)
+        self.explain_button = W.Button(description=t("explain.button"), icon="search")
+        self.explanation = W.HTML()
+        self.explain_button.on_click(self._on_explain)
+        _hooks({self.explain_button: "explain", self.explanation: "explain-output"})
         _hooks({self.run_button: "run", self.check_button: "check", self.hint_button: "hint",
                 self.result: "result", self.verdict: "verdict", self.diff: "diff", self.hint: "hint-text",
                 self.feedback: "feedback", self.attempts_label: "attempts"})
@@ -560,8 +564,8 @@ class ExerciseCard(W.VBox):
             self.verdict.value = _message(t("ui.card.restored_notebook", verdict=verdict), "muted")
         super().__init__([
             self.title, self.question, self.expected, self.editor,
-            W.HBox([self.run_button, self.check_button, self.hint_button, self.attempts_label]),
-            self.hint, self.result, self.verdict, self.diff, self.feedback, LiveRegions(),
+            W.HBox([self.run_button, self.check_button, self.hint_button, self.explain_button, self.attempts_label]),
+            self.hint, self.result, self.explanation, self.verdict, self.diff, self.feedback, LiveRegions(),
         ], layout=W.Layout(border="1px solid var(--jp-border-color2, #ddd)", padding="6px", margin="6px 0"))
         self.add_class("sqllab-card")
 
@@ -677,6 +681,18 @@ class ExerciseCard(W.VBox):
             return
         self.hint_level = self.hint_level % len(hints) + 1
         self.hint.value = _message(self.lesson.hint(self.exercise, self.hint_level), "info")
+
+    def _show_explanation(self, text: str) -> None:
+        self.explanation.value = text
+
+    @_safe(_show_explanation)
+    def _on_explain(self, _button: Any = None) -> None:
+        """The editor's SQL run clause by clause (``Lesson.explain``), under the result."""
+        sql = self.editor.value
+        if not sql.strip():
+            self.explanation.value = _message(i18n.t("ui.card.empty", self.lang), "muted")
+            return
+        self.explanation.value = self.lesson.explain(sql)._repr_html_()
 
 
 EXPECTED_ROWS = 5
