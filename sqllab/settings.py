@@ -53,7 +53,28 @@ class LLMSettings(BaseSettings):
         return self.api_url == EMBEDDED
 
 
-class SQLLabSettings(BaseSettings):
+class ContentSettings(BaseSettings):
+    """``SQLLAB_CONTENT_DIR``: read on its own when ``sqllab.content`` is imported (``content_settings``),
+    so that a bad value of another ``SQLLAB_*`` variable is reported where that one is used."""
+
+    model_config = SettingsConfigDict(env_prefix="SQLLAB_", extra="ignore")
+
+    content_dir: Path | None = Field(None, description="an instructor's folder with themes/*.toml and/or "
+                                     "bank/*.toml, added to the built-in ones (sqllab/content/README.md)")
+
+    @field_validator("content_dir", mode="before")
+    @classmethod
+    def _folder(cls, v: object) -> object:
+        if isinstance(v, str):
+            if not v.strip():
+                return None
+            v = Path(v.strip()).expanduser()
+        if isinstance(v, Path) and not v.is_dir():
+            raise ValueError("no such folder")
+        return v
+
+
+class SQLLabSettings(ContentSettings):
     """sqllab's own ``SQLLAB_*`` variables."""
 
     model_config = SettingsConfigDict(env_prefix="SQLLAB_", extra="ignore")
@@ -106,7 +127,13 @@ def sqllab_settings() -> SQLLabSettings:
     return _load(SQLLabSettings, "SQLLAB_")  # type: ignore[return-value]
 
 
+@lru_cache(maxsize=1)
+def content_settings() -> ContentSettings:
+    return _load(ContentSettings, "SQLLAB_")  # type: ignore[return-value]
+
+
 def reload() -> None:
     """Forget cached settings (after changing the environment, e.g. in tests)."""
     llm_settings.cache_clear()
     sqllab_settings.cache_clear()
+    content_settings.cache_clear()

@@ -1,7 +1,7 @@
 """The ``sqllab`` command: a thin shell over the Python API.
 
 Each area registers its own subcommands from a module of this package
-(``llm``, ``check``, ``course``, ``grades``); this file only wires them together.
+(``llm``, ``check``, ``course``, ``grades``, ``content``); this file only wires them together.
 
 Every message comes from the ja/en catalogs (``sqllab/messages/cli.py``), in the language of
 ``--lang`` (before or after the subcommand) or ``SQLLAB_LANG``. Exit status: 0 success; 1 a
@@ -20,7 +20,7 @@ from typing import NoReturn
 from .. import i18n
 from ..errors import ConfigError, QueryError, SQLLabError
 
-SUBCOMMAND_MODULES = ("llm", "check", "course", "grades")
+SUBCOMMAND_MODULES = ("llm", "check", "course", "grades", "content")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 _lang = "en"

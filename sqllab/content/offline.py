@@ -10,21 +10,27 @@ Every theme has the same three roles, so one exercise bank (``sqllab.content.exe
 
 Some people have no events and some items are never used, so INNER and LEFT JOIN differ.
 Same arguments, same dataset (Faker ``ja_JP``/``en_US`` and ``random`` both seeded).
+
+A theme's names, labels and value ranges are data: ``themes/<theme>.toml`` beside this module,
+plus an instructor's ``SQLLAB_CONTENT_DIR/themes/*.toml`` (``sqllab.content.files``; ``README.md``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Annotated, Any
 
 from faker import Faker
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
-from ..dataset import Column, ColumnType, Dataset, ForeignKey, Table
+from ..dataset import Column, ColumnType, Dataset, ForeignKey, Table, sql_keywords
 from ..errors import DatasetError
+from . import files
 
 ROLES = ("people", "items", "events")
 COLUMN_ROLES = {
@@ -37,13 +43,9 @@ SIZES = {"easy": (8, 6, 12), "medium": (15, 10, 30), "hard": (30, 16, 70)}  # pe
 LOCALES = {"en": "en_US", "ja": "ja_JP"}
 
 
-def L(en: str, ja: str) -> dict[str, str]:  # noqa: N802 - reads like a table of labels
-    return {"en": en, "ja": ja}
-
-
 @dataclass(frozen=True)
 class ThemeSpec:
-    """Identifiers, human labels and value ranges of one theme."""
+    """Identifiers, human labels and value ranges of one theme (read from ``themes/<theme>.toml``)."""
 
     title: dict[str, str]
     tables: dict[str, str]                              # role -> table identifier
@@ -57,143 +59,196 @@ class ThemeSpec:
     extra_max: int
 
 
-_ID = L("id", "ID")
-THEMES: dict[str, ThemeSpec] = {
-    "shop": ThemeSpec(
-        title=L("Online shop", "ネットショップ"),
-        tables={"people": "customers", "items": "products", "events": "orders"},
-        columns={"people": {"id": "id", "name": "name", "city": "city", "score": "points", "date": "joined_on"},
-                 "items": {"id": "id", "name": "name", "category": "category", "price": "price", "extra": "stock"},
-                 "events": {"id": "id", "person": "customer_id", "item": "product_id", "quantity": "quantity",
-                            "date": "ordered_on"}},
-        table_labels={"people": L("customers", "顧客"), "items": L("products", "商品"), "events": L("orders", "注文")},
-        column_labels={
-            "people": {"id": _ID, "name": L("name", "氏名"), "city": L("city", "都市"),
-                       "score": L("points", "ポイント"), "date": L("sign-up date", "登録日")},
-            "items": {"id": _ID, "name": L("product name", "商品名"), "category": L("category", "カテゴリ"),
-                      "price": L("price", "価格"), "extra": L("stock", "在庫数")},
-            "events": {"id": _ID, "person": L("customer", "顧客 ID"), "item": L("product", "商品 ID"),
-                       "quantity": L("quantity", "数量"), "date": L("order date", "注文日")}},
-        item_names={  # per category, in the order of ``categories``
-            "en": [["Desk Lamp", "Umbrella", "Plant Pot", "Wall Clock"],
-                   ["Backpack", "Scarf", "Sneakers", "Sunglasses"],
-                   ["Headphones", "Phone Charger", "Speaker", "Keyboard"],
-                   ["Board Game", "Puzzle", "Kite"],
-                   ["Coffee Mug", "Tea Kettle", "Cutting Board", "Water Bottle"]],
-            "ja": [["デスクライト", "傘", "植木鉢", "掛け時計"],
-                   ["リュック", "マフラー", "スニーカー", "サングラス"],
-                   ["ヘッドホン", "充電器", "スピーカー", "キーボード"],
-                   ["ボードゲーム", "パズル", "凧"],
-                   ["マグカップ", "やかん", "まな板", "水筒"]]},
-        categories={"en": ["Home", "Fashion", "Electronics", "Toys", "Kitchen"],
-                    "ja": ["生活雑貨", "ファッション", "家電", "おもちゃ", "キッチン"]},
-        score_step=50, price_choices=(4.5, 9.99, 12.0, 15.5, 20.0, 24.99, 30.0, 45.0, 60.0, 99.0), extra_max=40),
-    "school": ThemeSpec(
-        title=L("School", "学校"),
-        tables={"people": "students", "items": "courses", "events": "enrollments"},
-        columns={"people": {"id": "id", "name": "name", "city": "hometown", "score": "score", "date": "admitted_on"},
-                 "items": {"id": "id", "name": "title", "category": "subject", "price": "fee", "extra": "capacity"},
-                 "events": {"id": "id", "person": "student_id", "item": "course_id", "quantity": "credits",
-                            "date": "enrolled_on"}},
-        table_labels={"people": L("students", "学生"), "items": L("courses", "講座"),
-                      "events": L("enrollments", "履修登録")},
-        column_labels={
-            "people": {"id": _ID, "name": L("name", "氏名"), "city": L("hometown", "出身地"),
-                       "score": L("test score", "試験の点数"), "date": L("admission date", "入学日")},
-            "items": {"id": _ID, "name": L("course title", "講座名"), "category": L("subject", "科目"),
-                      "price": L("fee", "受講料"), "extra": L("capacity", "定員")},
-            "events": {"id": _ID, "person": L("student", "学生 ID"), "item": L("course", "講座 ID"),
-                       "quantity": L("credits", "単位数"), "date": L("enrollment date", "登録日")}},
-        item_names={
-            "en": [["Algebra I", "Geometry", "Statistics", "Calculus"],
-                   ["Chemistry Lab", "Biology", "Physics", "Astronomy"],
-                   ["Spanish I", "French I", "Japanese I"],
-                   ["Drawing", "Choir", "Creative Writing", "Poetry"],
-                   ["World History", "Economics", "Ethics", "Philosophy"]],
-            "ja": [["代数入門", "幾何学", "統計学", "微分積分"],
-                   ["化学実験", "生物学", "物理学", "天文学"],
-                   ["スペイン語初級", "フランス語初級", "英会話"],
-                   ["デッサン", "合唱", "文章表現", "詩の鑑賞"],
-                   ["世界史", "経済学", "倫理学", "哲学"]]},
-        categories={"en": ["Math", "Science", "Languages", "Arts", "Humanities"],
-                    "ja": ["数学", "理科", "語学", "芸術", "人文"]},
-        score_step=5, price_choices=(100.0, 120.0, 150.0, 180.0, 200.0, 250.0, 300.0), extra_max=60),
-    "library": ThemeSpec(
-        title=L("Library", "図書館"),
-        tables={"people": "members", "items": "books", "events": "loans"},
-        columns={"people": {"id": "id", "name": "name", "city": "city", "score": "visits", "date": "joined_on"},
-                 "items": {"id": "id", "name": "title", "category": "genre", "price": "price", "extra": "pages"},
-                 "events": {"id": "id", "person": "member_id", "item": "book_id", "quantity": "copies",
-                            "date": "loaned_on"}},
-        table_labels={"people": L("members", "会員"), "items": L("books", "本"), "events": L("loans", "貸出")},
-        column_labels={
-            "people": {"id": _ID, "name": L("name", "氏名"), "city": L("city", "市区町村"),
-                       "score": L("visits", "来館回数"), "date": L("join date", "入会日")},
-            "items": {"id": _ID, "name": L("title", "書名"), "category": L("genre", "ジャンル"),
-                      "price": L("price", "価格"), "extra": L("pages", "ページ数")},
-            "events": {"id": _ID, "person": L("member", "会員 ID"), "item": L("book", "本の ID"),
-                       "quantity": L("copies", "冊数"), "date": L("loan date", "貸出日")}},
-        item_names={
-            "en": [["The Silent River", "Blue Mountain", "Glass Garden", "Winter Letters"],
-                   ["Night Train", "The Clockwork Fox", "Hidden Harbor", "Paper Moon"],
-                   ["Copper Sky", "Northern Lights", "Small Wonders", "Salt and Stone"],
-                   ["The Map Maker", "Iron Bridge", "The Last Orchard"],
-                   ["A Quiet Year", "Summer Rain", "Open Doors"]],
-            "ja": [["静かな川", "青い山脈", "ガラスの庭", "冬の手紙"],
-                   ["夜行列車", "からくり狐", "隠れた港", "紙の月"],
-                   ["銅色の空", "北の光", "小さな奇跡", "塩と石"],
-                   ["地図職人", "鉄の橋", "最後の果樹園"],
-                   ["穏やかな一年", "夏の雨", "開かれた扉"]]},
-        categories={"en": ["Novel", "Mystery", "Science", "History", "Poetry"],
-                    "ja": ["小説", "ミステリー", "科学", "歴史", "詩集"]},
-        score_step=2, price_choices=(8.0, 9.5, 12.0, 14.0, 18.5, 22.0, 25.0, 30.0), extra_max=600),
-    "hr": ThemeSpec(
-        title=L("Human resources", "人事"),
-        tables={"people": "employees", "items": "projects", "events": "assignments"},
-        columns={"people": {"id": "id", "name": "name", "city": "office", "score": "rating", "date": "hired_on"},
-                 "items": {"id": "id", "name": "name", "category": "department", "price": "budget",
-                           "extra": "headcount"},
-                 "events": {"id": "id", "person": "employee_id", "item": "project_id", "quantity": "hours",
-                            "date": "assigned_on"}},
-        table_labels={"people": L("employees", "社員"), "items": L("projects", "プロジェクト"),
-                      "events": L("assignments", "アサイン")},
-        column_labels={
-            "people": {"id": _ID, "name": L("name", "氏名"), "city": L("office", "勤務地"),
-                       "score": L("rating", "評価点"), "date": L("hire date", "入社日")},
-            "items": {"id": _ID, "name": L("project name", "プロジェクト名"), "category": L("department", "部署"),
-                      "price": L("budget", "予算"), "extra": L("planned headcount", "予定人数")},
-            "events": {"id": _ID, "person": L("employee", "社員 ID"), "item": L("project", "プロジェクト ID"),
-                       "quantity": L("hours", "作業時間"), "date": L("assignment date", "アサイン日")}},
-        item_names={
-            "en": [["Apollo", "Beacon", "Cobalt", "Delta", "Ember", "Falcon", "Granite", "Harbor", "Iris", "Juniper",
-                   "Kestrel", "Lumen", "Mosaic", "Nimbus", "Orchid", "Pioneer", "Quartz", "Rivet"]],
-            "ja": [["あさひ", "いずみ", "うみかぜ", "えがお", "おおぞら", "かけはし", "きらぼし", "くすのき", "けやき",
-                   "こもれび", "さくら", "しおさい", "すばる", "せせらぎ", "そよかぜ", "たいよう", "ちどり", "つばさ"]]},
-        categories={"en": ["Sales", "Engineering", "Marketing", "Finance", "Support"],
-                    "ja": ["営業部", "開発部", "マーケティング部", "経理部", "サポート部"]},
-        score_step=10, price_choices=(5000.0, 8000.0, 12000.0, 15000.0, 20000.0, 30000.0, 45000.0), extra_max=12),
-    "flights": ThemeSpec(
-        title=L("Airline", "航空会社"),
-        tables={"people": "passengers", "items": "flights", "events": "bookings"},
-        columns={"people": {"id": "id", "name": "name", "city": "home_city", "score": "miles",
-                            "date": "registered_on"},
-                 "items": {"id": "id", "name": "flight_no", "category": "destination", "price": "fare",
-                           "extra": "delay_minutes"},
-                 "events": {"id": "id", "person": "passenger_id", "item": "flight_id", "quantity": "seats",
-                            "date": "booked_on"}},
-        table_labels={"people": L("passengers", "乗客"), "items": L("flights", "便"), "events": L("bookings", "予約")},
-        column_labels={
-            "people": {"id": _ID, "name": L("name", "氏名"), "city": L("home city", "居住地"),
-                       "score": L("miles", "マイル"), "date": L("registration date", "登録日")},
-            "items": {"id": _ID, "name": L("flight number", "便名"), "category": L("destination", "行き先"),
-                      "price": L("fare", "運賃"), "extra": L("delay in minutes", "遅延（分）")},
-            "events": {"id": _ID, "person": L("passenger", "乗客 ID"), "item": L("flight", "便 ID"),
-                       "quantity": L("seats", "座席数"), "date": L("booking date", "予約日")}},
-        item_names={"en": [[f"SQ{n}" for n in range(101, 119)]], "ja": [[f"SQ{n}" for n in range(101, 119)]]},
-        categories={"en": ["Tokyo", "Osaka", "Sapporo", "Fukuoka", "Naha"],
-                    "ja": ["東京", "大阪", "札幌", "福岡", "那覇"]},
-        score_step=500, price_choices=(89.0, 120.0, 150.0, 180.0, 210.0, 260.0, 320.0), extra_max=90),
-}
+# --- theme files (themes/<theme>.toml; see README.md) ------------------------------------
+
+#: the most items a dataset has (``SIZES["hard"]``): a theme needs at least as many item names
+MAX_ITEMS = max(n_items for _, n_items, _ in SIZES.values())
+THEME_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
+_Text = Annotated[StrictStr, Field(min_length=1)]
+
+
+class _File(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Labels(_File):
+    en: _Text
+    ja: _Text
+
+
+class _Column(_Labels):
+    name: _Text
+
+
+class _Names(_File):
+    en: list[_Text] = Field(min_length=1)
+    ja: list[_Text] = Field(min_length=1)
+
+
+class _Category(_Labels):
+    names: _Names | None = None
+
+
+class _PeopleColumns(_File):
+    id: _Column
+    name: _Column
+    city: _Column
+    score: _Column
+    date: _Column
+
+
+class _ItemColumns(_File):
+    id: _Column
+    name: _Column
+    category: _Column
+    price: _Column
+    extra: _Column
+
+
+class _EventColumns(_File):
+    id: _Column
+    person: _Column
+    item: _Column
+    quantity: _Column
+    date: _Column
+
+
+class _Role(_File):
+    table: _Text
+    label: _Labels
+
+
+class _People(_Role):
+    columns: _PeopleColumns
+    score_step: StrictInt = Field(ge=1)
+
+
+class _Items(_Role):
+    columns: _ItemColumns
+    price_choices: list[Annotated[float, Field(ge=0)]] = Field(min_length=2)
+    extra_max: StrictInt = Field(ge=1)
+    categories: list[_Category] = Field(min_length=4)
+    names: _Names | None = None
+
+
+class _Events(_Role):
+    columns: _EventColumns
+
+
+class ThemeFile(_File):
+    """One ``themes/<theme>.toml``."""
+
+    order: StrictInt = 1000
+    title: _Labels
+    people: _People
+    items: _Items
+    events: _Events
+
+
+def _theme_problem(f: ThemeFile) -> str | None:
+    """What is wrong with a theme file that its types do not say, or None."""
+    roles = {"people": f.people, "items": f.items, "events": f.events}
+    for role, r in roles.items():
+        idents = [("table", r.table)] + [(f"columns.{c}", getattr(r.columns, c).name) for c in COLUMN_ROLES[role]]
+        for field, ident in idents:
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", ident) or len(ident) > 40:
+                return (f"{role}.{field}: {ident!r} is not an SQL identifier (letters, digits and _, "
+                        "not starting with a digit, at most 40)")
+            if ident.upper() in sql_keywords() or ident.lower().startswith("sqlite_"):
+                return f"{role}.{field}: {ident!r} is an SQL keyword; choose another name"
+        if r.columns.id.name != "id":
+            return f"{role}.columns.id: the key column must be named \"id\" (the bank's SQL says id)"
+        names = [ident for _, ident in idents[1:]]
+        if len(set(names)) < len(names):
+            return f"{role}.columns: two columns have the same name"
+    tables = [r.table for r in roles.values()]
+    if len(set(tables)) < len(tables):
+        return "the three tables need different names"
+    if len(set(f.items.price_choices)) < 2:
+        return "items.price_choices: give at least two different prices"
+    cats = f.items.categories
+    for lang in ("en", "ja"):
+        labels = [getattr(c, lang) for c in cats]
+        if len(set(labels)) < len(labels):
+            return f"items.categories: two categories have the same {lang} name"
+    with_names = [c for c in cats if c.names is not None]
+    if with_names and f.items.names is not None:
+        return "items: give names either per category or in [items.names], not both"
+    if with_names and len(with_names) < len(cats):
+        missing = next(c.en for c in cats if c.names is None)
+        return f"items.categories: the category {missing!r} has no names (give every category names, or none)"
+    if not with_names and f.items.names is None:
+        return "items: no item names; give [items.names] or names.en/names.ja for every category"
+    groups = _name_groups(f)
+    for k, g in enumerate(groups):
+        if len(g.en) != len(g.ja):
+            which = f"items.categories[{k + 1}] ({cats[k].en}).names" if with_names else "items.names"
+            return f"{which}: en has {len(g.en)} names and ja {len(g.ja)}; they are translations"
+    for lang in ("en", "ja"):
+        every = [n for g in groups for n in getattr(g, lang)]
+        if len(set(every)) < len(every):
+            twice = next(n for n in every if every.count(n) > 1)
+            return f"items: the {lang} item name {twice!r} occurs twice (item names are unique)"
+        if len(every) < MAX_ITEMS:
+            return f"items: {len(every)} {lang} item names; a dataset of difficulty hard needs {MAX_ITEMS}"
+    sizes = {len(g.en) for g in groups}
+    if with_names and len(sizes) == 1 and sizes.pop() * len(groups) == MAX_ITEMS:
+        return (f"items.categories: with exactly {MAX_ITEMS} names the categories must not all have the "
+                "same number of names (their sizes must differ); add a name")
+    return None
+
+
+def _name_groups(f: ThemeFile) -> list[_Names]:
+    """The item names per category, or one group that fits any category."""
+    per_category = [c.names for c in f.items.categories if c.names is not None]
+    return per_category or ([f.items.names] if f.items.names is not None else [])
+
+
+def theme_spec(f: ThemeFile) -> ThemeSpec:
+    roles = {"people": f.people, "items": f.items, "events": f.events}
+    cats = f.items.categories
+    groups = _name_groups(f)
+    return ThemeSpec(
+        title={"en": f.title.en, "ja": f.title.ja},
+        tables={role: r.table for role, r in roles.items()},
+        columns={role: {c: getattr(r.columns, c).name for c in COLUMN_ROLES[role]} for role, r in roles.items()},
+        table_labels={role: {"en": r.label.en, "ja": r.label.ja} for role, r in roles.items()},
+        column_labels={role: {c: {"en": getattr(r.columns, c).en, "ja": getattr(r.columns, c).ja}
+                              for c in COLUMN_ROLES[role]} for role, r in roles.items()},
+        item_names={lang: [list(getattr(g, lang)) for g in groups] for lang in ("en", "ja")},
+        categories={lang: [getattr(c, lang) for c in cats] for lang in ("en", "ja")},
+        score_step=f.people.score_step, price_choices=tuple(f.items.price_choices), extra_max=f.items.extra_max)
+
+
+def read_theme(path: Path) -> tuple[int, ThemeSpec]:
+    """``(order, spec)`` of one theme file; ConfigError naming the file when it is malformed."""
+    if not THEME_NAME.fullmatch(path.stem):
+        raise files.invalid(path, "a theme's file name must be lowercase letters, digits, - and _ "
+                                  "(the name is the theme's, e.g. shop.toml)")
+    data = files.read_toml(path)
+    try:
+        f = ThemeFile.model_validate(data)
+    except ValidationError as exc:
+        raise files.invalid(path, files.validation_reason(exc, data)) from None
+    problem = _theme_problem(f)
+    if problem:
+        raise files.invalid(path, problem)
+    return f.order, theme_spec(f)
+
+
+def load_themes() -> dict[str, ThemeSpec]:
+    """The built-in themes and the instructor's (``SQLLAB_CONTENT_DIR/themes``), by ``order``, then name.
+
+    An instructor's theme with a built-in name replaces the built-in one.
+    """
+    found: dict[str, tuple[int, ThemeSpec]] = {}
+    for path, _ in files.content_files("themes"):
+        found[path.stem] = read_theme(path)
+    return {name: spec for name, (_, spec) in sorted(found.items(), key=lambda kv: (kv[1][0], kv[0]))}
+
+
+#: every theme, by name (``sqllab.content.reload_content`` refills it in place)
+THEMES: dict[str, ThemeSpec] = load_themes()
 
 
 class ThemeLabels(BaseModel):
