@@ -74,16 +74,30 @@ def test_the_practice_copy_is_writable(shell, lesson, capsys):
     message = lesson.bind_sql(shell=shell, playground=True)
     assert str(lesson.playground_path) in message
     t = lesson.names
-    shell.run_cell("%sql DELETE FROM {t.table}")
+    shell.run_cell("%sql DELETE FROM {t.child}")
     shell.run_cell("%%sql\nCREATE TABLE scratch (a INTEGER)")
     assert "playground=True" not in capsys.readouterr().out
-    assert _rows(lesson.playground_path, f'SELECT count(*) FROM "{t.table}"') == [(0,)]
+    assert _rows(lesson.playground_path, f'SELECT count(*) FROM "{t.child}"') == [(0,)]
     assert _rows(lesson.playground_path, "SELECT name FROM sqlite_master WHERE name = 'scratch'") == [("scratch",)]
     assert _sha(lesson.db_path) == before
     lesson.bind_sql(shell=shell)                 # back on the lesson database: read-only again
-    shell.run_cell("%sql DELETE FROM {t.table}")
+    shell.run_cell("%sql DELETE FROM {t.child}")
     assert "playground=True" in capsys.readouterr().out
     assert _sha(lesson.db_path) == before
+
+
+def test_the_practice_copy_enforces_foreign_keys_as_the_grader_does(shell, lesson, capsys):
+    lesson.bind_sql(shell=shell, playground=True)
+    t = lesson.names
+    orphan = f'SELECT count(*) FROM "{t.child}" WHERE {t.fk} = -1'
+    shell.run_cell("%sql UPDATE {t.child} SET {t.fk} = -1")
+    assert "FOREIGN KEY constraint failed" in capsys.readouterr().out
+    assert _rows(lesson.playground_path, orphan) == [(0,)]
+    lesson.reset_playground()                    # a fresh copy, a new connection: still enforced
+    lesson.bind_sql(shell=shell, playground=True)
+    shell.run_cell("%sql DELETE FROM {t.parent}")
+    assert "FOREIGN KEY constraint failed" in capsys.readouterr().out
+    assert _rows(lesson.playground_path, f'SELECT count(*) FROM "{t.parent}"') != [(0,)]
 
 
 def test_bind_read_only_in_english(shell, tmp_path, capsys):
@@ -104,3 +118,21 @@ def test_bind_read_only_in_english(shell, tmp_path, capsys):
     sqlmagic.bind(db, shell=shell, lang="en")    # read-write when asked (the practice copy's way)
     shell.run_cell("%sql INSERT INTO t VALUES (2)")
     assert _rows(db, "SELECT count(*) FROM t") == [(2,)]
+
+
+def test_resetting_a_locked_practice_copy_says_so_instead_of_waiting(lesson, monkeypatch):
+    from sqllab.errors import ConfigError
+    from sqllab.notebook import lesson as lesson_module
+
+    monkeypatch.setattr(lesson_module, "PLAYGROUND_LOCK_S", 0.2)
+    path = lesson.reset_playground()
+    holder = sqlite3.connect(path)
+    holder.execute("BEGIN IMMEDIATE")            # a transaction left open elsewhere
+    try:
+        with pytest.raises(ConfigError) as err:
+            lesson.reset_playground()
+        assert "ROLLBACK" in err.value.message_in("ja") and "locked" in err.value.message_in("en")
+    finally:
+        holder.rollback()
+        holder.close()
+    assert lesson.reset_playground() == path     # free again: resets

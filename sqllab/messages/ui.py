@@ -220,6 +220,12 @@ MESSAGES = {
               "CREATE を試すには、lesson.bind_sql(playground=True) で %sql を練習用コピーに接続してください"
               "（lesson.bind_sql() で元に戻ります）。",
     },
+    "ui.lesson.playground_locked": {
+        "en": "The practice copy {path} is locked by another connection ({reason}). Finish or roll back the "
+              "transaction you started there, or restart the kernel, then reset again.",
+        "ja": "練習用コピー {path} は別の接続にロックされています（{reason}）。そこで始めたトランザクションを終える"
+              "（または ROLLBACK する）か、カーネルを再起動してから、もう一度リセットしてください。",
+    },
     "ui.lesson.playground": {
         "en": "%sql is connected to a practice copy ({path}); change it freely, "
               "lesson.reset_playground() restores it.",

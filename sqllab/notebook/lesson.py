@@ -52,6 +52,7 @@ log = logging.getLogger(__name__)
 
 LLM_MODES = ("auto", "embedded", "remote", "offline")
 CONTENT_VERSION = 3   # 3: round-trip verified questions, sqllab's hints
+PLAYGROUND_LOCK_S = 5.0   # how long reset_playground() waits for a lock another connection holds
 
 #: lesson id -> the exercise topics it draws from
 LESSON_TOPICS: dict[str, tuple[str, ...]] = {
@@ -505,10 +506,20 @@ class Lesson:
         return self.work_dir / "playground.db"
 
     def reset_playground(self) -> Path:
-        """A fresh practice copy of the lesson database (for INSERT/UPDATE/DELETE by hand)."""
+        """A fresh practice copy of the lesson database (for INSERT/UPDATE/DELETE by hand).
+
+        Copied in place (a ``%sql`` connection to the copy sees the fresh rows). When another
+        connection holds the copy's lock for longer than a few seconds (a transaction left open),
+        a clear :class:`~sqllab.errors.ConfigError` says so instead of waiting for ever."""
         src = sqlite3.connect(self.db_path)
-        dst = sqlite3.connect(self.playground_path)
+        dst = sqlite3.connect(self.playground_path, timeout=PLAYGROUND_LOCK_S)
         try:
+            try:
+                dst.execute("BEGIN IMMEDIATE")       # waits for the lock at most PLAYGROUND_LOCK_S
+                dst.execute("ROLLBACK")
+            except sqlite3.OperationalError as exc:
+                raise ConfigError(key="ui.lesson.playground_locked", lang=self.lang,
+                                  path=str(self.playground_path), reason=str(exc)) from None
             src.backup(dst)
         finally:
             src.close()

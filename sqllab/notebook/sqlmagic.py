@@ -8,7 +8,7 @@ tables (``displaylimit``), never as pandas frames, and SQL errors print one shor
 The lesson database grades the student's answers, so ``%sql`` opens it read-only (an SQLite
 ``mode=ro`` URI): an INSERT, UPDATE, DELETE or CREATE there prints a message in the student's
 language that points to the practice copy (``lesson.bind_sql(playground=True)``), which is
-bound read-write.
+bound read-write, with foreign keys enforced as the grader enforces them.
 """
 
 from __future__ import annotations
@@ -83,8 +83,36 @@ def bind(db: str | Path, *, shell: Any = None, displaylimit: int = DISPLAY_LIMIT
         shell.run_line_magic("config", option)
     url = connection_url(db, read_only=read_only)
     shell.run_line_magic("sql", url)
-    if read_only:
-        from sql.connection import Connection
+    from sql.connection import Connection
 
+    if read_only:
         _explain_writes(Connection.current.internal_connection.engine, lang)
+    else:            # the practice copy checks foreign keys, as the grader does
+        _enforce_foreign_keys(Connection.current.internal_connection)
     return url
+
+
+def _foreign_keys_on(dbapi_connection: Any, _record: Any = None) -> None:
+    dbapi_connection.execute("PRAGMA foreign_keys = ON")
+
+
+def _roll_back_failed(context: Any) -> None:
+    """A statement that failed on the practice copy (a constraint, a typo) leaves no transaction
+    open: an open one would hold the file's lock, and ``reset_playground()`` would wait on it."""
+    try:
+        context.connection.connection.dbapi_connection.rollback()
+    except Exception:          # the connection is gone: nothing is held
+        pass
+
+
+def _enforce_foreign_keys(connection: Any) -> None:
+    """``PRAGMA foreign_keys = ON`` on ``connection`` and on every connection its engine opens later
+    (SQLite leaves foreign keys off unless each connection turns them on)."""
+    from sqlalchemy import event
+
+    engine = connection.engine
+    if not event.contains(engine, "connect", _foreign_keys_on):
+        event.listen(engine, "connect", _foreign_keys_on)
+    if not event.contains(engine, "handle_error", _roll_back_failed):
+        event.listen(engine, "handle_error", _roll_back_failed)
+    _foreign_keys_on(connection.connection.dbapi_connection)
