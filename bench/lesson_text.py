@@ -23,9 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqllab.course import lesson_text  # noqa: E402
+from sqllab.content import lesson_text  # noqa: E402
 from sqllab.course.lesson_check import MIN_WORDS, MINIMUM, counts  # noqa: E402
-from sqllab.course.lesson_text import text_size  # noqa: E402
+from sqllab.content.lesson_text import text_size  # noqa: E402
 
 _ATTR = re.compile(r'data-(question|comment|text|explanation)\s*=\s*"([^"]*)"', re.S)
 

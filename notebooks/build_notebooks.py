@@ -1,7 +1,7 @@
 """Write notebooks/en/*.ipynb and notebooks/ja/*.ipynb from the lesson texts.
 
 Each lesson's text, examples, guided steps, quiz and mistakes are data files,
-``sqllab/course/lessons/<lesson_id>.<lang>.md`` (see the README there); this script adds the
+``sqllab/content/lessons/<lesson_id>.<lang>.md`` (see the README there); this script adds the
 cells every lesson has (parameters, dataset, exercises, progress) around them. Notebooks are
 stored without outputs. Run after editing a lesson file:
 
@@ -15,8 +15,8 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from sqllab.course import lesson_text
-from sqllab.course.lesson_text import LessonText
+from sqllab.content import lesson_text
+from sqllab.content.lesson_text import LessonText
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_THEME = "shop"
@@ -31,7 +31,7 @@ n_exercises = 3        # exercises in this lesson
 show_expected = True   # each exercise shows its expected result (False for a test: no target rows)
 llm = "auto"           # auto | embedded | remote | offline ("auto" defers to SQLLAB_LLM_MODE when set)'''
 
-SETUP = '''from sqllab.notebook import widgets
+SETUP = '''from sqllab.notebook import practice, widgets
 from sqllab import Lesson
 
 lesson = Lesson("{lesson_id}", lang=lang, seed=seed, student_id=student_id, theme=theme,
@@ -92,8 +92,8 @@ def _notebook(cells: list[nbformat.NotebookNode], lang: str) -> nbformat.Noteboo
     return nb
 
 
-WIDGET_CELLS = {"step": "widgets.step(lesson, {n})", "quiz": "widgets.quiz(lesson, {n})",
-                "mistake": "widgets.mistake(lesson, {n})"}
+WIDGET_CELLS = {"step": "practice.step(lesson, {n})", "quiz": "practice.quiz(lesson, {n})",
+                "mistake": "practice.mistake(lesson, {n})"}
 
 
 def _body(text: LessonText) -> list[nbformat.NotebookNode]:

@@ -325,8 +325,8 @@ def test_lesson02_guided_step_quiz_mistake_and_expected_result(page: Any, lab: L
     from playwright.sync_api import expect
 
     from sqllab import sandbox
-    from sqllab.course import lesson_text
-    from sqllab.course.lesson_text import fill
+    from sqllab.content import lesson_text
+    from sqllab.content.lesson_text import fill
 
     relpath = f"{lang}/02_where.ipynb"
     params = notebook_parameters(relpath)

@@ -1,4 +1,4 @@
-"""Lesson texts as data (sqllab/course/lessons/*.md): the format, every lesson on every dataset,
+"""Lesson texts as data (sqllab/content/lessons/*.md): the format, every lesson on every dataset,
 the measures a teaching lesson meets, and the widgets woven into the text, driven by clicks."""
 
 from __future__ import annotations
@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from sqllab.course import lesson_check, lesson_text
-from sqllab.course.lesson_text import parse
+from sqllab.content import lesson_text
+from sqllab.course import lesson_check
+from sqllab.content.lesson_text import parse
 from sqllab.errors import ConfigError
 from sqllab.notebook import practice, widgets
 from sqllab.notebook.lesson import Lesson
@@ -253,12 +254,12 @@ def test_a_mistake_shows_the_database_where_it_goes_wrong(lesson: Lesson) -> Non
 def test_the_lesson_widgets_read_the_lesson_file(lesson: Lesson) -> None:
     text = lesson_text.load("02_where", "en")
     if text.steps:
-        assert isinstance(widgets.step(lesson, 1), practice.StepCard)
+        assert isinstance(practice.step(lesson, 1), practice.StepCard)
     if text.quizzes:
-        assert widgets.quiz(lesson, len(text.quizzes)).quiz == text.quizzes[-1]
+        assert practice.quiz(lesson, len(text.quizzes)).quiz == text.quizzes[-1]
     if text.mistakes:
-        assert widgets.mistake(lesson, 1).mistake == text.mistakes[0]
-    out = widgets.step(lesson, len(text.steps) + 1)        # a notebook older than its text: a message
+        assert practice.mistake(lesson, 1).mistake == text.mistakes[0]
+    out = practice.step(lesson, len(text.steps) + 1)        # a notebook older than its text: a message
     assert "msg-bad" in out.value and "rebuild the notebook" in out.value
 
 

@@ -221,7 +221,7 @@ def assignment_notebook(lesson_nb: Any, lesson_id: str, exercises: Sequence[Any]
     middle = [c for c in cells[start:end] if "parameters" not in c.get("metadata", {}).get("tags", [])]
 
     out = [new_markdown_cell(title.source), new_markdown_cell(t("graded.md.intro")),
-           new_code_cell(f'from sqllab.course.graded import GradedLesson\nfrom sqllab.notebook import widgets\n\n'
+           new_code_cell(f'from sqllab.course.graded import GradedLesson\nfrom sqllab.notebook import practice\n\n'
                          f'graded = GradedLesson.open("{lesson_id}")   # {t("graded.code.setup_comment", file=lesson_id + ".sqllab.json")}\n'
                          f'lesson = graded.lesson\ngraded', metadata=_meta("setup", locked=True))]
     for cell in middle:

@@ -27,8 +27,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import lesson_text
-from .lesson_text import LessonText, fill, text_size
+from ..content import lesson_text
+from ..content.lesson_text import LessonText, fill, text_size
 
 #: what a lesson must have at least (issue: "lessons that teach")
 MINIMUM = {"examples": 6, "steps": 4, "quizzes": 4, "mistakes": 2}

@@ -1,6 +1,6 @@
 """The widgets woven into a lesson's text: guided steps, quiz questions and common mistakes.
 
-Their texts come from the lesson's data file (:mod:`sqllab.course.lesson_text`), with the
+Their texts come from the lesson's data file (:mod:`sqllab.content.lesson_text`), with the
 student's table and column names filled in. A guided step is checked by sqllab's grader like an
 exercise; a mistake asks the grader for a database on which a query that looks right differs
 from its fix. Steps and quiz answers are recorded in the student's progress (ids ``step-N`` and
@@ -19,9 +19,9 @@ import ipywidgets as W
 import mistune
 
 from .. import i18n
-from ..course import lesson_text
+from ..content import lesson_text
 from ..content.exercises import has_top_level_order_by
-from ..course.lesson_text import Mistake, Quiz, Step, fill
+from ..content.lesson_text import Mistake, Quiz, Step, fill
 from ..errors import SQLLabError
 from ..grading import resultdiff
 from . import widgets as _w

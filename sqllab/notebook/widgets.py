@@ -798,26 +798,3 @@ class ExercisesView(W.VBox):
 def exercises(lesson: Any, *, show_expected: bool = True) -> ExercisesView:
     """The lesson's exercise cards; ``show_expected=False`` hides each one's expected result."""
     return ExercisesView(lesson, show_expected=show_expected)
-
-
-# --- the widgets woven into a lesson's text (sqllab.notebook.practice) ----------------------
-
-def step(lesson: Any, n: int) -> Any:
-    """Guided step ``n`` of the lesson's text: an editor checked by sqllab."""
-    from .practice import step as make
-
-    return make(lesson, n)
-
-
-def quiz(lesson: Any, n: int) -> Any:
-    """Quiz question ``n`` of the lesson's text; every option explains itself once answered."""
-    from .practice import quiz as make
-
-    return make(lesson, n)
-
-
-def mistake(lesson: Any, n: int) -> Any:
-    """Common mistake ``n``: a query that looks right, and the database where sqllab shows it is wrong."""
-    from .practice import mistake as make
-
-    return make(lesson, n)

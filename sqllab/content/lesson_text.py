@@ -1,8 +1,8 @@
-"""Lesson text as data: ``sqllab/course/lessons/<lesson_id>.<lang>.md``.
+"""Lesson text as data: ``sqllab/content/lessons/<lesson_id>.<lang>.md``.
 
 A lesson file is Markdown that an instructor can edit without touching Python. The notebooks
 are built from it (``notebooks/build_notebooks.py``), and the widgets read their steps, quizzes
-and mistakes from it at run time. The format (``sqllab/course/lessons/README.md`` says more):
+and mistakes from it at run time. The format (``sqllab/content/lessons/README.md`` says more):
 
 - optional TOML front matter between ``+++`` lines (``bind = "playground=True"``,
   ``setup = false`` for a page without a dataset);
@@ -277,7 +277,7 @@ def _block(kind: str, body: str, where: str) -> Block:
 # --- where the files are -------------------------------------------------------------------
 
 def lessons_dir() -> Path:
-    return Path(str(resources.files("sqllab.course") / "lessons"))
+    return Path(str(resources.files("sqllab.content") / "lessons"))
 
 
 def lesson_ids() -> list[str]:
