@@ -37,6 +37,15 @@ def markdown_html(text: str) -> str:
     return str(_markdown(text))
 
 
+def markdown_inline(text: str) -> str:
+    """Like :func:`markdown_html`, without the paragraph around a one-paragraph text (for a line
+    that starts with a badge or a button)."""
+    out = markdown_html(text).strip()
+    if out.startswith("<p>") and out.endswith("</p>") and out.count("<p>") == 1:
+        return out[3:-4]
+    return out
+
+
 def _text_of(lesson: Any) -> lesson_text.LessonText:
     return lesson_text.load(lesson.lesson_id, lesson.lang)
 
@@ -136,12 +145,13 @@ class QuizCard(W.VBox):
         for i, option in enumerate(quiz.options):
             toggle = W.ToggleButton(description=chr(ord("A") + i), layout=W.Layout(width="3em"))
             toggle.observe(self._on_toggle, names="value")
-            text = W.HTML(f'<div data-sqllab="quiz-option">{markdown_html(fill(option.text, names))}</div>')
+            text = W.HTML(f'<div data-sqllab="quiz-option">{markdown_inline(fill(option.text, names))}</div>')
             why = W.HTML()
             self.toggles.append(toggle)
             self.whys.append(why)
             rows.append(W.VBox([W.HBox([toggle, text]), why]))
-        self.answer_button = W.Button(description=t("ui.quiz.answer"), icon="check", button_style="primary")
+        self.answer_button = W.Button(description=t("ui.quiz.answer"), icon="check", button_style="primary",
+                                      layout=W.Layout(width="auto"))
         self.answer_button.on_click(self._on_answer)
         self.verdict = W.HTML()
         self.verdict.add_class("sqllab-live")
@@ -199,8 +209,8 @@ class QuizCard(W.VBox):
         for i, (option, why) in enumerate(zip(self.quiz.options, self.whys)):
             mark = _w.badge("✓ " + t("ui.quiz.right_option"), "ok") if option.correct else \
                 _w.badge("✗ " + t("ui.quiz.wrong_option"), "bad" if i in chosen else "muted")
-            why.value = (f'<div data-sqllab="quiz-why" style="margin-left:3.5em">{mark} '
-                         f"{markdown_html(fill(option.why, names))}</div>")
+            why.value = (f'<div data-sqllab="quiz-why" style="margin:0 0 6px 3.5em">{mark} '
+                         f"{markdown_inline(fill(option.why, names))}</div>")
         head = t("ui.quiz.correct") if correct else t("ui.quiz.not_correct")
         self.verdict.value = (f'<div data-sqllab="quiz-{"correct" if correct else "wrong"}">'
                               + _w.badge(head, "ok" if correct else "bad") + "</div>")
@@ -233,8 +243,9 @@ class MistakeCard(W.VBox):
         self.head = W.HTML(f"<b>{html.escape(t('ui.mistake.title', n=number))}: "
                            f"{html.escape(fill(mistake.title, names))}</b>"
                            f"<div>{html.escape(t('ui.mistake.looks_right'))}</div>{_code(self.query)}")
-        self.run_button = W.Button(description=t("ui.mistake.run"), icon="play")
-        self.reveal_button = W.Button(description=t("ui.mistake.reveal"), icon="search", button_style="warning")
+        self.run_button = W.Button(description=t("ui.mistake.run"), icon="play", layout=W.Layout(width="auto"))
+        self.reveal_button = W.Button(description=t("ui.mistake.reveal"), icon="search", button_style="warning",
+                                      layout=W.Layout(width="auto"))
         self.result = W.HTML()
         self.reveal = W.HTML()
         self.reveal.add_class("sqllab-live")
@@ -269,7 +280,7 @@ class MistakeCard(W.VBox):
         else:
             found = _w.diff_html(view, self.lang, self.verdict.diff.counterexample.inputs,
                                  labels=("ui.mistake.fix_result", "ui.mistake.query_result"))
-        why = markdown_html(fill(self.mistake.why, _names(self.lesson)))
+        why = markdown_inline(fill(self.mistake.why, _names(self.lesson)))
         self.reveal.value = (f'<div data-sqllab="mistake-reveal">{found}'
                              f"<div><b>{html.escape(t('ui.mistake.why'))}</b> {why}</div>"
                              f"<div>{html.escape(t('ui.mistake.fix'))}</div>{_code(self.fix)}</div>")
