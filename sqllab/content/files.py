@@ -11,7 +11,6 @@ naming the file and what is wrong with it. The layout is described in ``README.m
 from __future__ import annotations
 
 import re
-import string
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -94,14 +93,9 @@ def validation_reason(exc: ValidationError, data: Any, limit: int = 3) -> str:
 
 def fields_of(text: str) -> list[str]:
     """The names of the ``{placeholder}`` fields in ``text``; ValueError for a bad ``{`` or ``}``."""
-    names = []
-    for _, field, _, _ in string.Formatter().parse(text):
-        if field is not None:
-            root = field.split(".", 1)[0].split("[", 1)[0]
-            if not root or root.isdigit():
-                raise ValueError("an empty or numbered placeholder ({} or {0}); write {{ and }} for braces")
-            names.append(root)
-    return names
+    from ..llm.prompts import field_names
+
+    return field_names(text)
 
 
 _BREAK = re.compile(r"[ \t]*\n[ \t]*")

@@ -39,16 +39,23 @@ def prompts_dir() -> Path:
     return Path(configured) if configured else data_dir("prompts")
 
 
-def fields_of(text: str) -> set[str]:
-    """Names of the ``str.format`` fields in ``text`` (``a.b`` and ``a[0]`` count as ``a``)."""
-    names = set()
+def field_names(text: str) -> list[str]:
+    """Names of the ``str.format`` fields in ``text`` in the order they come (``a.b`` and ``a[0]``
+    count as ``a``); ValueError for a positional field or a lone brace."""
+    names = []
     for _, field, _, _ in string.Formatter().parse(text):
         if field is not None:
             root = field.split(".", 1)[0].split("[", 1)[0]
             if not root or root.isdigit():
-                raise ValueError("positional fields ({} or {0}) are not allowed; name every variable")
-            names.add(root)
+                raise ValueError("positional fields ({} or {0}) are not allowed; name every variable "
+                                 "(write {{ and }} for a brace)")
+            names.append(root)
     return names
+
+
+def fields_of(text: str) -> set[str]:
+    """Names of the ``str.format`` fields in ``text`` (``a.b`` and ``a[0]`` count as ``a``)."""
+    return set(field_names(text))
 
 
 @dataclass(frozen=True)
