@@ -378,3 +378,35 @@ def test_lesson02_guided_step_quiz_mistake_and_expected_result(page: Any, lab: L
     assert shown.locator("[data-sqllab='diff-expected'] tbody tr").count() >= 1
     assert fill(text.mistakes[0].fix, names).split()[0] in mistake.inner_text()
     shot(page, f"lesson02-{lang}-mistake.png", mistake)
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_explain_shows_a_join_and_a_group_by_clause_by_clause(page: Any, lab: Lab, lang: str,
+                                                               tmp_path: Path) -> None:
+    """**Explain** on an exercise card: the student's query run step by step on their data, with
+    the row count of every step as SQLite gives it (issue: a wrong answer that teaches)."""
+    from sqllab.grading.explain import explain
+
+    relpath = f"{lang}/05_joins.ipynb"
+    params = notebook_parameters(relpath)
+    ref = Lesson("05_joins", lang=lang, seed=params["seed"], student_id=params["student_id"],
+                 theme=params["theme"], difficulty=params["difficulty"], n_exercises=params["n_exercises"],
+                 llm="offline", work_dir=tmp_path / "ref", progress=ProgressStore(tmp_path / "ref.db"))
+    t = ref.names
+    join = (f"SELECT p.{t.parent_key}, COUNT(c.{t.child_key}) AS n FROM {t.parent} AS p "
+            f"LEFT JOIN {t.child} AS c ON c.{t.fk} = p.{t.parent_key} GROUP BY p.{t.parent_key} "
+            f"HAVING COUNT(c.{t.child_key}) >= 1 ORDER BY n DESC, p.{t.parent_key} LIMIT 3")
+    expected = explain(ref.db_path, join, lang=lang)
+    open_and_run_all(page, lab, relpath)
+    card = page.locator(".sqllab-card").first
+    card.locator(".sqllab-editor textarea").fill(join)
+    card.locator("button.sqllab-explain").click()
+    steps = card.locator(".sqllab-explain-output [data-sqllab='explain-step']")
+    steps.first.wait_for()
+    clauses = [steps.nth(i).get_attribute("data-clause") for i in range(steps.count())]
+    assert clauses == [s.clause for s in expected.steps]
+    assert {"FROM", "LEFT JOIN", "GROUP BY", "HAVING", "LIMIT"} <= set(clauses)
+    assert [int(steps.nth(i).get_attribute("data-rows")) for i in range(steps.count())] == \
+        [s.row_count for s in expected.steps]
+    assert "Traceback" not in card.inner_text()
+    shot(page, f"lesson05-{lang}-explain.png", card.locator(".sqllab-explain-output"))
