@@ -380,3 +380,21 @@ def test_counterexample_is_shrunk_to_the_rows_that_matter(dbs):
     city = inputs[0].rows[0][2]
     assert city != "Osaka" and city.lower() == "osaka"                       # the case flip, nothing else
     assert verdict.diff.counterexample.got.rows == [[inputs[0].rows[0][1]]]
+
+
+def test_other_rows_are_not_called_a_wrong_value_and_nulls_elsewhere_are_not_the_cause() -> None:
+    """A reversed sort under LIMIT gives *other* rows (missing and extra), not "a wrong value in
+    some column"; a row with one changed cell is a wrong value; "involves NULL" only when a NULL
+    stands where the other side has a value, not when both sides carry the same NULLs."""
+    cols = ["id", "name", "points"]
+    top = [(7, "Ann", 900), (3, "Bo", 800), (5, "Cy", 700)]
+    bottom = [(1, "Di", 100), (2, "Ed", 200), (4, "Fa", 300)]
+    diff = compare(Expected(cols, top), cols, bottom)
+    assert "value" not in diff.kinds and {"missing_rows", "extra_rows"} <= set(diff.kinds)
+    changed = compare(Expected(cols, top), cols, [(7, "Ann", 900), (3, "Bo", 801), (5, "Cy", 700)])
+    assert changed.kinds[0] == "value"
+    outer = ["id", "name", "child"]             # NULLs of an outer join on both sides; names differ
+    diff = compare(Expected(outer, [(1, "", None), (2, "x", None)]), outer, [(1, " ", None), (2, "x", None)])
+    assert "null_handling" not in diff.kinds and diff.kinds[0] == "value"
+    diff = compare(Expected(outer, [(1, "a", 5)]), outer, [(1, "a", None)])
+    assert "null_handling" in diff.kinds

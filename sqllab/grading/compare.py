@@ -257,9 +257,10 @@ def compare(expected: Expected, got_columns: list[str], got_rows: list[tuple]) -
         return Difference("column_order", ["column_order"], **base, missing=missing, extra=extra)
     if set(exp_c) == set(got_c):
         kinds.append("duplicates")
-    if any(v is None for row in missing + extra for v in row):
+    pairs = _pairs(missing, extra, ne)
+    if any((a is None) != (b is None) for m, x in pairs for a, b in zip(m, x) if a != b):
         kinds.append("null_handling")
-    if missing and extra and len(missing) == len(extra):
+    if missing and extra and len(pairs) == len(missing) == len(extra):
         kinds.append("value")
     else:
         if missing:
@@ -292,6 +293,24 @@ def _ordered_ok(expected: Expected, got: list[tuple]) -> bool:
             return False
         i = j
     return True
+
+
+def _pairs(missing: list[tuple], extra: list[tuple], n: int) -> list[tuple[tuple, tuple]]:
+    """Missing rows matched to extra rows that are the *same* rows with some values changed: they
+    agree on at least half of the columns (and on one at least). Rows that share nothing are other
+    rows, not a wrong value: a reversed sort under LIMIT gives other rows."""
+    if n < 2:
+        return []
+    need = max(1, (n + 1) // 2)
+    left = list(extra)
+    out = []
+    for m in missing:
+        best = max(left, key=lambda x: sum(a == b for a, b in zip(m, x)), default=None)
+        if best is None or sum(a == b for a, b in zip(m, best)) < need:
+            continue
+        left.remove(best)
+        out.append((m, best))
+    return out
 
 
 def _permuted(expected: list[tuple], got: list[tuple], n: int) -> bool:
