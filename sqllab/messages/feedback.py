@@ -191,6 +191,167 @@ MESSAGES = {
     "feedback.cause.value": {
         "en": "in the row {row}, {column} is {got} in yours but {expected} is expected",
         "ja": "値の違い: {row} の {column} → あなた {got}／期待 {expected}"},
+    "feedback.cause.boundary_out2": {
+        "en": "your conditions {condition} and {condition2} leave out the rows where {column} is exactly {value} or {value2}",
+        "ja": "原因: 条件 {condition} と {condition2} → {column} ＝ {value}、{value2} の行が除外"},
+    "feedback.cause.distinct_missing": {
+        "en": "your query keeps repeated rows: a row such as {row} comes out more than once, the expected result has each row once",
+        "ja": "原因: 重複した行がそのまま → {row} などが何度も出現（期待では各行 1 回）"},
+    "feedback.cause.agg_distinct": {
+        "en": "the DISTINCT in your {call} takes each value only once, values that occur several times too",
+        "ja": "原因: {call} の DISTINCT → 同じ値を 1 回だけ計算"},
+    "feedback.cause.agg_repeats": {
+        "en": "your {call} takes a value every time it occurs, so repeated values count several times",
+        "ja": "原因: {call} → 同じ値を出てくるたびに計算"},
+    "feedback.cause.agg_function": {
+        "en": "your {call} gives {what} {column}: {got} where {expected} is expected",
+        "ja": "原因: {call} → {column} の{what}（あなた {got}／期待 {expected}）"},
+    # what an aggregate gives, in sqllab's sentences ({what})
+    "feedback.function.count": {"en": "the number of values of", "ja": "個数"},
+    "feedback.function.sum": {"en": "the sum of", "ja": "合計"},
+    "feedback.function.avg": {"en": "the average of", "ja": "平均"},
+    "feedback.function.min": {"en": "the smallest", "ja": "最小値"},
+    "feedback.function.max": {"en": "the largest", "ja": "最大値"},
+    "feedback.cause.count_column": {
+        "en": "your {call} skips the rows where {column} is NULL (no value)",
+        "ja": "原因: {call} → {column} が NULL の行を数えない"},
+    "feedback.cause.count_star": {
+        "en": "your {call} counts every row, also the rows with NULL (no value) in the column to count",
+        "ja": "原因: {call} → 数える列が NULL の行も含めて全行を数える"},
+    "feedback.cause.count_star_join": {
+        "en": "your {call} counts a {left} row without any matching {right} row as 1 (LEFT JOIN keeps it, with NULLs)",
+        "ja": "原因: {call} → {right} に対応のない {left} の行も 1 と数える（LEFT JOIN が NULL の行として残す）"},
+    "feedback.cause.join_inner": {
+        "en": "your JOIN keeps only the {left} rows that have a matching {right} row; rows without one, such as {row}, drop out",
+        "ja": "原因: JOIN（内部結合）→ {right} に対応のない {left} の行（{row} など）が除外"},
+    "feedback.cause.join_left": {
+        "en": "your LEFT JOIN also keeps the {left} rows without a matching {right} row, such as {row}",
+        "ja": "原因: LEFT JOIN → {right} に対応のない {left} の行（{row} など）も残る"},
+    "feedback.cause.sort_direction": {
+        "en": "your ORDER BY {order} sorts by {column} {yours}; the expected rows are {expected}",
+        "ja": "原因: ORDER BY {order} → {column} を{yours}、期待は{expected}"},
+    "feedback.cause.sort_direction_tie": {
+        "en": "your ORDER BY {order} sorts rows with the same {tied} by {column} {yours}; the expected result has them {expected}",
+        "ja": "原因: ORDER BY {order} → {tied} が同じ行を {column} の{yours}、期待は{expected}"},
+    "feedback.cause.sort_direction_limit": {
+        "en": "your ORDER BY {order} sorts by {column} {yours}, so LIMIT {n} keeps rows from the other end; the expected rows are taken {expected}",
+        "ja": "原因: ORDER BY {order} → {column} を{yours}、LIMIT {n} が反対の端の行を残す（期待は{expected}）"},
+    "feedback.cause.order_tie": {
+        "en": "your ORDER BY {order} leaves rows with the same {columns} in no fixed order",
+        "ja": "原因: ORDER BY {order} → {columns} が同じ行どうしの順番が決まらない"},
+    "feedback.cause.sort_tiebreak": {
+        "en": "your ORDER BY {order} orders the rows with the same {tied} by {column}, not as the expected result does",
+        "ja": "原因: ORDER BY {order} → {tied} が同じ行を {column} で並べる（期待と違う）"},
+    "feedback.cause.sort_column": {
+        "en": "your ORDER BY {order} sorts by {column}; the expected rows are not in {column} order",
+        "ja": "原因: ORDER BY {order} → 期待される結果は {column} の順ではない"},
+    "feedback.cause.limit_tie": {
+        "en": "your ORDER BY {order} leaves rows with the same {column} ({value}) in no fixed order, so LIMIT {n} keeps {extra} instead of {missing}",
+        "ja": "原因: ORDER BY {order} → {column} が同じ（{value}）行の順番が決まらず、LIMIT {n} が {missing} でなく {extra} を残す"},
+    "feedback.cause.limit_tie_cut": {
+        "en": "your LIMIT {n} keeps only {rows} and leaves out rows such as {row} with the same {column} ({value})",
+        "ja": "原因: LIMIT {n} → {column} が同じ（{value}）の {row} などの行が切られる"},
+    "feedback.cause.column_order": {
+        "en": "expected columns: {expected}; your columns: {got}",
+        "ja": "列の順番: 期待 {expected}／あなた {got}"},
+    "feedback.cause.columns_fewer": {
+        "en": "your columns: {got}; the exercise asks for {expected_n} columns",
+        "ja": "列の数: あなた {got_n} 列（{got}）／期待 {expected_n} 列"},
+    "feedback.cause.columns_more": {
+        "en": "your columns: {got}; the exercise asks for {expected_n} columns",
+        "ja": "列の数: あなた {got_n} 列（{got}）／期待 {expected_n} 列"},
+    # a sort direction in sqllab's sentences (sqllab.grading.diagnosis: {yours} and {expected})
+    "feedback.direction.asc": {"en": "in ascending order (smallest first)", "ja": "昇順（小さい順）"},
+    "feedback.direction.desc": {"en": "in descending order (largest first)", "ja": "降順（大きい順）"},
+    # sqllab's own sentence on why an answer is wrong, when its diagnosis names the cause (feedback
+    # v12: shown as it is; the model may only add to it). From the learner's SQL and the differing rows.
+    "feedback.because.boundary_out": {
+        "en": "This is because your condition `{condition}` leaves out the rows where {column} is exactly {value}.",
+        "ja": "条件「{condition}」は {value} ちょうどを含まないため、{column} が {value} の行が結果に入りません。"},
+    "feedback.because.boundary_out2": {
+        "en": "This is because your conditions `{condition}` and `{condition2}` leave out the rows where {column} is exactly {value} or {value2}.",
+        "ja": "条件「{condition}」と「{condition2}」は {value} ちょうどと {value2} ちょうどを含まないため、{column} が {value} や {value2} の行が結果に入りません。"},
+    "feedback.because.boundary_in": {
+        "en": "This is because your condition `{condition}` also keeps the rows where {column} is exactly {value}.",
+        "ja": "条件「{condition}」は {value} ちょうども含むため、{column} が {value} の行まで結果に入ります。"},
+    "feedback.because.null_equals": {
+        "en": "This is because `{condition}` is true for no row: NULL means no value, and nothing equals it, not even NULL.",
+        "ja": "NULL は「値がない」ことを表し、どの値とも（NULL 同士でも）等しくならないため、条件「{condition}」はどの行でも真になりません。"},
+    "feedback.because.null_missing_compared": {
+        "en": "This is because the missing rows have no value (NULL) in {columns}, and a comparison with NULL is never true, so your condition on {columns} leaves them out.",
+        "ja": "足りない行は {columns} が NULL（値がない）で、NULL との比較は真にならないため、{columns} の条件でその行が結果に入りません。"},
+    "feedback.because.null_extra_compared": {
+        "en": "This is because the extra rows have no value (NULL) in {columns}, and your condition on {columns} lets them through.",
+        "ja": "余分な行は {columns} が NULL（値がない）ですが、{columns} の条件がその行を通すため、結果に入ってしまいます。"},
+    "feedback.because.distinct_merges": {
+        "en": "This is because your DISTINCT merges rows that should appear more than once into one.",
+        "ja": "DISTINCT が同じ内容の行を 1 行にまとめるため、複数回出るはずの行が 1 回しか結果に入りません。"},
+    "feedback.because.distinct_missing": {
+        "en": "This is because your query keeps repeated rows: a row such as {row} comes out more than once, while the expected result has each row only once.",
+        "ja": "あなたのクエリは同じ内容の行を重複したまま返すため、{row}などの行が何度も結果に入ります（期待される結果では各行が 1 回だけです）。"},
+    "feedback.because.agg_distinct": {
+        "en": "This is because the DISTINCT in your {call} takes each different value only once, so values that occur several times count only once.",
+        "ja": "{call} の DISTINCT が同じ値を 1 回だけ使うため、何度も出てくる値が 1 回分しか計算に入りません。"},
+    "feedback.because.agg_repeats": {
+        "en": "This is because your {call} counts a value again every time it occurs, so a value that occurs several times is counted several times.",
+        "ja": "{call} は同じ値が出てくるたびに計算に入れるため、何度も出てくる値が重複して計算に入ります。"},
+    "feedback.because.agg_function": {
+        "en": "This is because your {call} gives {what} {column}, which is not the value the exercise asks for ({expected} is expected where yours has {got}).",
+        "ja": "{call} は {column} の{what}を求めるため、問題文が求める値になりません（期待 {expected}、あなた {got}）。"},
+    "feedback.because.count_column": {
+        "en": "This is because your {call} does not count the rows where {column} is NULL (no value).",
+        "ja": "{call} は {column} が NULL（値がない）の行を数えないため、その行の分だけ数が少なくなります。"},
+    "feedback.because.count_star": {
+        "en": "This is because your {call} counts every row, also the rows that have NULL (no value) in the column to be counted.",
+        "ja": "{call} は、数える列が NULL（値がない）の行も含めてすべての行を数えるため、その分だけ数が多くなります。"},
+    "feedback.because.count_star_join": {
+        "en": "This is because your LEFT JOIN keeps a {left} row without any matching {right} row as one row with NULLs, and your {call} counts that row, so it gives 1 instead of 0.",
+        "ja": "LEFT JOIN は {right} に対応する行がない {left} の行も NULL を入れた 1 行として残し、{call} はその行も数えるため、0 になるはずの数が 1 になります。"},
+    "feedback.because.join_inner": {
+        "en": "This is because your JOIN keeps only the {left} rows that have a matching {right} row, so rows without one, such as {row}, are left out.",
+        "ja": "JOIN（内部結合）は {right} に対応する行がある {left} の行だけを残すため、{row}のような対応する行のない行が結果に入りません。"},
+    "feedback.because.join_left": {
+        "en": "This is because your LEFT JOIN also keeps the {left} rows that have no matching {right} row (with NULL in its columns), such as {row}.",
+        "ja": "LEFT JOIN は {right} に対応する行がない {left} の行も（{right} の列を NULL にして）残すため、{row}のような行まで結果に入ります。"},
+    "feedback.because.sort_direction": {
+        "en": "This is because your ORDER BY {order} sorts by {column} {yours}, while the expected rows are {expected}.",
+        "ja": "ORDER BY {order} は {column} を{yours}に並べるため、{expected}に並んだ期待される結果と順番が合いません。"},
+    "feedback.because.sort_direction_tie": {
+        "en": "This is because your ORDER BY {order} puts the rows with the same {tied} {yours} by {column}, while the expected result has them {expected}.",
+        "ja": "ORDER BY {order} は {tied} が同じ行を {column} の{yours}に並べるため、{column} の{expected}に並んだ期待される結果と順番が合いません。"},
+    "feedback.because.sort_direction_limit": {
+        "en": "This is because your ORDER BY {order} sorts by {column} {yours}, so your LIMIT {n} keeps rows from the opposite end of the order: the expected rows are taken {expected}.",
+        "ja": "ORDER BY {order} は {column} を{yours}に並べるため、LIMIT {n} が、{expected}で取り出す期待される結果とは反対の端から行を取り出します。"},
+    "feedback.because.order_tie": {
+        "en": "This is because your ORDER BY {order} leaves the rows with the same {columns} in no fixed order, while the expected result puts them in a fixed order.",
+        "ja": "ORDER BY {order} だけでは {columns} が同じ行どうしの順番が決まらないため、その行の並びが期待される結果と合いません。"},
+    "feedback.because.sort_tiebreak": {
+        "en": "This is because your ORDER BY {order} orders the rows with the same {tied} by {column}, which is not how the expected result orders them.",
+        "ja": "ORDER BY {order} は {tied} が同じ行を {column} で並べるため、その行どうしの順番が期待される結果と合いません。"},
+    "feedback.because.sort_column": {
+        "en": "This is because your ORDER BY {order} sorts by {column}, but the expected rows are not in {column} order.",
+        "ja": "ORDER BY {order} は {column} で並べますが、期待される結果は {column} の順ではないため、並び順が合いません。"},
+    "feedback.because.no_order_by": {
+        "en": "This is because your query has no ORDER BY, so its rows come in no fixed order, not in the order the exercise asks for.",
+        "ja": "クエリに ORDER BY がないため、行の順番が決まらず、問題文が求める並び順になりません。"},
+    "feedback.because.limit": {
+        "en": "This is because your LIMIT {n} keeps only {n} of the {expected} expected rows.",
+        "ja": "LIMIT {n} が結果を {n} 行に絞るため、期待される {expected} 行のうち残りの行が結果に入りません。"},
+    "feedback.because.limit_tie": {
+        "en": "This is because your ORDER BY {order} leaves the rows with the same {column} ({value}) in no fixed order, so your LIMIT {n} keeps {extra} where the expected result keeps {missing}.",
+        "ja": "ORDER BY {order} では {column} が同じ（{value}）行どうしの順番が決まらないため、LIMIT {n} が{missing}ではなく{extra}を残します。"},
+    "feedback.because.limit_tie_cut": {
+        "en": "This is because your LIMIT {n} keeps only {rows} and leaves out rows such as {row} that have the same {column} ({value}); the expected result keeps these tied rows too.",
+        "ja": "LIMIT {n} が結果を {n} 行で切るため、{column} が同じ値（{value}）の{row}などの行が結果に入りません。"},
+    "feedback.because.column_order": {
+        "en": "This is because your SELECT lists the columns as {got}, while the expected result has them as {expected}.",
+        "ja": "SELECT の列を {got} の順に書いたため、期待される順番（{expected}）と列が入れ替わっています。"},
+    "feedback.because.columns_fewer": {
+        "en": "This is because your SELECT returns fewer columns ({got}) than the {expected_n} the exercise asks for.",
+        "ja": "SELECT の列が {got_n} 列（{got}）しかないため、問題文が求める {expected_n} 列に足りません。"},
+    "feedback.because.columns_more": {
+        "en": "This is because your SELECT returns more columns ({got}) than the {expected_n} the exercise asks for.",
+        "ja": "SELECT の列が {got_n} 列（{got}）あるため、問題文が求める {expected_n} 列より多くなっています。"},
     # feedback v8's opening: sqllab's own first sentence on what differs, from the grader's rows,
     # sent as the start of the model's answer (llama.cpp prefill) and shown at once
     "feedback.open.hidden": {"en": "Your query was also run on a test database with {kind}.",
@@ -226,6 +387,12 @@ MESSAGES = {
                                     "ja": "次に見直す点: 問題文が求める列とその順番"},
     "feedback.cause.next.value": {"en": "to look at next: how the value of {column} is computed",
                                   "ja": "次に見直す点: {column} の値の求め方"},
+    "feedback.cause.next.count": {"en": "to look at next: which rows your COUNT should count, and which not",
+                                  "ja": "次に見直す点: COUNT が数えるべき行はどれか"},
+    "feedback.cause.next.join": {"en": "to look at next: should the rows without a matching row be in the result?",
+                                 "ja": "次に見直す点: 対応する行のない行も結果に入れるべきか"},
+    "feedback.cause.next.tie": {"en": "to look at next: the rows with the same value in the sort column: which of them does the exercise want, in which order?",
+                                "ja": "次に見直す点: 並べ替えの列が同じ値の行を、問題文はどう扱うよう求めているか"},
     "feedback.cause.next.missing": {"en": "to look at next: which part of your query leaves out the missing rows",
                                     "ja": "次に見直す点: 足りない行を外しているのはクエリのどの部分か"},
     "feedback.cause.next.extra": {"en": "to look at next: which part of your query lets the extra rows through",
