@@ -23,6 +23,21 @@ def has_japanese(text: str | None) -> bool:
     return bool(_JAPANESE.search(text or ""))
 
 
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def non_japanese_han(text: str | None) -> str:
+    """The Han characters of ``text`` that Japanese text does not use: those outside the Japanese
+    character set (cp932), such as the simplified Chinese 值, 这, 们 a small model slips into Japanese."""
+    found = []
+    for ch in _HAN.findall(text or ""):
+        try:
+            ch.encode("cp932")
+        except UnicodeEncodeError:
+            found.append(ch)
+    return "".join(dict.fromkeys(found))
+
+
 def default_lang() -> str:
     """The language of the session: ``SQLLAB_LANG`` (ja|en), English when unset or unknown."""
     lang = os.environ.get("SQLLAB_LANG", "en").strip().lower()

@@ -381,6 +381,139 @@ def test_the_models_sentence_starts_with_the_part_of_the_query_at_fault(
     assert chunks[0] == first and "".join(chunks) == first + started + reply.split(" Ok.")[0]
 
 
+@pytest.fixture
+def cause_prompt(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Feedback v12: when sqllab's diagnosis names the cause, sqllab writes the sentence on why."""
+    yield from _feedback_version(monkeypatch, "v12")
+
+
+LLAMA = {"model_path": "/m/Qwen.gguf"}
+
+
+def _sqllab_part(lesson: Lesson, verdict: Verdict, sql: str) -> str:
+    """What sqllab itself says before the model (v12): its opening and its sentence on why."""
+    from sqllab.grading.diagnosis import because
+    from sqllab.grading.feedback import opening
+
+    why = because(verdict, sql, lesson.lang, lesson.ref)
+    assert why, "the lesson's wrong answer has a diagnosed cause"
+    return opening(verdict, lesson.lang) + (" " if lesson.lang == "en" else "") + why
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_sqllab_says_why_and_a_model_sentence_naming_another_cause_is_dropped(
+        en: Lesson, ja: Lesson, cause_prompt: None, lang: str) -> None:
+    lesson = {"en": en, "ja": ja}[lang]
+    own = _sqllab_part(lesson, lesson.verdict, lesson.wrong)            # the cause: NULL stock compared
+    other = {"en": " You should also sort the rows with ORDER BY so that the ties come out right.",
+             "ja": "また、JOIN が正しく行われていないからです。"}[lang]
+    outcome: dict = {}
+    with LLMTestServer(default=ok(other), props=LLAMA, chunk_size=4) as llama:
+        chunks = list(feedback(lesson.verdict, lesson.exercise, lesson.wrong, lang=lang, level=0, db=lesson.db,
+                               client=client_for(llama.url), outcome=outcome))
+    assert llama.chat_requests[0].body["messages"][-1] == {"role": "assistant", "content": own}   # started after it
+    assert "".join(chunks) == own                                       # sqllab's sentences stand alone
+    assert outcome["model"] == "dropped" and outcome["cause"] == "null_missing_compared"
+    prompt = llama.chat_requests[0].body["messages"][1]["content"]
+    assert normalize_sql_text(lesson.ref) not in normalize_sql_text(prompt)
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_a_faithful_friendlier_sentence_is_kept_after_sqllabs(en: Lesson, ja: Lesson, cause_prompt: None,
+                                                              lang: str) -> None:
+    lesson = {"en": en, "ja": ja}[lang]
+    own = _sqllab_part(lesson, lesson.verdict, lesson.wrong)
+    kind = {"en": " Check whether a product with no stock recorded should be in your result.",
+            "ja": "在庫が記録されていない商品も結果に入れるべきか、問題文を確かめましょう。"}[lang]
+    outcome: dict = {}
+    with LLMTestServer(default=ok(kind + (" And more." if lang == "en" else "ほかにも。")), props=LLAMA,
+                       chunk_size=4) as llama:
+        chunks = list(feedback(lesson.verdict, lesson.exercise, lesson.wrong, lang=lang, level=0, db=lesson.db,
+                               client=client_for(llama.url), outcome=outcome))
+    assert "".join(chunks) == own + kind and outcome["model"] == "kept"      # one sentence of the model's
+    with LLMTestServer(default=ok(kind.strip())) as other:           # no prefill: the same, from a plain answer
+        chunks = run(lesson, other.url, level=0)
+    assert "".join(chunks).startswith(own) and kind.strip() in "".join(chunks)
+
+
+def test_without_a_diagnosis_the_models_sentence_on_why_shows(en: Lesson, cause_prompt: None) -> None:
+    from sqllab.grading.diagnosis import cause
+    from sqllab.grading.feedback import opening
+
+    everything = "SELECT name, stock FROM products"         # extra rows, nothing sqllab can name
+    verdict = grade(en.db, en.ref, everything, lang="en")
+    assert cause(verdict, everything, en.ref) is None
+    reply = " your query has no condition on the stock, so every product comes out."
+    with LLMTestServer(default=ok(reply), props=LLAMA) as llama:
+        chunks = run(en, llama.url, sql=everything, verdict=verdict, level=0)
+    first = opening(verdict, "en")
+    assert llama.chat_requests[0].body["messages"][-1]["content"] == first + " This is because"
+    assert "".join(chunks) == first + " This is because" + reply
+
+
+@pytest.mark.parametrize("lang, reply", [
+    ("en", " You sorted the stock in descending order, which is why it looks reversed."),   # the direction turned round
+    ("en", " The ties in the stock column are not broken."),                                 # another cause
+    ("en", " Use MAX to find the largest stock."),                                           # a function not named
+    ("ja", "在庫を降順に並べているからです。"),
+    ("ja", "同点の行の順番が決まっていないからです。"),
+    ("ja", "NULL 值は一般的に GROUP BY に含まれないからです。"),
+])
+def test_a_sentence_that_turns_a_reversed_sort_around_or_blames_something_else_is_dropped(
+        en: Lesson, ja: Lesson, cause_prompt: None, lang: str, reply: str) -> None:
+    lesson = {"en": en, "ja": ja}[lang]
+    ordered = "SELECT name, stock FROM products WHERE stock IS NOT NULL ORDER BY stock DESC, id"
+    wrong = ordered.replace("stock DESC", "stock ASC")
+    verdict = grade(lesson.db, ordered, wrong, lang=lang)
+    exercise = lesson.exercise.model_copy(update={"reference_sql": ordered})
+    outcome: dict = {}
+    with LLMTestServer(default=ok(reply), props=LLAMA) as llama:
+        chunks = list(feedback(verdict, exercise, wrong, lang=lang, level=0, db=lesson.db,
+                               client=client_for(llama.url), outcome=outcome))
+    assert outcome["cause"] == "sort_direction"
+    assert reply.strip() not in "".join(chunks) and outcome["model"] == "dropped", outcome["dropped"]
+    fine = {"en": " Check which end of the stock the exercise wants first.",
+            "ja": "問題文がどちらの向きを求めているか確かめましょう。"}[lang]
+    with LLMTestServer(default=ok(fine), props=LLAMA) as llama:
+        chunks = list(feedback(verdict, exercise, wrong, lang=lang, level=0, db=lesson.db, client=client_for(llama.url)))
+    assert "".join(chunks).endswith(fine)
+
+
+def test_the_cause_guard_reads_what_each_cause_allows(en: Lesson) -> None:
+    from sqllab.grading.diagnosis import cause
+    from sqllab.grading.feedback import cause_problem
+
+    inclusive = en.ref.replace("<", "<=")               # the lesson's own answer leaves out stock = its constant
+    boundary = cause(grade(en.db, inclusive, en.ref), en.ref, inclusive)
+    assert boundary is not None and boundary.key == "boundary_out"
+    said = boundary.sentence("en")
+    assert cause_problem(said, boundary, "en", sentence=said) is None          # sqllab's own words pass
+    assert cause_problem("Rows with NULL are never compared.", boundary, "en", sentence=said)   # NULL: not the cause
+    assert cause_problem("Should a product with exactly that stock count?", boundary, "en", sentence=said) is None
+    assert cause_problem("Group the rows with GROUP BY first.", boundary, "en", sentence=said)
+    avg = "SELECT category, SUM(DISTINCT price) FROM products GROUP BY category"
+    summed = cause(grade(en.db, avg.replace("DISTINCT ", ""), avg), avg, avg.replace("DISTINCT ", ""))
+    assert summed is not None and summed.key == "agg_distinct"
+    said = summed.sentence("ja")
+    assert cause_problem("MAX ではなく合計を見てください。", summed, "ja", sentence=said)     # MAX: not in the query
+    assert cause_problem("同じ値が何度も出てくるか確かめましょう。", summed, "ja", sentence=said) is None
+
+
+def test_offline_feedback_gives_sqllabs_sentences_and_the_hint(en: Lesson, ja: Lesson) -> None:
+    from sqllab.grading.diagnosis import because
+    from sqllab.grading.feedback import offline_feedback, opening
+
+    for lesson in (en, ja):
+        text = offline_feedback(lesson.verdict, lesson.exercise, lesson.wrong, lang=lesson.lang, level=1)
+        why = because(lesson.verdict, lesson.wrong, lesson.lang, lesson.ref)
+        assert text.startswith(opening(lesson.verdict, lesson.lang)) and why and why in text
+        assert i18n.t("offline_feedback.notice", lesson.lang) in text and text.rstrip().endswith(lesson.hint(1))
+        assert normalize_sql_text(lesson.ref) not in normalize_sql_text(text)
+    broken = grade(en.db, en.ref, "SELECT nope FROM products", lang="en")     # an error: the hint only
+    assert offline_feedback(broken, en.exercise, "SELECT nope FROM products", lang="en").rstrip().endswith(en.hint(0))
+    assert offline_feedback(grade(en.db, en.ref, en.ref), en.exercise, en.ref, lang="en") == ""
+
+
 @pytest.mark.parametrize("reply", [f" {START} {END} {START}", " !!! 123 ... ???", ""])
 def test_when_the_model_adds_nothing_usable_to_the_opening_the_hint_follows(en: Lesson, opening_prompt: None,
                                                                             reply: str) -> None:
@@ -487,9 +620,9 @@ def test_a_model_not_trusted_with_japanese_is_not_asked(ja: Lesson, capabilities
         chunks = run(ja, server.url)
     assert server.chat_count == 0
     assert ends_with_notice_and_hint(ja, chunks, "feedback.not_capable")
-    from sqllab.grading.diagnosis import diagnose          # sqllab's own diagnosis comes with the hint
+    from sqllab.grading.diagnosis import because          # sqllab's own sentence on why comes with the hint
 
-    cause = diagnose(ja.verdict, ja.wrong, "ja")[0]
+    cause = because(ja.verdict, ja.wrong, "ja", ja.ref)
     assert "NULL" in cause and cause in "".join(chunks)
 
 

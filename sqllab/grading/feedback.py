@@ -15,6 +15,16 @@ a notice plus the rule-based hint (led by sqllab's diagnosis) is yielded instead
 sentences were shown, the feedback just ends there. A sentence that writes SQL is not shown. Errors, a model not trusted with the
 language, and empty or wrong-language output end the same way: a notice and the hint. Nothing
 raises; the verdict itself never waits for any of this.
+
+From feedback v12 on the cause comes from sqllab and the model only words it: when the diagnosis
+names the cause (a boundary, ``= NULL``, DISTINCT, the sort direction, the JOIN type, COUNT(col)
+against COUNT(*), a LIMIT through ties, the columns, ...), sqllab's own sentence on why
+(``diagnosis.because``, from the message catalog) follows the opening at once, and the model may
+only add to it; :func:`cause_problem` drops a sentence of the model's that names another cause, a
+clause or function sqllab's sentence does not, turns the sort direction around, or is not clean
+Japanese (Korean, Chinese-only characters). Then sqllab's sentences stand alone. Without a
+diagnosis the model says why, as in v8. Offline, :func:`offline_feedback` gives sqllab's sentences
+and the hint.
 """
 
 from __future__ import annotations
@@ -247,6 +257,125 @@ def _introduces_code(segment: str) -> bool:
             or bool(_TABLE_ROW.search(stripped)))
 
 
+# --- the cause guard: the model may word sqllab's cause, never name another -----------------
+
+#: what a sentence talks about, by family (sqllab.grading.diagnosis.FAMILIES lists the families
+#: each cause allows): the words of each language, and SQL written in either
+_FAMILY_WORDS: dict[str, dict[str, str]] = {
+    "null": {"en": r"\bnull\b|\bno value|\bmissing values?\b|\bempty\b|\bnot recorded\b|\bunknown value",
+             "ja": r"NULL|値がない|値のない|値が入って|空の|空欄|欠損|未入力|未記録|記録されていない"},
+    "order": {"en": r"\border by\b|\bsort|\bascending\b|\bdescending\b|\border of (?:the |your )?rows\b|\breverse",
+              "ja": r"ORDER BY|並べ|並び|並ぶ|並ん|昇順|降順|大きい順|小さい順|逆順"},
+    "duplicates": {"en": r"\bdistinct\b|duplicat|\brepeat|more than once|\btwice\b|only once|\bunique\b|\bmerge",
+                   "ja": r"DISTINCT|重複|何度も|複数回|1 ?回だけ|一度だけ|2 ?回|まとめ"},
+    "limit": {"en": r"\blimit\b|\bfirst \d+ rows?\b|\bcuts? (?:off|the result|the rows)",
+              "ja": r"LIMIT|先頭の|行数を絞|件数を絞|行で切|行に絞"},
+    "join": {"en": r"\bjoin|\bmatching (?:row|record)s?\b|\bunmatched\b|\bno match|\bwithout a match|\bouter\b|\binner\b",
+             "ja": r"JOIN|結合|対応する|対応のない|対応が|一致する行|マッチ"},
+    "group": {"en": r"\bgroup by\b|\bgroup(?:s|ed|ing)?\b",
+              "ja": r"GROUP BY|グループ"},
+    "count": {"en": r"(?-i:\bCOUNT\b)|\bcount\(|\bcount(?:s|ed|ing)? (?:the |every |each |all |only )?(?:rows?|values?|records?)\b",
+              "ja": r"COUNT|数え|件数|個数"},
+    "aggregate": {"en": r"\baverage\b|\bmaximum\b|\bminimum\b|\bsum\b",
+                  "ja": r"平均|最大|最小|合計"},
+    "boundary": {"en": r"\bexactly\b|\bboundary|\bor equal\b|\b(?:greater|less|more|bigger|smaller) than (?:or equal|\d)|"
+                       r"\bat (?:least|most) \d|\binclusive\b|\bexclusive\b",
+                 "ja": r"ちょうど|境界|以上|以下|未満|超え|より大き|より小さ"},
+    "tie": {"en": r"\bti(?:e|es|ed|ing)\b|\btie-break", "ja": r"同点|同率|タイ|同じ値で並"},
+    "columns": {"en": r"\bcolumn order\b|\border of (?:the |your )?columns\b|\bmissing column|\bextra column|"
+                      r"\bwrong column|\bselect list",
+                "ja": r"列の(?:並び)?順番?|列の並び|列が(?:足り|多|入れ替わ)|余分な列|列の数|の順に書"},
+    "condition": {"en": r"\bcondition|\bfilter", "ja": r"条件|絞り込"},
+}
+#: SQL a sentence names (written in capitals, or as a call), by family; None: only when sqllab's sentence names it
+_SQL_WORDS: list[tuple[str, str | None]] = [
+    (r"\bWHERE\b|\bHAVING\b|\bLIKE\b|\bBETWEEN\b", "condition"),
+    (r"\b(?:LEFT |RIGHT |INNER |FULL |OUTER |CROSS )*JOIN\b", "join"),
+    (r"\bGROUP BY\b", "group"), (r"\bORDER BY\b|(?<![A-Za-z])(?:ASC|DESC)(?![A-Za-z])", "order"),
+    (r"\bLIMIT\b|\bOFFSET\b", "limit"), (r"\bDISTINCT\b", "duplicates"),
+    (r"\bIS (?:NOT )?NULL\b|\bNULL\b|\bCOALESCE\b|\bIFNULL\b", "null"),
+    (r"\bCOUNT\b|\bcount\(", None), (r"\bSUM\b|\bsum\(", None), (r"\bAVG\b|\bavg\(", None),
+    (r"\bMIN\b|\bmin\(", None), (r"\bMAX\b|\bmax\(", None),
+    (r"\bUNION\b|\bCASE\b|\bEXISTS\b|\bIN \(|\bSELECT\b", None),
+]
+_DIRECTIONS = {
+    "en": {"asc": r"\bascending\b|(?<![A-Za-z])ASC(?![A-Za-z])|\b(?:smallest|lowest|oldest|earliest) (?:value )?first\b|"
+                  r"\b(?:from )?(?:the )?(?:smallest|lowest) (?:value )?up\b|\blow(?:est)? to high|\bsmallest to (?:the )?largest",
+           "desc": r"\bdescending\b|(?<![A-Za-z])DESC(?![A-Za-z])|\b(?:largest|highest|newest|latest) (?:value )?first\b|"
+                   r"\b(?:from )?(?:the )?(?:largest|highest) (?:value )?down\b|\bhigh(?:est)? to low|\blargest to (?:the )?smallest"},
+    "ja": {"asc": r"昇順|小さい順|少ない順|安い順|低い順|古い順|(?<![A-Za-z])ASC(?![A-Za-z])",
+           "desc": r"降順|大きい順|多い順|高い順|新しい順|(?<![A-Za-z])DESC(?![A-Za-z])"},
+}
+#: words before the expected direction that make it the exercise's (not a claim about the learner's query)
+_WANTED = {"en": r"\bshould\b|\bneeds?\b|\bexpected\b|\basks?\b|\basked\b|\binstead\b|\btry\b|\bwants?\b|\bexercise\b",
+           "ja": r"期待|べき|求め|必要|代わり|ように|問題文"}
+
+
+def _sql_words(text: str) -> list[tuple[str, str | None]]:
+    found = []
+    for pattern, family in _SQL_WORDS:
+        for match in re.finditer(pattern, text):
+            found.append((match.group(0).strip().upper().rstrip("(").replace("  ", " "), family))
+    return found
+
+
+def _direction_problem(text: str, cause: Any, lang: str) -> str | None:
+    """For a sort-direction cause: the learner's direction named first, the exercise's only after it or
+    after a word that makes it the exercise's ("should", 「期待」). Anything else may turn it around."""
+    yours, expected = cause.params.get("yours_dir"), cause.params.get("expected_dir")
+    if yours not in ("asc", "desc") or expected not in ("asc", "desc"):
+        return None
+    words = _DIRECTIONS["ja" if lang == "ja" else "en"]
+    mentions = sorted((m.start(), d) for d in ("asc", "desc") for m in re.finditer(words[d], text))
+    seen_yours = False
+    for start, direction in mentions:
+        if direction == yours and not seen_yours:
+            seen_yours = True
+            continue
+        if direction == expected and (seen_yours or re.search(_WANTED[lang], text[:start], re.I)):
+            continue
+        if direction == yours and seen_yours:
+            continue
+        return "it may turn the sort direction around"
+    return None
+
+
+def cause_problem(text: str, cause: Any, lang: str, *, sentence: str = "") -> str | None:
+    """Why the model's ``text`` (what it adds after sqllab's ``sentence`` on ``cause``) must not be shown,
+    or None: not in the language (or with Korean, or with Han characters Japanese does not use), a
+    word of a cause other than sqllab's (``cause.families``), SQL sqllab's sentence does not name
+    (MAX when the query uses AVG), or a sort direction turned around."""
+    from ..content.generation import language_problem
+
+    problem = language_problem(text, lang)
+    if problem and "empty" not in problem:
+        return problem
+    if not re.search(r"[A-Za-z\u3040-\u30ff\u4e00-\u9fff]", text):
+        return "no words"
+    if lang == "ja" and i18n.non_japanese_han(text):
+        return f"Chinese characters: {i18n.non_japanese_han(text)}"
+    if lang == "en" and i18n.has_japanese(text):
+        return "the text must be written in English"
+    families = set(cause.families)
+    own = {word for word, _family in _sql_words(sentence)}
+    for word, family in _sql_words(text):
+        if word not in own and (family is None or family not in families):
+            return f"names {word}, which sqllab's diagnosis does not"
+    patterns = {family: (words["ja"] + "|" + words["en"] if lang == "ja" else words["en"])
+                for family, words in _FAMILY_WORDS.items()}
+    rest = text
+    quoted = [v for k, v in cause.params.items() if isinstance(v, str) and len(v) > 1 and not k.endswith("_dir")]
+    for value in sorted(quoted, key=len, reverse=True):           # the learner's own words sqllab quotes (`COUNT(*) > 2`)
+        rest = re.sub(re.escape(value), " ", rest, flags=re.I)
+    for family in families & set(patterns):    # words of sqllab's cause first: 「列の並び」 is about columns
+        rest = re.sub(patterns[family], " ", rest, flags=re.I)
+    for family, pattern in patterns.items():
+        match = None if family in families else re.search(pattern, rest, re.I)
+        if match:
+            return f"speaks of {family} ({match.group(0)!r}), not sqllab's cause"
+    return _direction_problem(text, cause, lang) if "direction" in families else None
+
+
 # --- the prompt --------------------------------------------------------------------------
 
 def _t(key: str, lang: str, **params: Any) -> str:
@@ -370,15 +499,16 @@ def render_facts(verdict: Any, student_sql: str, lang: str) -> str:
 NOTE_ROWS = 2             # differing rows of each kind in the notes (v7)
 
 
-def render_notes(verdict: Any, student_sql: str, lang: str) -> str:
+def render_notes(verdict: Any, student_sql: str, lang: str, reference_sql: str | None = None) -> str:
     """Feedback v7's ``{notes}``: sqllab's diagnosis (:func:`sqllab.grading.diagnosis.diagnose`) first, then
-    the row counts, where it showed, and a couple of the differing rows. Never the reference."""
+    the row counts, where it showed, and a couple of the differing rows. Never the reference
+    (``reference_sql`` only lets the diagnosis decide between causes)."""
     from .diagnosis import diagnose, next_step
 
     diff = getattr(verdict, "diff", None)
     if diff is None:
         return "- " + render_facts(verdict, student_sql, lang).removeprefix("- ")
-    lines = diagnose(verdict, student_sql, lang)
+    lines = diagnose(verdict, student_sql, lang, reference_sql)
     if diff.kind == "error" and diff.error_key:
         lines.append(_t("feedback.diff.error", lang, error=_t(diff.error_key, lang, **diff.error_params)))
     elif diff.kind not in ("column_count", "column_order"):
@@ -392,7 +522,7 @@ def render_notes(verdict: Any, student_sql: str, lang: str) -> str:
             if sample.rows:
                 rows = "; ".join(_row_text(sample.columns, r) for r in sample.rows[:NOTE_ROWS])
                 lines.append(_t(key, lang, rows=rows))
-    step = next_step(verdict, student_sql, lang)
+    step = next_step(verdict, student_sql, lang, reference_sql)
     if step:
         lines.append(step)
     return "\n".join(f"- {line}" for line in lines)
@@ -440,7 +570,8 @@ def opening(verdict: Any, lang: str) -> str:
 def build_prompt(verdict: Any, exercise: Any, student_sql: str, *, lang: str, level: int) -> tuple[Any, str]:
     """``(template, user prompt)`` for this verdict at hint ``level`` (0..2). A template takes the
     diff as ``{diff}`` (labels and tables, v1/v2), as ``{facts}`` (short facts, v3-v6) or as
-    ``{notes}`` (sqllab's diagnosis and short facts, v7)."""
+    ``{notes}`` (sqllab's diagnosis and short facts, v7 on; the diagnosis may read the reference to
+    decide between causes, and the prompt is checked never to contain it)."""
     from ..llm import fence_user_input
     from ..llm.prompts import get_template
 
@@ -453,7 +584,7 @@ def build_prompt(verdict: Any, exercise: Any, student_sql: str, *, lang: str, le
                  "step": _t(f"feedback.step.{min(level, 2)}", lang)}
     for name, render in (("diff", lambda: render_diff(verdict, lang)),
                          ("facts", lambda: render_facts(verdict, student_sql, lang)),
-                         ("notes", lambda: render_notes(verdict, student_sql, lang))):
+                         ("notes", lambda: render_notes(verdict, student_sql, lang, exercise.reference_sql))):
         if name in template.variables:
             text = render()
             variables[name] = status if reference in normalize_sql_text(text) else text  # never ship the reference
@@ -541,37 +672,84 @@ def _fallback(notice_key: str, exercise: Any, lang: str, level: int, *, after_te
         yield hints[level] + "\n"
 
 
-def _diagnosed(function: Any, verdict: Any, student_sql: str, lang: str) -> Any:
-    """``function(verdict, student_sql, lang)`` from sqllab.grading.diagnosis, or None when it fails: a
+def _diagnosed(function: Any, verdict: Any, student_sql: str, *args: Any) -> Any:
+    """``function(verdict, student_sql, *args)`` from sqllab.grading.diagnosis, or None when it fails: a
     diagnosis never gets in the learner's way."""
     try:
-        return function(verdict, student_sql, lang)
-    except (sqlglot.errors.SqlglotError, KeyError, ValueError, TypeError):
+        return function(verdict, student_sql, *args)
+    except (sqlglot.errors.SqlglotError, KeyError, IndexError, ValueError, TypeError, AttributeError):
         log.warning("diagnosis failed", exc_info=True)
         return None
 
 
-def _cause(verdict: Any, student_sql: str, lang: str) -> str:
-    """sqllab's first diagnosis note as a sentence, for the rule-based feedback ("" when none)."""
-    from .diagnosis import diagnose
+def _reference(exercise: Any) -> str | None:
+    reference = getattr(exercise, "reference_sql", None)
+    return str(reference) if reference else None
 
-    notes = _diagnosed(diagnose, verdict, student_sql, lang) or []
+
+def _cause(verdict: Any, student_sql: str, lang: str, reference_sql: str | None = None) -> str:
+    """sqllab's sentence on why (:func:`sqllab.grading.diagnosis.because`), else its first diagnosis note
+    as a sentence, for the rule-based feedback ("" when there is none)."""
+    from .diagnosis import because, diagnose
+
+    sentence = _diagnosed(because, verdict, student_sql, lang, reference_sql)
+    if sentence:
+        return sentence
+    notes = _diagnosed(diagnose, verdict, student_sql, lang, reference_sql) or []
     if not notes:
         return ""
     note = notes[0][:1].upper() + notes[0][1:]
     return note if lang == "ja" or note.endswith(".") else note + "."
 
 
-def _opening_continuation(template: Any, verdict: Any, student_sql: str, lang: str) -> str:
+def offline_feedback(verdict: Any, exercise: Any, student_sql: str, *, lang: str, level: int = 0) -> str:
+    """The feedback when no LLM is used (offline mode): sqllab's opening (what differs) and its sentence
+    on why (when its diagnosis names the cause), then the notice and the exercise's hint at ``level``.
+    "" for a correct answer. Never raises."""
+    lang = i18n.normalize_lang(lang)
+    if getattr(verdict, "correct", False):
+        return ""
+    try:
+        first = opening(verdict, lang)
+    except (KeyError, IndexError, ValueError, TypeError, AttributeError):
+        log.warning("opening failed", exc_info=True)
+        first = ""
+    why = _cause(verdict, student_sql, lang, _reference(exercise))
+    said = (" " if lang == "en" else "").join(part for part in (first, why) if part)
+    hints = list(getattr(exercise, "hints", []) or [])
+    hint = hints[max(0, min(int(level), len(hints) - 1))] if hints else ""
+    tail = i18n.t("offline_feedback.notice", lang) + "\n" + hint if hint else ""
+    return "\n\n".join(part for part in (said, tail) if part) + ("\n" if said or tail else "")
+
+
+def _opening_continuation(template: Any, verdict: Any, student_sql: str, lang: str,
+                          reference_sql: str | None = None) -> str:
     """How the model's sentence starts after sqllab's opening: "This is because" (v8), or, when
     sqllab knows which part of the learner's query is at fault, "This is because your `LIMIT 1`" (v10)."""
     if template.answer_culprit:
         from .diagnosis import culprit
 
-        part = _diagnosed(culprit, verdict, student_sql, lang)
+        part = _diagnosed(culprit, verdict, student_sql, lang, reference_sql)
         if part:
             return template.answer_culprit.format(part=part)
     return template.answer_opening
+
+
+def _named_cause(template: Any, verdict: Any, student_sql: str, lang: str, reference_sql: str | None) -> tuple[Any, str]:
+    """``(cause, sqllab's sentence on why)`` when the template lets sqllab write it (v12) and the
+    diagnosis names a cause; ``(None, "")`` otherwise."""
+    if not template.answer_cause:
+        return None, ""
+    from .diagnosis import cause
+
+    found = _diagnosed(cause, verdict, student_sql, reference_sql)
+    if found is None:
+        return None, ""
+    try:
+        return found, found.sentence(lang)
+    except (KeyError, IndexError, ValueError):
+        log.warning("no sentence for cause %s", found.key, exc_info=True)
+        return None, ""
 
 
 def _allowed(client: Any, lang: str) -> bool:
@@ -594,24 +772,33 @@ def _prefills(client: Any) -> bool:
 
 
 def feedback(verdict: Any, exercise: Any, student_sql: str, *, lang: str, level: int = 0,
-             db: Any = None, client: Any = None) -> Iterator[str]:
+             db: Any = None, client: Any = None, outcome: dict[str, Any] | None = None) -> Iterator[str]:
     """:func:`explain`, ahead of any other work at the model in this process (``priority.FEEDBACK``:
     content written ahead for the next lessons waits while a student waits for this)."""
     from ..llm import priority
 
     with priority.active(priority.FEEDBACK):
-        yield from explain(verdict, exercise, student_sql, lang=lang, level=level, db=db, client=client)
+        yield from explain(verdict, exercise, student_sql, lang=lang, level=level, db=db, client=client,
+                           outcome=outcome)
 
 
 def explain(verdict: Any, exercise: Any, student_sql: str, *, lang: str, level: int = 0,
-            db: Any = None, client: Any = None) -> Iterator[str]:
+            db: Any = None, client: Any = None, outcome: dict[str, Any] | None = None) -> Iterator[str]:
     """Stream hint text for ``verdict`` on ``exercise`` at ``level`` (0 nudge, 1 concept, 2 near-solution).
 
     A correct verdict yields its message (no LLM). Otherwise the LLM's text is released sentence
     by sentence while :func:`reveals_solution` (grading snippets on ``db`` when given) says it is
-    safe; anything else ends in a notice and ``exercise.hints[level]``. Never raises.
+    safe; anything else ends in a notice and ``exercise.hints[level]``. From feedback v12 on, when
+    sqllab's diagnosis names the cause, sqllab's own sentence on why follows its opening at once,
+    and a sentence of the model's is shown only when :func:`cause_problem` finds nothing in it;
+    otherwise sqllab's sentences stand alone. ``outcome`` (a dict), when given, is filled with what
+    happened: ``cause`` (the diagnosis key or None), ``because`` (sqllab's sentence), ``model``
+    ("kept", "dropped", "none" or "fallback"), ``dropped`` (the model's sentences not shown, with
+    the reason) and ``model_text`` (all the model wrote). Never raises.
     """
     lang = i18n.normalize_lang(lang)
+    report: dict[str, Any] = outcome if outcome is not None else {}
+    report.update(cause=None, because="", model="none", dropped=[], model_text="")
     hints = list(getattr(exercise, "hints", []) or [])
     level = max(0, min(int(level), len(hints) - 1, 2)) if hints else max(0, min(int(level), 2))
     if verdict.correct:
@@ -619,22 +806,33 @@ def explain(verdict: Any, exercise: Any, student_sql: str, *, lang: str, level: 
         return
     released = 0
     stream: Any = None
-    fallback = functools.partial(_fallback, exercise=exercise, lang=lang, level=level,
-                                 cause=_cause(verdict, student_sql, lang))
+    reference = _reference(exercise)
+    rule_cause = _cause(verdict, student_sql, lang, reference)
+    fallback = functools.partial(_fallback, exercise=exercise, lang=lang, level=level, cause=rule_cause)
+    named = None            # the cause sqllab names and has already said (v12)
+    text = lead = ""
+    kept: list[str] = []    # the model's sentences shown
     try:
         if client is None:
             from ..llm import shared_client
 
             client = shared_client()
         if not _allowed(client, lang):
+            report["model"] = "fallback"
             yield from fallback("feedback.not_capable", after_text=False)
             return
         template, prompt = build_prompt(verdict, exercise, student_sql, lang=lang, level=level)
         guard = SolutionGuard(exercise, db, student_sql)
         prefills = bool(template.answer_prefix or template.answer_opening) and _prefills(client)
         first = opening(verdict, lang) if template.answer_opening else ""
-        if first:       # v8+: sqllab's sentence, then the model's, started for it where the server allows
-            prefix = first + _opening_continuation(template, verdict, student_sql, lang) if prefills else ""
+        found, because = _named_cause(template, verdict, student_sql, lang, reference) if first else (None, "")
+        own = first + template.answer_cause.format(cause=because) if because else first
+        if found is not None:       # v12: sqllab says why; the model may only add to it
+            report.update(cause=found.key, because=because)
+            prefix = own if prefills else ""
+            lead = prefix or own + (" " if lang == "en" else "")
+        elif first:       # v8+: sqllab's sentence, then the model's, started for it where the server allows
+            prefix = first + _opening_continuation(template, verdict, student_sql, lang, reference) if prefills else ""
             lead = prefix or first + (" " if lang == "en" else "")
         else:
             prefix = lead = template.answer_prefix if prefills else ""
@@ -644,11 +842,25 @@ def explain(verdict: Any, exercise: Any, student_sql: str, *, lang: str, level: 
                                     prompt_version=template.ref, prompt_type="feedback",
                                     **({"answer_prefix": prefix} if prefix else {}))
         echo = EchoFilter(template.system_prompt + "\n" + prompt)
-        text = shown = ""
+        shown = ""
         if first:           # sqllab's own sentence on what differs (v8): shown at once, the model goes on from it
             yield first
             shown = first
             released = len(first)
+        if found is not None:   # ... and its sentence on why (v12), at once too
+            yield own[len(first):]
+            shown, released, named = own, len(own), found
+
+        def faithful(segment: str) -> bool:
+            """Whether a sentence of the model's may follow sqllab's sentence on the cause (v12)."""
+            if named is None:
+                return True
+            problem = cause_problem(segment, named, lang, sentence=because)
+            if problem:
+                log.info("model sentence dropped (%s): %s", problem, segment.strip()[:200])
+                report["dropped"].append((segment.strip(), problem))
+            return problem is None
+
         for chunk in stream:
             if lead and not text:
                 chunk = lead + chunk        # the server streams only the continuation of the prefix
@@ -657,47 +869,74 @@ def explain(verdict: Any, exercise: Any, student_sql: str, *, lang: str, level: 
                 continue        # no sentence ended in this chunk: nothing new to release
             cut = _release_point(text, released)
             if cut is None or not _looks_written_in(text[len(lead):cut], lang):
-                continue        # (what was started for the model does not count: its own words must be in the language)
+                if named is None or cut is None:
+                    continue    # (what was started for the model does not count: its own words must be in the language)
             if guard.reveals(text):
                 if _sentence_count(shown) < MIN_SENTENCES:
+                    report["model"] = "fallback"
                     yield from fallback("feedback.withheld", after_text=released > 0)
                 return          # what was shown stands; the rest would give the answer away
             segment = text[released:cut]
             released = cut
             if writes_sql(segment, student_sql) or _introduces_code(segment):
+                if segment.strip():
+                    report["dropped"].append((segment.strip(), "writes SQL or introduces code"))
                 if _sentence_count(shown) >= MIN_SENTENCES:
                     return      # the model turned to writing the fix: enough said
                 continue        # drop the sentence, read on
             if echo.useful(segment):
+                if not faithful(segment):
+                    return      # another cause, clause or direction: sqllab's sentence stands alone
                 shown += segment
+                kept.append(segment)
                 yield segment
-                if _sentence_count(shown) >= MAX_SENTENCES or (
-                        first and _sentence_count(shown[len(first):]) >= OPENED_MODEL_SENTENCES + (level >= 2)):
+                opened = own or first
+                if _sentence_count(shown) >= MAX_SENTENCES + (named is not None) or (
+                        opened and _sentence_count(shown[len(opened):]) >= OPENED_MODEL_SENTENCES + (level >= 2)):
                     return      # enough said: stop reading (the request is cancelled)
-            elif echo.hopeless:
-                break           # the model only parrots: stop reading
+            elif segment.strip():
+                report["dropped"].append((segment.strip(), "repeats the prompt or itself"))
+                if echo.hopeless:
+                    break       # the model only parrots: stop reading
         if guard.reveals(text):
             if _sentence_count(shown) < MIN_SENTENCES:
+                report["model"] = "fallback"
                 yield from fallback("feedback.withheld", after_text=released > 0)
             return
+        if named is not None:   # sqllab's sentences are the feedback: the rest of the model's may follow them
+            tail = text[released:]
+            if (tail.strip() and _looks_written_in(tail, lang) and not echo.hopeless
+                    and not writes_sql(tail, student_sql) and not _introduces_code(tail)
+                    and echo.useful(tail) and faithful(tail)):
+                kept.append(tail)
+                yield tail
+            return
         if not _looks_written_in(text[len(lead):], lang):
+            report["model"] = "fallback"
             yield from fallback("feedback.unusable", after_text=released > 0)
             return
         tail = text[released:]
         if (tail and not echo.hopeless and not writes_sql(tail, student_sql) and not _introduces_code(tail)
                 and echo.useful(tail)):
             shown += tail
+            kept.append(tail)
             yield tail
         if echo.shown == 0:
+            report["model"] = "fallback"
             yield from fallback("feedback.unusable", after_text=bool(first))
     except GeneratorExit:
         raise
     except SQLLabError as exc:
         log.info("LLM feedback unavailable: %s", exc.message_in("en"))
-        yield from fallback("feedback.unavailable", after_text=released > 0)
+        report["model"] = "fallback"
+        yield from fallback("feedback.unavailable", after_text=released > 0, cause="" if named else rule_cause)
     except Exception:  # noqa: BLE001 - a student never sees a traceback here
         log.warning("LLM feedback failed", exc_info=True)
-        yield from fallback("feedback.unavailable", after_text=released > 0)
+        report["model"] = "fallback"
+        yield from fallback("feedback.unavailable", after_text=released > 0, cause="" if named else rule_cause)
     finally:
+        report["model_text"] = text[len(lead):] if text.startswith(lead) else text
+        if report["model"] != "fallback":
+            report["model"] = "kept" if kept else "dropped" if report["dropped"] else "none"
         if stream is not None:
             stream.close()      # stop reading: cancels the request when it is still running

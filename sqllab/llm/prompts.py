@@ -72,6 +72,8 @@ class PromptTemplate:
     answer_prefix: str = ""   # the start of the model's answer, sent for it to continue (llama.cpp prefill)
     answer_opening: str = ""  # feedback v8: what follows sqllab's own opening sentence in the started answer
     answer_culprit: str = ""  # feedback v10: the same when sqllab knows the part at fault ({part})
+    answer_cause: str = ""    # feedback v12: sqllab's own sentence on why ({cause}) when its diagnosis names
+    #                           the cause; the model only adds to it
 
     @property
     def ref(self) -> str:
@@ -139,7 +141,8 @@ def parse_template(path: Path) -> PromptTemplate:
                           system_prompt=system, template=user, variables=tuple(meta["variables"]),
                           description=meta["description"], answer_prefix=str(meta.get("answer_prefix", "")),
                           answer_opening=str(meta.get("answer_opening", "")),
-                          answer_culprit=str(meta.get("answer_culprit", "")))
+                          answer_culprit=str(meta.get("answer_culprit", "")),
+                          answer_cause=str(meta.get("answer_cause", "")))
 
 
 @lru_cache(maxsize=8)
