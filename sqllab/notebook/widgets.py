@@ -650,7 +650,7 @@ class ExerciseCard(W.VBox):
             return
         level = max(0, self.hint_level - 1)  # 0 nudge, 1 concept, 2 near-solution
         if self.lesson.llm_mode == "offline":
-            self._rule_feedback(level)
+            self._rule_feedback(verdict, sql, level)
             return
         from ..grading.feedback import feedback
 
@@ -666,13 +666,14 @@ class ExerciseCard(W.VBox):
 
         self._thread = _in_thread(stream)
 
-    def _rule_feedback(self, level: int) -> None:
-        """Offline: the exercise's rule-based hint at ``level`` instead of LLM text."""
-        hints = list(getattr(self.exercise, "hints", []) or [])
-        if not hints:
-            return
-        text = hints[min(level, len(hints) - 1)]
-        self.feedback.append_stdout(i18n.t("offline_feedback.notice", self.lang) + "\n" + text + "\n")
+    def _rule_feedback(self, verdict: Any, sql: str, level: int) -> None:
+        """Offline: sqllab's own sentences on what differs and why (when its diagnosis names the
+        cause), then the exercise's rule-based hint at ``level``, instead of LLM text."""
+        from ..grading.feedback import offline_feedback
+
+        text = offline_feedback(verdict, self.exercise, sql, lang=self.lang, level=level)
+        if text:
+            self.feedback.append_stdout(text)
 
     @_safe(_show_result)
     def _on_hint(self, _button: Any = None) -> None:
