@@ -154,11 +154,12 @@ def shop_db(tmp_path):
 def test_only_verified_llm_exercises_are_kept_and_the_bank_fills_the_rest(full_profile, shop_db) -> None:
     dataset, db = shop_db
     writer = exercise_writer([
-        ("Show the names of customers from a city that does not exist.",
-         "SELECT name FROM customers WHERE city = 'Atlantis'"),                       # no rows
+        ("Show the names of customers whose name starts with Zz.",
+         "SELECT name FROM customers WHERE name LIKE 'Zz%'"),                         # no rows
         ("List everything.", "SELECT * FROM customers"),                            # whole table
         ("Show the points of the customer called Bob.", "SELECT points FROM nope"),  # fails
         ("Show names with points of at least 100.", "SELECT name FROM customers WHERE points >= 100")])
+    # (none of the three is one sqllab mends itself: tests/test_mend.py)
     with LLMTestServer(responder=writer) as server:
         exercises = generate_exercises(dataset, "where", n=3, lang="en", seed=1, client=client_for(server.url))
         # the queries, a repair round (the same bad ones come back), then one question and its round
