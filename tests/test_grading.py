@@ -115,8 +115,12 @@ def test_hidden_variant_verdict_explains_without_the_reference(dbs):
     assert diff.variant == "boundary" and diff.kind in ("missing_rows", "duplicates")
     assert diff.missing_rows == diff.expected_rows - diff.got_rows > 0
     example = diff.counterexample
-    assert example is not None and example.inputs and example.inputs[0].name == "employees"
-    assert all(row[3] == 600 for row in example.inputs[0].rows)        # the boundary rows themselves
+    assert example is not None and [s.name for s in example.inputs] == ["employees", "departments"]
+    employees = example.inputs[0].rows
+    managers = {row[4] for row in employees}
+    assert any(row[3] == 600 for row in employees)                     # a boundary row itself,
+    assert all(row[3] == 600 or row[0] in managers for row in employees)   # and the manager it references
+    assert {row[2] for row in employees} == {row[0] for row in example.inputs[1].rows}   # their departments
     assert example.expected.rows and not example.got.rows
     ja = verdict.message_in("ja")
     assert ja and ja != verdict.message and "境界" in ja

@@ -13,13 +13,17 @@ reference) and is cached, so grading a whole class (``grade_many``) pays for the
 
 The verdict says how strong it is (``strength``: the visible data and N hidden databases, and
 the share of mutants they tell apart). Its ``diff`` says what differs, on which kind of data,
-with a counterexample shrunk to the rows that matter, so LLM feedback can be grounded in it;
-nothing in a verdict contains the reference query.
+with a counterexample, so LLM feedback can be grounded in it; nothing in a verdict contains the
+reference query. A hidden database that exposes an answer is shrunk (ddmin over every row of the
+tables either query reads, a count of attempts, foreign keys kept valid) to a complete small
+database: its counterexample lists every row of it, so both queries differ on exactly the rows
+shown (``Counterexample.to_sqlite`` builds it again, :mod:`sqllab.grading.exampledb`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import random
 import sqlite3
 import threading
@@ -27,17 +31,21 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from .. import i18n
+from . import exampledb
 from .compare import Difference, Expected, OrderSpec, compare, make_expected, order_spec
 from ..errors import ForbiddenQueryError, QueryError, QueryTimeoutError, SQLLabError
 from .neighbours import DIALECT, parse
 from ..sandbox import (MAX_RESULT_BYTES, OTHER_KEYWORDS, WRITE_KEYWORDS, _connection, _execute, check_sql, copy_to_memory, main_keyword, modify, quote_ident, run_query, snapshot)
 from .mutants import Mutant, mutants
 from .variants import (DML_KINDS, KINDS, Variant, _independent_rows, _random_dbs, _with_parents, analyse, candidate_variants, read_schema, select_variants, value_pools)
+
+log = logging.getLogger(__name__)
 
 Status = Literal["correct", "wrong_result", "error", "timeout", "forbidden"]
 MAX_ROWS = 20_000
@@ -46,8 +54,10 @@ MAX_VARIANTS = 40          # hidden databases kept per exercise
 DML_VARIANTS = 12          # ... for INSERT/UPDATE/DELETE exercises
 SEARCH_SECONDS = 1.0       # budget of the search for databases that tell surviving mutants apart
 SEARCH_TRIES = 30          # random databases tried per surviving mutant
-SHRINK_ATTEMPTS = 48       # deletions tried to make a counterexample smaller (a count, not a time:
+SHRINK_ATTEMPTS = 64       # deletions tried to make a counterexample smaller (a count, not a time:
                            # the same answer gets the same counterexample on a busy machine)
+SHRINK_TIMEOUT_S = 0.5     # a query that needs longer on a shrinking database stops the shrinking
+EXAMPLE_ROWS = 40          # rows of a counterexample's database shown at most (its tables together)
 
 
 # --- public models -----------------------------------------------------------------------
@@ -61,11 +71,50 @@ class TableSample(BaseModel):
 
 
 class Counterexample(BaseModel):
-    """Rows of the variant that matter, and the rows on which expected and got differ."""
+    """A small database on which the two queries differ, and the rows where their results differ.
+
+    ``inputs`` hold *every* row of that database's tables that either query reads, plus the parent
+    rows their foreign keys need (a table with no rows left is shown empty; other tables are empty
+    and left out): run both queries on exactly these rows and they differ. :meth:`to_sqlite` builds
+    that database with ``schema_sql``, the lesson database's own CREATE statements. ``expected`` and
+    ``got`` are the rows that one result has and the other lacks on that database (for a difference
+    in order or in the number of columns: the first rows of each result). A database larger than
+    ``EXAMPLE_ROWS`` rows is not shown whole: then ``complete`` is False and ``rows_left_out`` says
+    how many rows the inputs leave out. No ``inputs``: the difference shows on the visible database.
+    """
 
     inputs: list[TableSample] = Field(default_factory=list)
     expected: TableSample
     got: TableSample
+    schema_sql: list[str] = Field(default_factory=list, description="CREATE statements of the lesson database")
+    complete: bool = Field(True, description="False: the database has more rows than inputs show")
+    rows_left_out: int = 0
+
+    @property
+    def rebuildable(self) -> bool:
+        """Whether :meth:`to_sqlite` can build this database (a hidden one, with its schema)."""
+        return bool(self.inputs and self.schema_sql)
+
+    def to_sqlite(self, target: str | Path | sqlite3.Connection | None = None) -> sqlite3.Connection | Path:
+        """Build this small database: the lesson's schema, then exactly the rows of ``inputs``.
+
+        ``target`` is an empty SQLite file (path, returned once written and closed) or an open
+        connection to an empty database (returned); ``None`` gives a new in-memory connection.
+        Raises :class:`~sqllab.errors.SQLLabError` when there is nothing to build (a difference on
+        the visible data) or ``target`` already has tables."""
+        if not self.rebuildable:
+            raise SQLLabError(key="sql.grade.example_visible")
+        conn, opened = exampledb.open_target(":memory:" if target is None else target)
+        try:
+            exampledb.build(self.schema_sql, self.inputs, conn)
+        except ValueError:
+            raise SQLLabError(key="sql.grade.example_target_used", target=str(target)) from None
+        except sqlite3.Error as exc:
+            raise SQLLabError(key="sql.grade.example_failed", reason=str(exc)) from None
+        finally:
+            if opened and target is not None:
+                conn.close()
+        return conn if target is None or not opened else Path(target)
 
 
 class Diff(BaseModel):
@@ -142,6 +191,9 @@ class Grader:
         with _connection(db, lang="en") as src:
             self.visible = copy_to_memory(src)
         self.checksum = hashlib.sha256(self.visible.serialize()).hexdigest()
+        self.schema = read_schema(self.visible)
+        self.schema_sql = exampledb.schema_statements(self.visible)
+        self.has_views = self.visible.execute("SELECT 1 FROM sqlite_master WHERE type = 'view'").fetchone() is not None
         self.dml = main_keyword(reference_sql) in WRITE_KEYWORDS
         self.spec = None if self.dml else order_spec(reference_sql)
         try:
@@ -178,7 +230,7 @@ class Grader:
     def _build_variants(self, most: int, seed: int | str) -> list[_Case]:
         """Targeted and random candidates, the mutants they kill, a search for the rest; keep the killers."""
         candidates = candidate_variants(self.visible, self.reference_sql, seed=seed)
-        schema = read_schema(self.visible)
+        schema = self.schema
         count_schema = {t.name: t.pk + [c.name for c in t.columns if not c.notnull and not c.pk]
                         for t in schema.values()}
         try:
@@ -363,13 +415,19 @@ class Grader:
                                strength=self.strength(hidden, lang),
                                message=_with_strength(i18n.t("sql.grade.correct", lang, variants=hidden), hidden, lang))
             case, difference, outcome = min(found, key=_explanatory)
+            shown: list[str] = []
             shrunk = None
-            if case.variant is not None and not self.dml and not isinstance(difference, SQLLabError):
-                shrunk = self._shrink(case, student_sql, timeout)
+            if case.variant is not None and not isinstance(difference, QueryTimeoutError):
+                try:
+                    shrunk = self._shrink(case, student_sql, timeout, difference, outcome)
+                except Exception:  # noqa: BLE001 - the unshrunk database still makes a verdict
+                    log.warning("counterexample not shrunk", exc_info=True)
             if shrunk is not None:
-                case, difference, outcome = shrunk
+                case, difference, outcome, shown = shrunk
+            elif case.variant is not None:
+                shown = self._example_tables(student_sql)
             try:
-                diff = self._describe(case, difference, outcome, student_sql)
+                diff = self._describe(case, difference, outcome, shown)
             finally:
                 if shrunk is not None:
                     case.conn.close()
@@ -378,79 +436,126 @@ class Grader:
                        strength=self.strength(checked, lang),
                        message=_with_strength(render_message(diff, lang), checked, lang))
 
-    def _shrink(self, case: _Case, student_sql: str, timeout: float) -> tuple[_Case, Difference, Any] | None:
-        """The failing variant with as few of its changed rows as still show the difference (ddmin,
-        at most ``SHRINK_ATTEMPTS`` tries)."""
-        rows = [(t, r) for t, ids in case.variant.changed.items() for r in ids]
-        if len(rows) <= 2:
-            return None
+    def _example_tables(self, student_sql: str) -> list[str]:
+        """The tables a counterexample shows: those either query reads (the reference's first), then the
+        parent tables their foreign keys point at. Every table when a query cannot be read."""
+        names = {t.lower(): t for t in self.schema}
+        read: list[str] = []
+        for sql in (self.reference_sql, student_sql):
+            found = _tables_in_order(sql)
+            if found is None or self.has_views:
+                return list(self.schema)
+            read += [names[t.lower()] for t in found if t.lower() in names and names[t.lower()] not in read]
+        return _with_parents(read, self.schema)
+
+    def _shrink(self, case: _Case, student_sql: str, timeout: float, difference: Any,
+                outcome: Any) -> tuple[_Case, Any, Any, list[str]]:
+        """A copy of the failing database with as few rows as still show the difference, and the tables
+        to show. Delete-based ddmin over every row of the tables either query reads, at most
+        ``SHRINK_ATTEMPTS`` runs of both queries; a parent row that a kept row references stays.
+        Tables neither query reads (nor needs as parents) are emptied first."""
         conn = copy_to_memory(case.conn)
         conn.isolation_level = None
-        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA foreign_keys = OFF")     # the row graph keeps every parent a kept row needs
+        tables = self._example_tables(student_sql)
         tries = [0]
-        best: tuple[_Case, Difference, Any] | None = None
+        best: list[Any] = [case.expected, difference, outcome]
 
-        def attempt(chunk: list[tuple[str, int]]) -> tuple[_Case, Difference, Any] | None:
+        def still_differs(delete: Any) -> bool:
             tries[0] += 1
             conn.execute("SAVEPOINT shrink")
+            found = None
             try:
-                for table, rowid in chunk:
-                    conn.execute(f"DELETE FROM {quote_ident(table)} WHERE rowid = ?", (rowid,))
-                if conn.execute("PRAGMA foreign_key_check").fetchone() is None:
-                    expected = self._expected(conn)
-                    outcome = self._outcome(conn, student_sql, timeout_s=timeout)
-                    difference = _diff(expected, outcome)
-                    if difference is not None:
-                        conn.execute("RELEASE shrink")
-                        return _Case(case.name, conn, expected, None), difference, outcome
-            except (sqlite3.Error, SQLLabError):
-                pass
-            conn.execute("ROLLBACK TO shrink")
+                delete()
+                found = self._difference(conn, student_sql, min(timeout, SHRINK_TIMEOUT_S), difference)
+            except QueryTimeoutError:          # a query this slow on fewer rows: stop shrinking, keep what is found
+                tries[0] = SHRINK_ATTEMPTS
+            except Exception:  # noqa: BLE001 - a deletion that breaks a query is just not kept
+                found = None
+            if found is None:
+                conn.execute("ROLLBACK TO shrink")
+                conn.execute("RELEASE shrink")
+                return False
             conn.execute("RELEASE shrink")
-            return None
+            best[:] = found
+            return True
 
+        def empty(names: list[str]) -> None:
+            for name in names:
+                conn.execute(f"DELETE FROM {quote_ident(name)}")
+
+        others = [t for t in self.schema if t not in tables and
+                  conn.execute(f"SELECT 1 FROM {quote_ident(t)} LIMIT 1").fetchone()]
+        if others and not still_differs(lambda: empty(others)):
+            tables = list(self.schema)                 # something reads them after all (a view, a trigger)
+        graph = exampledb.RowGraph(conn, self.schema, tables)
+        rows = graph.rows
+        changed = {(t, r) for t, ids in case.variant.changed.items() for r in ids} if case.variant else set()
+        if changed:                                    # the changed rows alone (and their parents) first
+            unchanged = graph.deletable([r for r in rows if r not in changed], rows)
+            if unchanged and len(unchanged) < len(rows) and still_differs(lambda: exampledb.delete_rows(conn, unchanged)):
+                gone = set(unchanged)
+                rows = [r for r in rows if r not in gone]
+            rows = [r for r in rows if r not in changed] + [r for r in rows if r in changed]
         size = max(1, len(rows) // 2)
         while rows and tries[0] < SHRINK_ATTEMPTS:
             removed = False
             for start in range(0, len(rows), size):
+                chunk = graph.deletable(rows[start:start + size], rows)
+                if not chunk:
+                    continue
                 if tries[0] >= SHRINK_ATTEMPTS:
                     break
-                chunk = rows[start:start + size]
-                found = attempt(chunk)
-                if found is not None:
-                    best = found
-                    rows = [r for r in rows if r not in chunk]
+                if still_differs(lambda: exampledb.delete_rows(conn, chunk)):
+                    gone = set(chunk)
+                    rows = [r for r in rows if r not in gone]
                     removed = True
                     break
             if not removed:
                 if size == 1:
                     break
                 size = max(1, size // 2)
-        if best is None:
-            conn.close()
+        expected, difference, outcome = best
+        variant = Variant(case.variant.kind, conn, {}, case.variant.label) if case.variant else None
+        return _Case(case.name, conn, expected, variant), difference, outcome, tables
+
+    def _difference(self, conn: sqlite3.Connection, student_sql: str, timeout: float,
+                    like: Any) -> list[Any] | None:
+        """``[expected, difference, outcome]`` on ``conn`` when the student's query still differs from
+        the reference there (for a query that failed: fails with the same error), else ``None``."""
+        try:
+            expected = self._expected(conn)
+        except SQLLabError:
             return None
-        shrunk_case, difference, outcome = best
-        changed: dict[str, list[int]] = {}
-        for table, rowid in rows:
-            changed.setdefault(table, []).append(rowid)
-        shrunk_case.variant = Variant(case.variant.kind, conn, changed, case.variant.label)
-        return shrunk_case, difference, outcome
+        if isinstance(like, SQLLabError):
+            try:
+                self._outcome(conn, student_sql, timeout_s=timeout)
+            except QueryTimeoutError:
+                raise
+            except SQLLabError as exc:
+                return [expected, exc, None] if exc.key == like.key else None
+            return None
+        outcome = self._outcome(conn, student_sql, timeout_s=timeout)
+        difference = _diff(expected, outcome)
+        return None if difference is None else [expected, difference, outcome]
 
     def strength(self, hidden: int, lang: str) -> Strength:
         """The strength of a verdict that ran on the visible data and ``hidden`` hidden databases."""
         return Strength(hidden_databases=hidden, mutants=len(self.live_mutants),
                         mutants_told_apart=len(self.mutants_killed), text=_strength_text(hidden, lang))
 
-    def _describe(self, case: _Case, difference: Any, outcome: Any, student_sql: str) -> Diff:
+    def _describe(self, case: _Case, difference: Any, outcome: Any, tables: list[str]) -> Diff:
+        """The diff of one failing case; ``tables``: the tables its counterexample database shows
+        (none for the visible database, which the student has)."""
+        database = self._example_database(case.conn, tables) if case.variant is not None and tables else {}
         if isinstance(difference, SQLLabError):
             expected = case.expected if isinstance(case.expected, Expected) else None
-            inputs = _input_samples(case.variant, self.reference_sql, student_sql, None) if case.variant else []
             return Diff(kind="error", kinds=["error"], variant=case.name,
                         expected_rows=len(expected.rows) if expected else 0, got_rows=0,
                         expected_columns=len(expected.columns) if expected else 0, got_columns=0,
                         error_key=difference.key, error_params=dict(difference.params),
-                        counterexample=Counterexample(inputs=inputs, expected=_sample(None, [], []),
-                                                      got=_sample(None, [], [])) if inputs else None)
+                        counterexample=Counterexample(expected=_sample(None, [], []), got=_sample(None, [], []),
+                                                      **database) if database else None)
         table = None
         if isinstance(difference, tuple):
             table, difference = difference
@@ -458,28 +563,36 @@ class Grader:
         else:
             columns = case.expected.columns
         got_columns = outcome[table][0] if table else outcome[0]
-        inputs: list[TableSample] = []
-        if case.variant is not None:
-            inputs = _input_samples(case.variant, self.reference_sql, student_sql, difference)
         example = None
         if difference.kind == "ordering":
             expected_rows = case.expected[table].rows if table else case.expected.rows
             got_rows = outcome[table][1] if table else outcome[1]
-            example = Counterexample(inputs=inputs, expected=_sample(None, columns, expected_rows),
-                                     got=_sample(None, got_columns, got_rows))
+            example = Counterexample(expected=_sample(None, columns, expected_rows),
+                                     got=_sample(None, got_columns, got_rows), **database)
         elif difference.kind != "column_count" or case.variant is not None:
             if difference.kind == "column_count":
-                example = Counterexample(inputs=inputs,
-                                         expected=_sample(None, columns, (case.expected[table] if table else case.expected).rows),
-                                         got=_sample(None, got_columns, outcome[table][1] if table else outcome[1]))
+                example = Counterexample(expected=_sample(None, columns, (case.expected[table] if table else case.expected).rows),
+                                         got=_sample(None, got_columns, outcome[table][1] if table else outcome[1]),
+                                         **database)
             else:
-                example = Counterexample(inputs=inputs, expected=_sample(None, columns, difference.missing),
-                                         got=_sample(None, got_columns, difference.extra))
+                example = Counterexample(expected=_sample(None, columns, difference.missing),
+                                         got=_sample(None, got_columns, difference.extra), **database)
         return Diff(kind=difference.kind, kinds=difference.kinds, variant=case.name,
                     expected_rows=difference.expected_rows, got_rows=difference.got_rows,
                     expected_columns=difference.expected_columns, got_columns=difference.got_columns,
                     missing_rows=len(difference.missing), extra_rows=len(difference.extra),
                     table=table, counterexample=example)
+
+    def _example_database(self, conn: sqlite3.Connection, tables: list[str]) -> dict[str, Any]:
+        """The ``Counterexample`` fields that hold its database: every row of ``tables`` (at most
+        ``EXAMPLE_ROWS`` in all, shared out between the tables), the schema, and what is left out."""
+        contents = [(name, *exampledb.table_rows(conn, self.schema[name])) for name in tables]
+        room = _share(EXAMPLE_ROWS, [len(rows) for _, _, rows in contents])
+        inputs = [TableSample(name=name, columns=columns, rows=[[_exact(v) for v in r] for r in rows[:n]])
+                  for (name, columns, rows), n in zip(contents, room)]
+        left_out = sum(len(rows) for _, _, rows in contents) - sum(room)
+        return {"inputs": inputs, "schema_sql": list(self.schema_sql), "complete": left_out == 0,
+                "rows_left_out": left_out}
 
     def close(self) -> None:
         for case in self.cases:
@@ -555,33 +668,39 @@ def _sample(name: str | None, columns: list[str], rows: Iterable[tuple]) -> Tabl
     return TableSample(name=name, columns=list(columns), rows=[[_printable(v) for v in r] for r in rows])
 
 
-def _tables_of(sql: str) -> set[str]:
+def _exact(value: Any) -> Any:
+    """A database value as a counterexample keeps it: exact, except a BLOB (shown as hex text)."""
+    return _printable(value) if isinstance(value, (bytes, memoryview)) else value
+
+
+def _share(total: int, sizes: list[int]) -> list[int]:
+    """How many rows of each table to show when at most ``total`` fit: small tables whole, the rest
+    shared out evenly (the first tables get the odd rows)."""
+    room = [0] * len(sizes)
+    left = total
+    open_ = [i for i, n in enumerate(sizes) if n > 0]
+    while open_ and left > 0:
+        each = max(1, left // len(open_))
+        for i in list(open_):
+            take = min(each, sizes[i] - room[i], left)
+            room[i] += take
+            left -= take
+            if room[i] == sizes[i]:
+                open_.remove(i)
+            if left == 0:
+                break
+    return room
+
+
+def _tables_in_order(sql: str) -> list[str] | None:
+    """The names in ``sql`` that may be tables, in the order they appear; ``None`` when sqlglot
+    cannot read it."""
     from sqlglot import exp
 
     tree = parse(sql)
-    return {t.name.lower() for t in tree.find_all(exp.Table)} if tree is not None else set()
-
-
-def _input_samples(variant: Variant, reference_sql: str, student_sql: str,
-                   difference: Difference | None) -> list[TableSample]:
-    """The changed rows of the tables either query reads, those sharing values with the differing rows first."""
-    wanted = _tables_of(reference_sql) | _tables_of(student_sql)
-    rows_that_differ = difference.missing + difference.extra if difference else []
-    interesting = {v for row in rows_that_differ for v in row if v is not None}
-    samples = []
-    for table, rowids in variant.changed.items():
-        if wanted and table.lower() not in wanted:
-            continue
-        marks = ",".join("?" for _ in rowids[:500])
-        try:
-            cur = variant.conn.execute(f"SELECT * FROM {quote_ident(table)} WHERE rowid IN ({marks})",
-                                       tuple(rowids[:500]))
-        except sqlite3.Error:
-            continue
-        rows = cur.fetchall()
-        rows.sort(key=lambda r: -sum(1 for v in r if v in interesting))
-        samples.append(_sample(table, [d[0] for d in cur.description], rows))
-    return samples[:3]
+    if tree is None:
+        return None
+    return list(dict.fromkeys(t.name for t in tree.find_all(exp.Table, bfs=False) if t.name))
 
 
 def markdown_table(sample: TableSample, lang: str) -> str:
@@ -633,7 +752,10 @@ def render_message(diff: Diff, lang: str, *, example: bool = True) -> str:
         lines.append(t("sql.grade.hidden", kind=t(f"sql.variant.{diff.variant}")))
     ex = diff.counterexample if example else None
     if ex is not None:
-        lines += ["", t("sql.grade.example_intro")]
+        lines += ["", t("sql.grade.example_intro_error" if diff.kind == "error" else "sql.grade.example_intro")]
+        if ex.inputs:                   # a hidden database: all of its rows, or how many are left out
+            lines.append(t("sql.grade.example_incomplete", n=ex.rows_left_out) if not ex.complete
+                         else t("sql.grade.example_database"))
         for sample in ex.inputs:
             lines += ["", t("sql.grade.example_input", table=sample.name), "", markdown_table(sample, lang)]
         if diff.kind != "error":

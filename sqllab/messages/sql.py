@@ -265,6 +265,32 @@ MESSAGES = {
         "en": "A small example where the results differ:",
         "ja": "結果が違う小さな例:",
     },
+    "sql.grade.example_intro_error": {
+        "en": "A small example where your statement fails:",
+        "ja": "あなたの文がエラーになる小さな例:",
+    },
+    "sql.grade.example_database": {
+        "en": "These are all the rows of that database (tables not shown are empty).",
+        "ja": "そのデータベースの行はこれですべてです（表示していないテーブルは空です）。",
+    },
+    "sql.grade.example_incomplete": {
+        "en": "Only part of that database fits here: {n} more row(s) are left out, so the rows shown "
+              "alone may not give the difference.",
+        "ja": "そのデータベースの一部だけを示しています。ほかに {n} 行あり、表示した行だけでは違いが"
+              "出ないことがあります。",
+    },
+    "sql.grade.example_visible": {
+        "en": "This difference shows on the lesson's own data: there is no separate small database to load.",
+        "ja": "この違いはレッスンのデータそのもので起きています。読み込む別の小さなデータベースはありません。",
+    },
+    "sql.grade.example_target_used": {
+        "en": "Cannot build the example database in {target}: it already has tables.",
+        "ja": "{target} にはすでにテーブルがあるため、例のデータベースを作れません。",
+    },
+    "sql.grade.example_failed": {
+        "en": "The example database could not be built: {reason}",
+        "ja": "例のデータベースを作れませんでした: {reason}",
+    },
     "sql.grade.example_input": {
         "en": "Rows of table {table}:",
         "ja": "テーブル {table} の行:",
