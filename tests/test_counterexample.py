@@ -335,6 +335,9 @@ def test_to_sqlite_writes_a_file_and_refuses_a_database_that_has_tables(dbs, tmp
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
 def test_a_database_too_large_to_show_says_so(dbs, monkeypatch, lang):
+    from sqllab.notebook import widgets
+    from sqllab.grading.resultdiff import from_verdict
+
     monkeypatch.setattr(grading, "EXAMPLE_ROWS", 1)
     verdict = grade(dbs["hr"], "SELECT name FROM employees WHERE salary >= 600",
                     "SELECT name FROM employees WHERE salary > 600", lang=lang)
@@ -344,6 +347,8 @@ def test_a_database_too_large_to_show_says_so(dbs, monkeypatch, lang):
     note = {"en": f"{example.rows_left_out} more row(s) are left out",
             "ja": f"ほかに {example.rows_left_out} 行あり"}[lang]
     assert note in verdict.message
+    page = widgets.diff_html(from_verdict(verdict), lang, example.inputs, left_out=example.rows_left_out)
+    assert 'data-sqllab="diff-database"' in page and str(example.rows_left_out) in page
 
 
 def test_rows_are_shared_out_between_tables_when_they_do_not_all_fit():

@@ -192,6 +192,10 @@ MESSAGES = {
     "ui.diff.hidden": {"en": "Where it differs: a hidden test database with {kind}.",
                        "ja": "違いが出るデータ: {kind}を含む隠しテスト用データベース"},
     "ui.diff.input": {"en": "Its rows in table {table}:", "ja": "そのデータのテーブル {table} の行:"},
+    "ui.diff.database": {"en": "These are all of its rows (tables not shown here are empty):",
+                         "ja": "そのデータの行はこれですべてです（ここにないテーブルは空です）:"},
+    "ui.diff.database_part": {"en": "Some of its rows ({n} more do not fit here):",
+                              "ja": "そのデータの行の一部です（ほかに {n} 行あり、ここには載せきれません）:"},
     "ui.diff.columns": {"en": "Expected {expected} column(s); your result has {got}.",
                         "ja": "期待される列数は {expected}、あなたの結果は {got} 列です。"},
     "ui.unexpected": {
@@ -231,6 +235,60 @@ MESSAGES = {
               "lesson.reset_playground() restores it.",
         "ja": "%sql を練習用コピー（{path}）に接続しました。自由に変更でき、"
               "lesson.reset_playground() で元に戻せます。",
+    },
+    # --- Try it: a counterexample's small database in the practice copy --------------
+    "ui.try.button": {"en": "Try it", "ja": "この例で試す"},
+    "ui.try.tooltip": {
+        "en": "Load the small database where your answer differs into your practice copy",
+        "ja": "あなたの解答で結果が違う小さなデータベースを、練習用コピーに読み込みます",
+    },
+    "ui.try.loaded": {
+        "en": "Your practice copy ({path}) now holds this example's database: {tables}.",
+        "ja": "練習用コピー（{path}）の中身を、この例のデータベースに置き換えました: {tables}。",
+    },
+    "ui.try.table": {"en": "{table} ({n} row(s))", "ja": "{table}（{n} 行）"},
+    "ui.try.comma": {"en": ", ", "ja": "、"},
+    "ui.try.emptied": {
+        "en": "Its other tables are empty: {tables}.",
+        "ja": "ほかのテーブル（{tables}）は空です。",
+    },
+    "ui.try.incomplete": {
+        "en": "The example had {n} more row(s) than were shown, and they are not loaded: your query may "
+              "give the expected result here.",
+        "ja": "この例には表示しきれなかった行が {n} 行あり、それは読み込んでいません。"
+              "そのため、ここではあなたのクエリも期待どおりの結果になるかもしれません。",
+    },
+    "ui.try.bound": {
+        "en": "%sql and %%explain cells now run on it (lesson.bind_sql() connects them to the lesson "
+              "database again).",
+        "ja": "%sql と %%explain のセルは、このコピーで実行されます（lesson.bind_sql() でレッスンの"
+              "データベースに戻せます）。",
+    },
+    "ui.try.not_bound": {
+        "en": "Run your query on it with lesson.run(sql, playground=True).",
+        "ja": "lesson.run(sql, playground=True) で、このコピー上でクエリを実行できます。",
+    },
+    "ui.try.reset": {
+        "en": "lesson.reset_playground() puts the lesson's data back into the practice copy.",
+        "ja": "lesson.reset_playground() を実行すると、練習用コピーはレッスンのデータに戻ります。",
+    },
+    "ui.try.your_result": {
+        "en": "Your checked query on this database:",
+        "ja": "このデータベースで、採点したクエリを実行した結果:",
+    },
+    "ui.try.no_verdict": {
+        "en": "Check an answer to exercise {exercise} first: Try it loads the database where a wrong "
+              "answer differs.",
+        "ja": "先に問題 {exercise} の解答を採点してください。「この例で試す」は、間違った解答で結果が"
+              "違うデータベースを読み込みます。",
+    },
+    "ui.try.correct": {
+        "en": "This answer is correct: there is no database where it differs.",
+        "ja": "この解答は正解なので、結果が違うデータベースはありません。",
+    },
+    "ui.try.nothing": {
+        "en": "This verdict has no small database to load.",
+        "ja": "この採点結果には、読み込める小さなデータベースがありません。",
     },
     "ui.lesson.bad_llm_mode": {
         "en": "llm must be one of auto, embedded, remote, offline (got {value!r})",

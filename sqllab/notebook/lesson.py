@@ -170,6 +170,7 @@ class Lesson:
         self.wait_for_llm = waits_for_llm() if wait is None else bool(wait)
         self.job: GenerationJob | None = None
         self.pending: Content | None = None     # verified LLM content offered after attempts began
+        self.verdicts: dict[str, Any] = {}       # exercise id -> its last verdict in this session
         self._listeners: list[Callable[[Lesson], None]] = []
         self._status_listeners: list[Callable[[Lesson], None]] = []
         self._lock = threading.RLock()
@@ -512,6 +513,14 @@ class Lesson:
         connection holds the copy's lock for longer than a few seconds (a transaction left open),
         a clear :class:`~sqllab.errors.ConfigError` says so instead of waiting for ever."""
         src = sqlite3.connect(self.db_path)
+        try:
+            self._write_playground(src)
+        finally:
+            src.close()
+        return self.playground_path
+
+    def _write_playground(self, src: sqlite3.Connection) -> None:
+        """Copy the database ``src`` over the practice copy, in place (never the lesson database)."""
         dst = sqlite3.connect(self.playground_path, timeout=PLAYGROUND_LOCK_S)
         try:
             try:
@@ -522,9 +531,20 @@ class Lesson:
                                   path=str(self.playground_path), reason=str(exc)) from None
             src.backup(dst)
         finally:
-            src.close()
             dst.close()
-        return self.playground_path
+
+    def try_counterexample(self, item: Any, *, shell: Any = None) -> Any:
+        """Load the small database where a wrong answer differs into the practice copy (**Try it**).
+
+        ``item``: a ``Verdict`` (or ``CheckResult``), an exercise or an exercise id (its last
+        verdict in this session). The practice copy then holds exactly the counterexample's rows
+        (the lesson's schema; tables it does not show are empty) and, in IPython, ``%sql`` and
+        ``%%explain`` run on it. Returns a :class:`~sqllab.notebook.tryit.TriedExample` (what was
+        loaded, and the student's message: which tables, how to go back with
+        :meth:`reset_playground`). The lesson database is never changed."""
+        from . import tryit
+
+        return tryit.load(self, tryit.counterexample_of(self, item), shell=shell)
 
     def bind_sql(self, *, playground: bool = False, shell: Any = None) -> str:
         """Point ``%sql`` / ``%%sql`` (and ``%%explain``) at the lesson database, read-only (or its practice copy).
@@ -548,20 +568,23 @@ class Lesson:
         key = "ui.lesson.playground" if playground else "ui.lesson.bound"
         return i18n.t(key, self.lang, path=path)
 
-    def run(self, sql: str, *, max_rows: int = 20) -> Any:
-        """Run the student's SQL for a preview (read-only; DML on a throwaway copy)."""
+    def run(self, sql: str, *, max_rows: int = 20, playground: bool = False) -> Any:
+        """Run the student's SQL for a preview (read-only; DML on a throwaway copy), on the lesson
+        database or (``playground``) on the practice copy."""
         from .. import sandbox
 
+        db = self.playground_path if playground else self.db_path
         if "modify" in self.topics and sandbox.main_keyword(sql) in sandbox.WRITE_KEYWORDS:
-            return sandbox.run_modification(self.db_path, sql, lang=self.lang)
-        return sandbox.run_query(self.db_path, sql, max_rows=max_rows, lang=self.lang)
+            return sandbox.run_modification(db, sql, lang=self.lang)
+        return sandbox.run_query(db, sql, max_rows=max_rows, lang=self.lang)
 
-    def explain(self, sql: str) -> Any:
-        """``sql`` run clause by clause on the lesson database (an ``Explanation``: ``steps``,
-        shown as tables in a notebook); a query it cannot split gives a message, never an error."""
+    def explain(self, sql: str, *, playground: bool = False) -> Any:
+        """``sql`` run clause by clause on the lesson database or (``playground``) the practice copy
+        (an ``Explanation``: ``steps``, shown as tables in a notebook); a query it cannot split gives
+        a message, never an error."""
         from ..grading.explain import explain
 
-        return explain(self.db_path, sql, lang=self.lang)
+        return explain(self.playground_path if playground else self.db_path, sql, lang=self.lang)
 
     # --- checking and progress -------------------------------------------------------
 
@@ -570,6 +593,7 @@ class Lesson:
         from ..grading.grader import grade
 
         verdict = grade(self.db_path, exercise.reference_sql, sql, lang=self.lang)
+        self.verdicts[str(exercise.id)] = verdict
         saved = self.progress.record(Attempt(self.student_id, self.lesson_id, str(exercise.id),
                                              sql, verdict.status, bool(verdict.correct)))
         err = self.progress.last_error

@@ -278,7 +278,8 @@ class MistakeCard(W.VBox):
         if view is None:          # the grader found no database where they differ (lesson_check prevents it)
             found = _w._message(t("ui.mistake.not_found"), "muted")
         else:
-            found = _w.diff_html(view, self.lang, self.verdict.diff.counterexample.inputs,
+            example = self.verdict.diff.counterexample
+            found = _w.diff_html(view, self.lang, example.inputs, left_out=example.rows_left_out,
                                  labels=("ui.mistake.fix_result", "ui.mistake.query_result"))
         why = markdown_inline(fill(self.mistake.why, _names(self.lesson)))
         self.reveal.value = (f'<div data-sqllab="mistake-reveal">{found}'

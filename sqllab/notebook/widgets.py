@@ -131,15 +131,19 @@ def _cell(value: Any) -> str:
 
 
 def diff_html(view: Any, lang: str, inputs: Sequence[Any] = (),
-              labels: tuple[str, str] = ("ui.diff.expected", "ui.diff.got")) -> str:
+              labels: tuple[str, str] = ("ui.diff.expected", "ui.diff.got"), *, left_out: int = 0) -> str:
     """Two small tables, expected and the student's result, from a ``resultdiff.SideBySide``:
     each row says in words whether it is missing, extra or changed (and is coloured by the
-    theme), changed cells are marked; ``inputs`` are the rows of the hidden database where the
-    results differ (``TableSample``). Every value is escaped."""
+    theme), changed cells are marked; ``inputs`` are the tables of the small hidden database where
+    the results differ, every row of it (``TableSample``; ``left_out``: rows of it not in
+    ``inputs``). Every value is escaped."""
     t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
     where = (t("ui.diff.visible") if view.variant == "visible"
              else t("ui.diff.hidden", kind=i18n.t(f"sql.variant.{view.variant}", lang)))
     parts = [f'<div class="sqllab-diff-note" data-sqllab="diff-where">{html.escape(where)}</div>']
+    if inputs:
+        whole = t("ui.diff.database_part", n=left_out) if left_out else t("ui.diff.database")
+        parts.append(f'<div class="sqllab-diff-note" data-sqllab="diff-database">{html.escape(whole)}</div>')
     for sample in inputs:
         parts.append(table_html(sample.columns, sample.rows, caption=t("ui.diff.input", table=sample.name)))
     if view.columns_differ:
@@ -553,6 +557,14 @@ class ExerciseCard(W.VBox):
         self.explanation = W.HTML()
         self.explain_button.on_click(self._on_explain)
         _hooks({self.explain_button: "explain", self.explanation: "explain-output"})
+        # Try it: the small database of the last wrong answer, in the practice copy (shown only then)
+        self.try_button = W.Button(description=t("ui.try.button"), icon="flask", tooltip=t("ui.try.tooltip"),
+                                   layout=W.Layout(width="auto", display="none"))
+        self.tried = W.HTML()
+        self.try_button.on_click(self._on_try)
+        _hooks({self.try_button: "try-counterexample", self.tried: "try-output"})
+        self.last_verdict: Any = None
+        self.last_sql = ""
         _hooks({self.run_button: "run", self.check_button: "check", self.hint_button: "hint",
                 self.result: "result", self.verdict: "verdict", self.diff: "diff", self.hint: "hint-text",
                 self.feedback: "feedback", self.attempts_label: "attempts"})
@@ -565,7 +577,8 @@ class ExerciseCard(W.VBox):
         super().__init__([
             self.title, self.question, self.expected, self.editor,
             W.HBox([self.run_button, self.check_button, self.hint_button, self.explain_button, self.attempts_label]),
-            self.hint, self.result, self.explanation, self.verdict, self.diff, self.feedback, LiveRegions(),
+            self.hint, self.result, self.explanation, self.verdict, self.diff, self.try_button, self.tried,
+            self.feedback, LiveRegions(),
         ], layout=W.Layout(border="1px solid var(--jp-border-color2, #ddd)", padding="6px", margin="6px 0"))
         self.add_class("sqllab-card")
 
@@ -636,8 +649,12 @@ class ExerciseCard(W.VBox):
         self.verdict.value = text
         if self.answers is not None:          # kept in the notebook too (see sqllab.notebook.answers)
             self.answers.record(str(self.exercise.id), sql, str(v.status), bool(v.correct), self.attempts)
-        inputs = v.diff.counterexample.inputs if view is not None else []
-        self.diff.value = diff_html(view, self.lang, inputs) if view is not None else ""
+        example = v.diff.counterexample if v.diff is not None else None
+        self.diff.value = (diff_html(view, self.lang, example.inputs, left_out=example.rows_left_out)
+                           if view is not None else "")
+        self.last_verdict, self.last_sql = v, sql
+        self.try_button.layout.display = None if example is not None and example.rebuildable else "none"
+        self.tried.value = ""
         self._refresh_title()
         self.feedback.outputs = ()
         if self.on_checked:
@@ -682,6 +699,28 @@ class ExerciseCard(W.VBox):
             return
         self.hint_level = self.hint_level % len(hints) + 1
         self.hint.value = _message(self.lesson.hint(self.exercise, self.hint_level), "info")
+
+    def _show_tried(self, text: str) -> None:
+        self.tried.value = text
+
+    @_safe(_show_tried)
+    def _on_try(self, _button: Any = None) -> None:
+        """Load the last wrong answer's small database into the practice copy (``Lesson.try_counterexample``),
+        say what was loaded and how to go back, and show the checked query's result there."""
+        if self.last_verdict is None:
+            self.tried.value = _message(i18n.t("ui.try.no_verdict", self.lang, exercise=self.number), "muted")
+            return
+        tried = self.lesson.try_counterexample(self.last_verdict)
+        parts = [f'<div data-sqllab="try-loaded">{_message(tried.message, "info")}</div>']
+        try:
+            res = self.lesson.run(self.last_sql, max_rows=RESULT_ROWS, playground=True)
+        except SQLLabError as exc:            # e.g. the error the answer gives on these rows
+            body = _message(exc.message_in(self.lang), "bad")
+        else:
+            body = _result_html(res, self.lang)
+        parts.append(f"<div><b>{html.escape(i18n.t('ui.try.your_result', self.lang))}</b></div>"
+                     f'<div data-sqllab="try-result">{body}</div>')
+        self.tried.value = "".join(parts)
 
     def _show_explanation(self, text: str) -> None:
         self.explanation.value = text
