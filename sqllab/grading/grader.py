@@ -41,7 +41,7 @@ from . import exampledb
 from .compare import Difference, Expected, OrderSpec, compare, make_expected, order_spec
 from ..errors import ForbiddenQueryError, QueryError, QueryTimeoutError, SQLLabError
 from .neighbours import DIALECT, parse
-from ..sandbox import (MAX_RESULT_BYTES, OTHER_KEYWORDS, WRITE_KEYWORDS, _connection, _execute, check_sql, copy_to_memory, main_keyword, modify, quote_ident, run_query, snapshot)
+from ..sandbox import (MAX_RESULT_BYTES, OTHER_KEYWORDS, WRITE_KEYWORDS, _connection, _execute, check_sql, copy_to_memory, main_keyword, modify, quote_ident, snapshot)
 from .mutants import Mutant, mutants
 from .variants import (DML_KINDS, KINDS, Variant, _independent_rows, _random_dbs, _with_parents, analyse, candidate_variants, read_schema, select_variants, value_pools)
 
@@ -54,7 +54,7 @@ MAX_VARIANTS = 40          # hidden databases kept per exercise
 DML_VARIANTS = 12          # ... for INSERT/UPDATE/DELETE exercises
 SEARCH_SECONDS = 1.0       # budget of the search for databases that tell surviving mutants apart
 SEARCH_TRIES = 30          # random databases tried per surviving mutant
-SHRINK_ATTEMPTS = 64       # deletions tried to make a counterexample smaller (a count, not a time:
+SHRINK_ATTEMPTS = 48       # deletions tried to make a counterexample smaller (a count, not a time:
                            # the same answer gets the same counterexample on a busy machine)
 SHRINK_TIMEOUT_S = 0.5     # a query that needs longer on a shrinking database stops the shrinking
 EXAMPLE_ROWS = 40          # rows of a counterexample's database shown at most (its tables together)
@@ -188,6 +188,8 @@ class Grader:
         self.timeout_s = timeout_s
         self._lock = threading.Lock()
         self._checked: set[str] = set()
+        self._reference_checked: dict[str, str] = {}     # reference query text -> its checked text
+        self._reference_tables: list[str] | None = None  # the names the reference reads (parsed once)
         with _connection(db, lang="en") as src:
             self.visible = copy_to_memory(src)
         self.checksum = hashlib.sha256(self.visible.serialize()).hexdigest()
@@ -220,12 +222,24 @@ class Grader:
             return {name: Expected(r.columns, r.rows) for name, r in _dml_state(conn, self.reference_sql,
                                                                                self.timeout_s).items()}
         spec = self.spec
-        result = run_query(conn, spec.key_sql if spec else self.reference_sql, timeout_s=self.timeout_s,
-                           max_rows=MAX_ROWS)
+        result = self._run_reference(conn, spec.key_sql if spec else self.reference_sql)
         full = None
         if spec is not None and spec.full_sql:
-            full = run_query(conn, spec.full_sql, timeout_s=self.timeout_s, max_rows=MAX_ROWS).rows
+            full = self._run_reference(conn, spec.full_sql).rows
         return make_expected(result.columns, result.rows, spec, full)
+
+    def _run_reference(self, conn: sqlite3.Connection, sql: str) -> Any:
+        """``run_query(conn, sql)`` for one of the reference's queries: checked the first time only (the
+        checks tokenize the text, which costs more than running it on a small database)."""
+        checked = self._reference_checked.get(sql)
+        if checked is None:
+            checked = check_sql(sql)
+            keyword = main_keyword(checked)
+            if keyword in WRITE_KEYWORDS | OTHER_KEYWORDS:
+                raise ForbiddenQueryError(key="sql.not_a_query", keyword=keyword)
+            self._reference_checked[sql] = checked
+        return _execute(conn, checked, mode="read", timeout_s=self.timeout_s, max_rows=MAX_ROWS,
+                        max_result_bytes=MAX_RESULT_BYTES, lang=None)
 
     def _build_variants(self, most: int, seed: int | str) -> list[_Case]:
         """Targeted and random candidates, the mutants they kill, a search for the rest; keep the killers."""
@@ -439,10 +453,11 @@ class Grader:
     def _example_tables(self, student_sql: str) -> list[str]:
         """The tables a counterexample shows: those either query reads (the reference's first), then the
         parent tables their foreign keys point at. Every table when a query cannot be read."""
+        if self._reference_tables is None:
+            self._reference_tables = _tables_in_order(self.reference_sql)
         names = {t.lower(): t for t in self.schema}
         read: list[str] = []
-        for sql in (self.reference_sql, student_sql):
-            found = _tables_in_order(sql)
+        for found in (self._reference_tables, _tables_in_order(student_sql)):
             if found is None or self.has_views:
                 return list(self.schema)
             read += [names[t.lower()] for t in found if t.lower() in names and names[t.lower()] not in read]
