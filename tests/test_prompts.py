@@ -128,3 +128,19 @@ def test_prompt_versions_env_overrides_the_current_version(monkeypatch: pytest.M
         prompts.current_version("feedback")
     monkeypatch.delenv("SQLLAB_PROMPT_VERSIONS")
     assert prompts.current_version("feedback") == registry_current
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_exercise_prompts_share_their_opening_so_the_server_reads_the_tables_once(lang) -> None:
+    """exercise_sql, exercise_question and exercise_solve (current versions) send the same system
+    prompt and the same opening up to the end of the tables: llama.cpp's prompt cache then reads
+    the tables once per lesson instead of once per request (docs/results.md, prompts/registry.toml)."""
+    schema = 'CREATE TABLE "t" ("id" INTEGER);\n-- sample rows of t (id): (1,)'
+    values = {"schema": schema, "topic": "x", "examples": "e", "n": 3, "difficulty": "easy", "sql": "SELECT 1",
+              "columns": "c", "used": "u", "constants": "k", "order": "o", "question": "q"}
+    rendered = []
+    for task in ("exercise_sql", "exercise_question", "exercise_solve"):
+        tpl = get_template(task, lang)
+        rendered.append(tpl.system_prompt + "\x00" + tpl.format(**{v: values[v] for v in tpl.variables}))
+    opening = rendered[0][:rendered[0].index(schema) + len(schema)]
+    assert all(r.startswith(opening) for r in rendered)

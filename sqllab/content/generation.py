@@ -673,6 +673,8 @@ def compared_conditions(sql: str, lang: str = "en") -> list[str]:
         text = operand.parent.sql("sqlite")
         if isinstance(operand.parent, exp.Limit):
             text = f"{text} ({i18n.t('gen.limit_words', lang, n=literal.this)})"
+        elif (words := _condition_words(operand.parent, lang) or _between_words(operand.parent, lang)):
+            text = f"{text} ({words})"      # the words to write: a small model copies what it is given
         if text not in found:
             found.append(text)
     if isinstance(tree, exp.Select) and tree.args.get("distinct") is not None:
@@ -741,6 +743,9 @@ def check_reference(db: Path, sql: str, topic: str) -> list[str]:
         return ["reference_sql must be exactly one SQLite statement that parses"]
     if not uses_topic(tree, topic):
         found.append(f"reference_sql must practise the topic: {TOPIC_WORDS[topic]}")
+    if isinstance(tree, exp.Select) and tree.args.get("distinct") is not None and tree.args.get("limit") is not None:
+        found.append("reference_sql has DISTINCT and LIMIT: a question can hardly say whether the limit counts "
+                     "rows or distinct values (a reader wrote 'the dates of the first 5 orders'): write another query")
     if pointless_order(tree):
         found.append("reference_sql returns a single row (an aggregate without GROUP BY): an ORDER BY or "
                      "LIMIT there means nothing, leave it out")
@@ -810,8 +815,9 @@ def check_question(exercise: Exercise, db: Path | None = None) -> list[str]:
     found += direction_mismatches(exercise.question, exercise.reference_sql, exercise.lang)
     found += order_sequence_mismatches(exercise.question, exercise.reference_sql, exercise.lang)
     for aggregate in unstated_aggregates(exercise.question, exercise.reference_sql, exercise.lang):
-        found.append(f"the answer compares with the {aggregate} of a subquery: the question must say so "
-                     "(no student can guess it from 'a certain value')")
+        found.append(f"the answer uses the {aggregate} of a column (shown, compared or sorted by): the question "
+                     f"must say so in words ({_AGGREGATE_NAMES[aggregate]}); a number of rows, or 'a certain "
+                     "value', is another thing")
     if _SQL_IN_TEXT.search(exercise.question):
         found.append("the question must not contain SQL")
     if ("ORDER BY" not in " ".join(exercise.reference_sql.upper().split())        # (a window's order is said too)
@@ -848,7 +854,7 @@ _VAGUE = {
 #: an SQL keyword in capitals inside the question (「…LIMIT 3 行だけ表示します」); NULL is a word
 #: students learn and may stay
 _SQL_KEYWORD = re.compile(r"(?<![A-Za-z_`])(?:SELECT|WHERE|GROUP BY|ORDER BY|HAVING|LIMIT|OFFSET|JOIN|DISTINCT"
-                          r"|PARTITION BY)(?![A-Za-z_`])")
+                          r"|PARTITION BY|BETWEEN|LIKE|IS NOT NULL|IS NULL|(?:COUNT|SUM|AVG|MAX|MIN)\s*\()(?![A-Za-z_`])")
 #: a condition written as SQL inside the question (「…平均値を表示してください。points >= 1000」)
 _SQL_CONDITION = re.compile(r"(?<![\w`])[A-Za-z_][A-Za-z_0-9]*\s*(?:>=|<=|<>|!=|=|<|>)\s*(?:'[^']*'|-?\d+(?:\.\d+)?|[A-Za-z_]\w*)")
 
@@ -925,16 +931,19 @@ def boundary_mismatches(question: str, sql: str, lang: str) -> list[str]:
 
 
 #: how a question names a subquery's aggregate it compares with ("平均以上" is >= AVG(...))
-_AGGREGATE_WORDS = {"avg": r"(?:平均(?:値)?(?:[^。]{0,15}?その値)?|(?:the )?average|(?:the )?mean)",  # 「平均値を計算し、その値以上」 "max": r"(?:最大(?:値)?|(?:the )?maximum)",
+_AGGREGATE_WORDS = {"avg": r"(?:平均(?:値)?(?:[^。]{0,15}?その値)?|(?:the )?average|(?:the )?mean)",  # 「平均値を計算し、その値以上」
+                    "max": r"(?:最大(?:値)?|(?:the )?maximum)",
                     "min": r"(?:最小(?:値)?|(?:the )?minimum)"}
 
 
+_AGGREGATE_NAMES = {"AVG": "the average", "MAX": "the maximum, the highest", "MIN": "the minimum, the lowest",
+                    "SUM": "the total, the sum", "COUNT": "the number"}
 #: how a question says which aggregate a subquery's bound is (「平均より高い」, "the highest")
 _AGGREGATE_SAID = {
     "avg": re.compile(r"平均|average|mean", re.I),
-    "max": re.compile(r"最大|最高|最多|最も(?:高|多|大|長|遅|新)|一番(?:高|多|大)|max|highest|largest|most|greatest|top", re.I),
-    "min": re.compile(r"最小|最低|最少|最も(?:低|少|小|短|早|古)|一番(?:低|少|小)|min|lowest|smallest|least|fewest", re.I),
-    "sum": re.compile(r"合計|総|sum|total", re.I),
+    "max": re.compile(r"最大|最高|最多|最も(?:高|多|大|長|遅|新)|一番(?:高|多|大)|max|highest|largest|most|greatest|top|latest|newest|most recent|last|longest|最新|最後", re.I),
+    "min": re.compile(r"最小|最低|最少|最も(?:低|少|小|短|早|古)|一番(?:低|少|小)|min|lowest|smallest|least|fewest|earliest|oldest|first|cheapest|shortest|最古|最初|最安", re.I),
+    "sum": re.compile(r"合計|総|累計|足し|sum|total", re.I),
     "count": re.compile(r"数|count|number|how many", re.I),
 }
 
@@ -954,6 +963,17 @@ def unstated_aggregates(question: str, sql: str, lang: str = "en") -> list[str]:
             if isinstance(select, exp.Select) and len(select.expressions) == 1:
                 key = names.get(type(select.expressions[0].unalias()))
                 if key and not _AGGREGATE_SAID[key].search(question) and key.upper() not in found:
+                    found.append(key.upper())
+    # the outer query's own aggregates (a column it shows, HAVING, ORDER BY), COUNT aside ("at least
+    # 10 orders" says COUNT(*) >= 10): "at least 10 orders" for HAVING SUM(quantity) >= 10 asks a count
+    if isinstance(tree, exp.Select):
+        parts = [*tree.expressions, tree.args.get("having"), tree.args.get("order")]
+        for part in filter(None, parts):
+            for node in part.find_all(exp.Avg, exp.Max, exp.Min, exp.Sum):
+                if node.find_ancestor(exp.Subquery) is not None:
+                    continue
+                key = names[type(node)]
+                if not _AGGREGATE_SAID[key].search(question) and key.upper() not in found:
                     found.append(key.upper())
     return found
 
@@ -1495,6 +1515,20 @@ def _condition_words(node: exp.Expression, lang: str) -> str | None:
     return words[op].format(col=left.name, v=shown)
 
 
+def _between_words(node: exp.Expression, lang: str) -> str | None:
+    """``points BETWEEN 650 AND 1000`` as "points is at least 650 and at most 1000"."""
+    if not isinstance(node, exp.Between) or not isinstance(node.this, exp.Column):
+        return None
+    low, high = node.args.get("low"), node.args.get("high")
+    if not isinstance(low, exp.Literal) or not isinstance(high, exp.Literal):
+        return None
+    words = _CONDITION_WORDS[lang]
+    joined = (words[">="].format(col=node.this.name, v=low.this) + ("、かつ " if lang == "ja" else " and ")
+              + (words["<="].format(col=node.this.name, v=high.this).split(" is ", 1)[-1] if lang == "en"
+                 else words["<="].format(col=node.this.name, v=high.this)))
+    return joined
+
+
 def with_conditions(question: str, sql: str, lang: str) -> str:
     """``question`` with the conditions whose constants it never states put into words by sqllab
     (Qwen wrote 「指定された条件で注文された製品の数」 for ``quantity >= 10`` three rounds in a
@@ -1585,6 +1619,67 @@ def with_limit(question: str, sql: str, lang: str) -> str:
     return _append(question, i18n.t('gen.limit_stated', lang, n=count.this))
 
 
+#: how a question says that rows without a match are kept ("customers with no orders", 「注文のない顧客も」)
+_UNMATCHED_SAID = {
+    "en": re.compile(r"\b(?:with no|without|have no|has no|haven't|hasn't|never|even (?:if|those|when)|"
+                     r"includ\w*|also those|as well|zero|0)\b", re.I),
+    "ja": re.compile(r"(?:ない|無い)[^。]{0,12}も|含め|含む|0 ?件|ゼロ|0 ?(?:個|人|回|冊|本)"),
+}
+
+
+def _table_label(db: Path, table: str, lang: str) -> str:
+    """A lesson table's label in ``lang`` (「顧客」 for customers on the shop), else its name."""
+    names = set(_schema_tables(db))
+    for theme in THEMES:
+        labels = theme_labels(theme, lang)
+        if set(labels.tables.values()) == names:
+            for role, name in labels.tables.items():
+                if name == table:
+                    return labels.table_labels[role]
+    return table
+
+
+def _schema_tables(db: Path) -> list[str]:
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return [n for (n,) in con.execute("SELECT name FROM sqlite_master WHERE type='table' "
+                                          "AND name NOT LIKE 'sqlite_%'")]
+    finally:
+        con.close()
+
+
+def with_unmatched(question: str, sql: str, db: Path, lang: str) -> str:
+    """``question`` with a sentence by sqllab when the answer is a LEFT JOIN that keeps rows without
+    a match and the question never says so: "the names of customers and the number of orders they
+    have placed" reads fairly as an inner join (a reader on the embedded model wrote one, two rounds
+    in a row, and the third round's reader let the question through). Only when the inner join
+    gives other rows on the lesson's data; the round trip checks what results."""
+    tree = _tree(sql)
+    if not isinstance(tree, exp.Select) or _UNMATCHED_SAID[lang].search(question):
+        return question
+    joins = [j for j in tree.args.get("joins") or [] if (j.side or "").upper() == "LEFT"]
+    source = tree.args.get("from_")
+    if len(joins) != 1 or source is None or not isinstance(source.this, exp.Table) \
+            or not isinstance(joins[0].this, exp.Table):
+        return question
+    inner = tree.copy()
+    for j in inner.args.get("joins") or []:
+        if (j.side or "").upper() == "LEFT":
+            j.set("side", None)
+    try:
+        kept = run_query(db, sql, lang="en", max_rows=5000).rows
+        dropped = run_query(db, inner.sql(dialect="sqlite"), lang="en", max_rows=5000).rows
+    except QueryError:
+        return question
+    if collections.Counter(map(repr, kept)) == collections.Counter(map(repr, dropped)):
+        return question
+    left = _table_label(db, source.this.name, lang)
+    right = _table_label(db, joins[0].this.name, lang)
+    counted = any(isinstance(n, exp.Count) for e in tree.expressions for n in e.walk())
+    key = "gen.unmatched_counted" if counted else "gen.unmatched_kept"
+    return _append(question, i18n.t(key, lang, left=left, right=right))
+
+
 def with_columns(question: str, sql: str, db: Path, lang: str) -> str:
     """``question`` with the answer's columns listed by sqllab when it leaves one of them unnamed
     (a small model writes "the customers below the average" for ``SELECT name, points``). A SELECT
@@ -1618,15 +1713,6 @@ def with_used_columns(question: str, sql: str, db: Path, lang: str) -> str:
     if not missing:
         return question
     return _append(question, i18n.t('gen.columns_used', lang, columns=', '.join(missing)))
-
-
-def _table_text(db: Path) -> str:
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        return "\n".join(sql + ";" for (sql,) in con.execute(
-            "SELECT sql FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid"))
-    finally:
-        con.close()
 
 
 QUERY_ROUND_S = 30.0       # a round of reference queries on 2 cores (about 300 tokens)
@@ -1776,7 +1862,7 @@ async def _question_for(client: Any, db: Path, sql: str, topic: str, lang: str, 
     ``sql``. What fails goes back with the problems, for up to ``QUESTION_ROUNDS`` rounds."""
     names = [] if topic == "modify" else run_query(db, sql, lang="en", max_rows=1).columns
     columns = ", ".join(names) if names else "-"
-    variables = {"schema": _table_text(db), "sql": sql,
+    variables = {"schema": _schema_text(db), "sql": sql,      # the opening every exercise prompt shares
                  "columns": shown_columns_text(sql, db, names) if names else "-",
                  "used": named_columns_text(sql, db, lang) or i18n.t("gen.no_constants", lang),
                  "constants": "; ".join(compared_conditions(sql, lang)) or i18n.t("gen.no_constants", lang),
@@ -1799,7 +1885,7 @@ async def _question_for(client: Any, db: Path, sql: str, topic: str, lang: str, 
         question = with_conditions(with_constants(without_order(proposal.question, sql, lang), sql, lang), sql, lang)
         question = with_hidden_keys(with_columns(with_limit(with_order(question, sql, lang), sql, lang),
                                                  sql, db, lang), sql, lang)
-        question = with_used_columns(question, sql, db, lang)
+        question = with_unmatched(with_used_columns(question, sql, db, lang), sql, db, lang)
         if question in asked:       # the same question again: the same checks and the same reader
             problems = asked[question] + ["this is the question you wrote before, word for word: write it "
                                           "differently, so that it says what the answer does"]

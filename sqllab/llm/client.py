@@ -311,6 +311,8 @@ class LLMClient:
               response_format: dict[str, Any] | None, seed: int | None, stream: bool) -> dict[str, Any]:
         body: dict[str, Any] = {"model": self.model, "messages": messages, "temperature": temperature,
                                 "max_tokens": max_tokens, "stream": stream}
+        if stream:      # the last event then carries the token counts (metrics, logs; llama.cpp, OpenAI)
+            body["stream_options"] = {"include_usage": True}
         if seed is not None:
             body["seed"] = seed
         if response_format is not None:
