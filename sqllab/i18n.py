@@ -38,6 +38,21 @@ def non_japanese_han(text: str | None) -> str:
     return "".join(dict.fromkeys(found))
 
 
+def language_problem(text: str, lang: str) -> str | None:
+    """Why ``text`` is not in ``lang`` (ja needs Japanese characters, en must have none)."""
+    if lang == "ja" and not has_japanese(text):
+        return "the text must be written in Japanese"
+    if re.search(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]", text or ""):
+        return f"the text must be written in {'Japanese' if lang == 'ja' else 'English'} only (no Korean)"
+    if lang == "ja" and (han := non_japanese_han(text)):
+        return f"the text must be written in Japanese only (not Chinese characters such as {han[:6]})"
+    if lang == "en" and has_japanese(text):
+        return "the text must be written in English"
+    if not re.search(r"\w", text or ""):
+        return "the text is empty"
+    return None
+
+
 def default_lang() -> str:
     """The language of the session: ``SQLLAB_LANG`` (ja|en), English when unset or unknown."""
     lang = os.environ.get("SQLLAB_LANG", "en").strip().lower()

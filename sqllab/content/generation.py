@@ -37,7 +37,7 @@ from pydantic import BaseModel, Field
 from sqlglot import exp
 
 from .. import i18n
-from ..i18n import has_japanese
+from ..i18n import has_japanese, language_problem  # noqa: F401 - language_problem: part of this module's API
 from ..llm.capabilities import allows
 from ..dataset import Dataset
 from ..db import load_dataset
@@ -73,19 +73,6 @@ _NAME_OK = re.compile(r"^[^\"'`;\\\n\r\t<>{}]{2,30}$")
 
 
 # --- helpers ------------------------------------------------------------------------------
-
-def language_problem(text: str, lang: str) -> str | None:
-    """Why ``text`` is not in ``lang`` (ja needs Japanese characters, en must have none)."""
-    if lang == "ja" and not has_japanese(text):
-        return "the text must be written in Japanese"
-    if re.search(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]", text or ""):
-        return f"the text must be written in {'Japanese' if lang == 'ja' else 'English'} only (no Korean)"
-    if lang == "en" and has_japanese(text):
-        return "the text must be written in English"
-    if not re.search(r"\w", text or ""):
-        return "the text is empty"
-    return None
-
 
 def _client(client: Any) -> Any:
     if client is not None:

@@ -345,7 +345,7 @@ def cause_problem(text: str, cause: Any, lang: str, *, sentence: str = "") -> st
     or None: not in the language (or with Korean, or with Han characters Japanese does not use), a
     word of a cause other than sqllab's (``cause.families``), SQL sqllab's sentence does not name
     (MAX when the query uses AVG), or a sort direction turned around."""
-    from ..content.generation import language_problem
+    from ..i18n import language_problem
 
     problem = language_problem(text, lang)
     if problem and "empty" not in problem:
