@@ -949,3 +949,16 @@ def test_distinct_with_limit_is_not_a_reference(shop_db) -> None:
     assert any("DISTINCT and LIMIT" in p for p in check_reference(db, sql, "order"))
     assert not any("DISTINCT and LIMIT" in p
                    for p in check_reference(db, "SELECT DISTINCT ordered_on FROM orders ORDER BY ordered_on", "order"))
+
+
+def test_a_japanese_run_of_one_column_instructions_becomes_one_instruction() -> None:
+    from sqllab.content.generation import one_instruction
+
+    robotic = ("名前（name）を表示してください。都市（city）を表示してください。ポイント（points）を表示してください。"
+               "対象は、points が 650 以上の行です。")
+    assert one_instruction(robotic, "ja") == ("名前（name）、都市（city）、ポイント（points）を表示してください。"
+                                              "対象は、points が 650 以上の行です。")
+    for kept in ("名前（name）を表示してください。ポイント（points）が650以上の顧客の情報を表示してください。",
+                 "八街市でポイントが650以上の顧客の名前を表示してください。"):
+        assert one_instruction(kept, "ja") == kept
+    assert one_instruction("Show the name (name). Show the city (city).", "en").startswith("Show the name")

@@ -1635,6 +1635,24 @@ def _schema_tables(db: Path) -> list[str]:
         con.close()
 
 
+_SHOW_ONE = re.compile(r"([^。、がでより]{1,20}（[A-Za-z_][A-Za-z_0-9]*）)を表示してください。")
+
+
+def one_instruction(question: str, lang: str) -> str:
+    """A Japanese question's run of one-column instructions made one: the embedded model writes
+    「名前（name）を表示してください。都市（city）を表示してください。…」 for the columns it is told to
+    name; a teacher writes 「名前（name）、都市（city）を表示してください。」. Only a run of two or more
+    sentences that each show one labelled column; the rest of the question is kept as written."""
+    if lang != "ja":
+        return question
+    out, pos = [], 0
+    for run in re.finditer(r"(?:" + _SHOW_ONE.pattern + r"){2,}", question):
+        labels = [m.group(1) for m in _SHOW_ONE.finditer(run.group(0))]
+        out += [question[pos:run.start()], "、".join(labels) + "を表示してください。"]
+        pos = run.end()
+    return "".join(out) + question[pos:] if out else question
+
+
 def with_unmatched(question: str, sql: str, db: Path, lang: str) -> str:
     """``question`` with a sentence by sqllab when the answer is a LEFT JOIN that keeps rows without
     a match and the question never says so: "the names of customers and the number of orders they
@@ -1869,7 +1887,8 @@ async def _question_for(client: Any, db: Path, sql: str, topic: str, lang: str, 
                 raise
             previous, problems = _raw(exc), _problems_of(exc)
             continue
-        question = with_conditions(with_constants(without_order(proposal.question, sql, lang), sql, lang), sql, lang)
+        question = one_instruction(proposal.question, lang)
+        question = with_conditions(with_constants(without_order(question, sql, lang), sql, lang), sql, lang)
         question = with_hidden_keys(with_columns(with_limit(with_order(question, sql, lang), sql, lang),
                                                  sql, db, lang), sql, lang)
         question = with_unmatched(with_used_columns(question, sql, db, lang), sql, db, lang)
