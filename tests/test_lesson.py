@@ -144,3 +144,27 @@ def test_unreachable_llm_falls_back_to_the_bank(tmp_path: Path, monkeypatch: pyt
     assert lesson.content.dataset_source == "bank" and lesson.content.fallback_reason  # says why
     ex = lesson.exercises[0]
     assert lesson.check(ex, ex.reference_sql).verdict.correct
+
+
+def test_the_hidden_databases_are_built_as_the_lesson_opens_not_at_the_first_check(tmp_path) -> None:
+    """The first Check finds each exercise's grader ready (issue 23: build ahead)."""
+    from sqllab.grading import grader as grading
+
+    grading.clear_cache()
+    lesson = Lesson("02_where", lang="en", seed=5, student_id="early", llm="offline", work_dir=tmp_path / "w",
+                    progress=ProgressStore(tmp_path / "p.db"))
+    assert lesson.graders_ready is not None and lesson.graders_ready.wait(60)
+    built = []
+    real = grading.Grader.__init__
+
+    def counting(self, *args, **kwargs):
+        built.append(args)
+        real(self, *args, **kwargs)
+
+    grading.Grader.__init__ = counting
+    try:
+        for exercise in lesson.exercises:
+            lesson.check(exercise, "SELECT 1")
+    finally:
+        grading.Grader.__init__ = real
+    assert built == []
