@@ -150,6 +150,15 @@ def test_a_reader_who_gets_the_rows_but_not_the_columns_gets_them_listed(shop) -
     assert steps.count("solve") == SOLVE_TRIES + 1          # readers without the columns, one with them
 
 
+def test_a_reader_who_gets_the_rows_but_shows_other_columns_gets_them_listed(shop) -> None:
+    """The same number of columns, other ones (``name, city`` for ``name, points``): every row is
+    the reference's once the reader's SELECT list is the reference's (generation.rows_right), so sqllab
+    lists the columns and asks the reader again, instead of a whole round for the question."""
+    dataset, _db = shop
+    _, steps = _columns_run(dataset, _columns_script(lambda body: "SELECT name, city FROM customers WHERE points >= 100"))
+    assert steps.count("solve") == SOLVE_TRIES + 1
+
+
 def test_a_reader_who_fails_once_and_then_misses_only_columns_gets_them_listed(shop, monkeypatch) -> None:
     """A solve that does not run (an invented column) does not hide that the other reader got every
     row right and only missed a column: sqllab lists the columns and asks again."""

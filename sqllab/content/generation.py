@@ -1906,7 +1906,8 @@ async def _question_for(client: Any, db: Path, sql: str, topic: str, lang: str, 
                                     clock=clock)
             if trip.accepted:
                 return exercise
-            if columns != "-" and columns_only(trip.solves):
+            if columns != "-" and (columns_only(trip.solves)
+                                   or await asyncio.to_thread(rows_right, db, sql, trip.solves)):
                 # the reader got the rows right but not the columns: sqllab lists them, and asks again
                 listed = _append(question, i18n.t('gen.columns_stated', lang, columns=columns))
                 exercise = exercise.model_copy(update={"question": listed})
@@ -1979,6 +1980,36 @@ def columns_only(solves: list[tuple[str, Any]]) -> bool:
     return bool(kinds) and all(k in ("column_count", "column_order") for k in kinds)
 
 
+def rows_right(db: Path, reference_sql: str, solves: list[tuple[str, Any]]) -> bool:
+    """Did a reader pick the right rows but show other columns (``city, points`` for ``id, city``,
+    ``points`` for ``points * 2 AS double_points``)? True when a wrong solve, given the reference's
+    SELECT list in place of its own, grades equal to the reference: sqllab then lists the columns
+    and the reader reads again (one solve), instead of a whole round for the question."""
+    from ..grading import grade
+
+    reference = _tree(reference_sql)
+    if not isinstance(reference, exp.Select):
+        return False
+    for sql, verdict in solves:
+        if verdict.status != "wrong_result":
+            continue
+        tree = _tree(sql)
+        if not isinstance(tree, exp.Select) or tree.args.get("group") is not None \
+                or reference.args.get("group") is not None:
+            continue
+        swapped = tree.copy()
+        swapped.set("expressions", [e.copy() for e in reference.expressions])
+        swapped.set("distinct", reference.args.get("distinct"))
+        if reference.args.get("order") is None:
+            swapped.set("order", None)
+        try:
+            if grade(db, reference_sql, swapped.sql(dialect="sqlite"), lang="en").correct:
+                return True
+        except SQLLabError:
+            continue
+    return False
+
+
 def _round_trip_problems(solves: list[tuple[str, Any]]) -> list[str]:
     wrong = [(sql, v) for sql, v in solves if v.status == "wrong_result"]
     if not wrong:
@@ -2045,3 +2076,12 @@ def _exercises_for(dataset: Dataset, counts: dict[str, int], lang: str, seed: in
             out += generate_exercises(dataset, topic, n=n, lang=lang, seed=seed, difficulty=difficulty,
                                       client=client, progress=progress)
     return out
+
+
+def question_for_query(db: str | Path, sql: str, topic: str, *, lang: str, seed: int = 0, difficulty: str = "easy",
+                       client: Any = None, progress: GenerationProgress | None = None) -> Exercise | None:
+    """The model's question for a reference query sqllab chose (``sql``, on ``db``), verified as
+    every LLM exercise is: sqllab's checks of what it says and the round trip (``_question_for``);
+    None when it never passes. ``progress.budget_s`` bounds the repair rounds (Practise this)."""
+    return _run(_question_for(_client(client), Path(db), sql, topic, i18n.normalize_lang(lang), seed, difficulty,
+                              progress, _Clock(progress)))
