@@ -35,6 +35,9 @@ BENCHES = [
     ("A simulated course", "course_run.py", ["--seeds", "31", "32"],
      "lessons 01-07 in order, 3 minutes each with a CPU-heavy process beside: lessons opened with LLM content "
      "written ahead, LLM share, round-trip pass rate, hints with a blank, shapes two seeds share"),
+    ("Feedback on typical wrong answers", "feedback_causes.py", [],
+     "36 typical wrong answers per language: the cause sqllab diagnosed, the model's sentence kept or dropped, "
+     "the whole feedback for a person to read"),
 ]
 
 
