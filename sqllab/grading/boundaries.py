@@ -11,7 +11,12 @@ the values a student's slightly different condition treats differently:
 - dates and times stored as text, in the column's own format: the unit boundaries (first and
   last day of the month and year, 00:00:00 and 23:59:59, whole hours) around a value, and
   values far past the open end of a range;
-- numbers: ±1 (±0.01 for REAL), the value itself, and far beyond the visible range.
+- numbers: ±1 (±0.01 for REAL), the value itself, and far beyond the visible range;
+- calendar edges (:func:`calendar_edges`): February 28 and 29 of a leap year and March 1, the 30th
+  and 31st, month and year ends, near the years a query or the data names;
+- values far past a bound (:func:`far_values`), where an open-ended range and a bounded one part;
+- kana voicing (:func:`kana_family`, :func:`voicing_neighbours`): か/が, は/ば/ぱ, つ/っ/づ, which
+  are not all one code point apart.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import unicodedata
 from typing import Any
 
 DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -174,6 +180,77 @@ def unit_values(value: str, number: int, fmt: str) -> list[str]:
     return _unique(_render(m, fmt) for m in out)
 
 
+def _leap_years(year: int) -> list[int]:
+    """``year`` when it is a leap year, else the leap years just before and after it."""
+    if calendar.isleap(year):
+        return [year]
+    before = next(y for y in range(year - 1, year - 9, -1) if calendar.isleap(y))
+    after = next(y for y in range(year + 1, year + 9) if calendar.isleap(y))
+    return [after, before]
+
+
+def calendar_edges(moments: list[str], fmt: str) -> list[str]:
+    """Leap days and month ends near the dates ``moments`` (constants of a query, visible values),
+    rendered in the column format ``fmt``: Feb 28, Feb 29 and Mar 1 of the nearest leap years, Feb 28
+    and Mar 1 of the year itself, the 28th to 31st of the dates' own months (those that exist) and
+    the 1st after, Jan 30/31, Apr 30, May 1, Dec 31 and Jan 1 of the next year. A datetime format
+    gets each day at 00:00:00 and 23:59:59."""
+    if fmt.startswith("time"):
+        return []
+    days: list[dt.datetime] = []
+    for value in moments:
+        parsed = _moment(value)
+        if parsed is None:
+            continue
+        moment = parsed[0]
+        year = moment.year
+        if not 1001 <= year <= 9998:
+            continue
+        for leap in _leap_years(year):
+            days += [dt.datetime(leap, 2, 28), dt.datetime(leap, 2, 29), dt.datetime(leap, 3, 1)]
+        days += [dt.datetime(year, 2, 28), dt.datetime(year, 3, 1)]
+        last = calendar.monthrange(year, moment.month)[1]
+        days += [moment.replace(day=d, hour=0, minute=0, second=0) for d in range(28, last + 1)]
+        days.append(_month_end(moment.replace(hour=0, minute=0, second=0)) + dt.timedelta(days=1))
+        days += [dt.datetime(year, 1, 30), dt.datetime(year, 1, 31), dt.datetime(year, 4, 30),
+                 dt.datetime(year, 5, 1), dt.datetime(year, 12, 31), dt.datetime(year + 1, 1, 1)]
+    if fmt == "month":
+        return _unique(_render(d, fmt) for d in days)
+    if fmt.startswith("datetime"):
+        return _unique(_render(d.replace(hour=h, minute=m, second=s), fmt) for d in days
+                       for h, m, s in ((0, 0, 0), (23, 59, 59)))
+    return _unique(_render(d, fmt) for d in days)
+
+
+def far_values(value: Any, fmt: str | None = None, *, real: bool = False) -> list[Any]:
+    """Values far past ``value`` on both sides (a bound of a range): a student's bounded range
+    (``BETWEEN 600 AND 100000``) and an open one (``>= 600``) part there. Dates stay in ``fmt``;
+    texts get the greatest and smallest texts a lesson holds (full-width forms, kana after it)."""
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, (int, float)):
+        steps = [10**3, 10**6, 10**9]
+        out = [value + s for s in steps] + [value - s for s in steps] + [abs(value) * 10 + 7, -abs(value) * 10 - 7]
+        if real or isinstance(value, float):
+            out = [float(v) for v in out] + [value + 0.5, value - 0.5]
+        return _unique(out)
+    if not isinstance(value, str):
+        return []
+    if fmt:
+        parsed = _moment(value)
+        if parsed is None or fmt.startswith("time"):
+            return []
+        moment = parsed[0]
+        out = [moment.replace(year=9999, month=12, day=31, hour=23, minute=59, second=59),
+               dt.datetime(1000, 1, 1)]
+        for years in (500, -500):
+            if 1000 <= moment.year + years <= 9999:
+                out.append(_shift_years(moment, years))
+        return _unique(_render(m, fmt) for m in out)
+    return _unique([value + "\u3093", value + "\uff5e", "\uff5a\uff5a", "\uff5e\uff5e", "\u9fa0",
+                    "0", "!", " " + value])
+
+
 # --- text ----------------------------------------------------------------------------------
 
 def _kana_swap(ch: str) -> str | None:
@@ -183,6 +260,42 @@ def _kana_swap(ch: str) -> str | None:
     if 0x30A1 <= code <= 0x30F6:
         return chr(code - 0x60)
     return None
+
+
+_VOICED, _SEMI_VOICED = "\u3099", "\u309a"
+
+
+def kana_family(ch: str) -> list[str]:
+    """The kana that differ from ``ch`` only in voicing marks or size, itself left out: か → が,
+    は → ば, ぱ, ぱ → は, ば, つ → づ, っ; ``[]`` for anything else. They are not all one code point
+    apart (は U+306F, ぱ U+3071), so a range or a list of first letters can miss one of them."""
+    try:
+        name = unicodedata.name(ch)
+    except (TypeError, ValueError):
+        return []
+    if not name.startswith(("HIRAGANA LETTER", "KATAKANA LETTER")):
+        return []
+    base = unicodedata.normalize("NFD", ch)[0]
+    forms = [base] + [unicodedata.normalize("NFC", base + mark) for mark in (_VOICED, _SEMI_VOICED)]
+    base_name = unicodedata.name(base)
+    other_size = (base_name.replace(" SMALL ", " ") if " SMALL " in base_name
+                  else base_name.replace(" LETTER ", " LETTER SMALL "))
+    try:
+        forms.append(unicodedata.lookup(other_size))
+    except KeyError:
+        pass
+    return [f for f in _unique(forms) if len(f) == 1 and f != ch]
+
+
+def voicing_neighbours(value: str, *, most: int = 24) -> list[str]:
+    """``value`` with one kana changed in its voicing or size (at every position), that text with
+    ん after it and cut after the change, for ranges: 'はら' → 'ばら', 'ばらん', 'ば', 'ぱら', …"""
+    out: list[str] = []
+    for i, ch in enumerate(value):
+        for other in kana_family(ch):
+            changed = value[:i] + other + value[i + 1:]
+            out += [changed, changed + "\u3093", value[:i] + other]
+    return [v for v in _unique(out) if v != value][:most]
 
 
 def _printable(ch: str) -> bool:

@@ -160,11 +160,11 @@ class RefInfo:
     aggregate_constants: list[Constant] = field(default_factory=list)   # SUM(col) > 20 and the like
 
 
-def analyse(reference_sql: str, schema: dict[str, Table]) -> RefInfo:
-    """What a variant should vary for this reference; every table when sqlglot cannot read it."""
-    tree = parse(reference_sql)
-    if tree is None:
-        return RefInfo(list(schema), [(t.name, c.name) for t in schema.values() for c in t.columns])
+def column_resolver(tree: exp.Expression, schema: dict[str, Table]) -> tuple[
+        list[str], Callable[[exp.Column], list[tuple[str, str]]]]:
+    """The tables a parsed query reads (every table when it names none) and a function that gives
+    the (table, column) pairs a column reference of it may stand for (through aliases; an
+    unqualified name: every read table that has it)."""
     aliases: dict[str, str] = {}
     used: list[str] = []
     for node in tree.find_all(exp.Table):
@@ -190,6 +190,15 @@ def analyse(reference_sql: str, schema: dict[str, Table]) -> RefInfo:
                 out.append((name, c.name))
         return out
 
+    return used, resolve
+
+
+def analyse(reference_sql: str, schema: dict[str, Table]) -> RefInfo:
+    """What a variant should vary for this reference; every table when sqlglot cannot read it."""
+    tree = parse(reference_sql)
+    if tree is None:
+        return RefInfo(list(schema), [(t.name, c.name) for t in schema.values() for c in t.columns])
+    used, resolve = column_resolver(tree, schema)
     info = RefInfo(used, [])
     for col in tree.find_all(exp.Column):
         for pair in resolve(col):
