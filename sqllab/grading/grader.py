@@ -9,7 +9,12 @@ reference) and is cached, so grading a whole class (``grade_many``) pays for the
 2. mutants of the reference (:mod:`sqllab.grading.mutants`) that the visible data does not tell apart;
    each candidate's kills are recorded and a few per kind plus a greedy cover are kept;
 3. for each mutant still alive, a time-boxed search of small random databases drawn from the
-   value pools; a database that tells it apart is shrunk to the fewest rows and kept.
+   value pools; a database that tells it apart is shrunk to the fewest rows and kept;
+4. for an answer that agrees with the reference on all of them, a second pass before it is accepted:
+   databases derived from the answer *and* the reference together (:mod:`sqllab.grading.student_variants`:
+   the answer's own constants and their neighbours, columns only one query uses, column pairs with
+   NULLs, LIKE's case and wildcards, leap days and month ends, far bounds, kana voicing), a bounded
+   count, kept per answer shape (``answer_shape``), so checking the same answer again builds nothing.
 
 The verdict says how strong it is (``strength``: the visible data and N hidden databases, and
 the share of mutants they tell apart). Its ``diff`` says what differs, on which kind of data,
@@ -43,6 +48,7 @@ from ..errors import ForbiddenQueryError, QueryError, QueryTimeoutError, SQLLabE
 from .neighbours import DIALECT, parse
 from ..sandbox import (MAX_RESULT_BYTES, OTHER_KEYWORDS, WRITE_KEYWORDS, _connection, _execute, check_sql, copy_to_memory, main_keyword, modify, quote_ident, snapshot)
 from .mutants import Mutant, mutants
+from .student_variants import ANSWER_KINDS, ANSWER_VARIANTS, answer_shape, answer_variants
 from .variants import (DML_KINDS, KINDS, Variant, _independent_rows, _random_dbs, _with_parents, analyse, candidate_variants, read_schema, select_variants, value_pools)
 
 log = logging.getLogger(__name__)
@@ -58,6 +64,8 @@ SHRINK_ATTEMPTS = 48       # deletions tried to make a counterexample smaller (a
                            # the same answer gets the same counterexample on a busy machine)
 SHRINK_TIMEOUT_S = 0.5     # a query that needs longer on a shrinking database stops the shrinking
 EXAMPLE_ROWS = 40          # rows of a counterexample's database shown at most (its tables together)
+DML_ANSWER_VARIANTS = 8    # databases built from an INSERT/UPDATE/DELETE answer (each run copies one)
+ANSWER_SHAPES = 16         # answer shapes whose second-pass databases a grader keeps
 
 
 # --- public models -----------------------------------------------------------------------
@@ -142,6 +150,8 @@ class Strength(BaseModel):
     hidden_databases: int = Field(description="hidden variant databases the answer was run on (besides the visible one)")
     mutants: int = Field(0, description="small changes of the solution that the visible data does not tell apart")
     mutants_told_apart: int = Field(0, description="of those, how many the hidden databases tell apart")
+    answer_databases: int = Field(0, description="databases built from this answer and the solution together "
+                                                 "(the second pass), besides the hidden ones")
     text: str = ""
 
 
@@ -183,9 +193,14 @@ class Grader:
     """The visible database and the hidden variants for one reference, with expected results."""
 
     def __init__(self, db: Any, reference_sql: str, *, timeout_s: float = 2.0, max_variants: int = MAX_VARIANTS,
-                 seed: int | str = 0) -> None:
+                 seed: int | str = 0, answer_variants: int = ANSWER_VARIANTS) -> None:
         self.reference_sql = reference_sql
         self.timeout_s = timeout_s
+        self.seed = seed
+        self._answer_cases: OrderedDict[str, list[_Case]] = OrderedDict()   # answer shape -> its databases
+        self._shapes: dict[str, str] = {}                                     # answer text -> its shape
+        self.answer_builds = 0             # second passes that built databases (not from the cache)
+        self._digests: set[bytes] | None = None
         self._lock = threading.Lock()
         self._checked: set[str] = set()
         self._reference_checked: dict[str, str] = {}     # reference query text -> its checked text
@@ -210,6 +225,8 @@ class Grader:
         self.cases = [_Case("visible", self.visible, visible_expected)]
         if self.dml:               # each run copies the database: fewer variants keep grading fast
             max_variants = min(max_variants, DML_VARIANTS)
+            answer_variants = min(answer_variants, DML_ANSWER_VARIANTS)
+        self.answer_variants = max(0, answer_variants) if max_variants > 0 else 0   # none: the visible data only
         self.live_mutants: list[Mutant] = []
         self.mutants_killed: list[int] = []
         if max_variants > 0:
@@ -402,31 +419,30 @@ class Grader:
 
     # grading -----------------------------------------------------------------------------
 
-    def grade(self, student_sql: str, *, lang: str = "en", timeout_s: float | None = None) -> Verdict:
-        """The verdict on one student query; never raises for anything the student wrote."""
+    def grade(self, student_sql: str, *, lang: str = "en", timeout_s: float | None = None,
+              answer_variants: bool = True) -> Verdict:
+        """The verdict on one student query; never raises for anything the student wrote.
+
+        An answer that agrees with the reference on the visible and every hidden database meets the
+        second pass before it is accepted: databases built from it and the reference together
+        (cached per answer shape). ``answer_variants=False`` leaves that pass out."""
         lang = i18n.normalize_lang(lang)
         timeout = timeout_s or self.timeout_s
         found: list[tuple[_Case, Difference | tuple[str, Difference], Any]] = []
         with self._lock:
-            for case in self.cases:
-                try:
-                    outcome = self._outcome(case.conn, student_sql, timeout_s=timeout, lang=lang)
-                except Exception as exc:  # noqa: BLE001 - a verdict, never a crash
-                    if not isinstance(exc, SQLLabError):
-                        exc = QueryError(key="sql.error", lang=lang, detail=str(exc))
-                    if case.name == "visible" or isinstance(exc, QueryTimeoutError):
-                        return _error_verdict(exc, lang, len(self.cases) - 1)
-                    found.append((case, exc, None))    # runs on the visible data, fails on a variant
-                    continue
-                difference = _diff(case.expected, outcome)
-                if difference is not None:
-                    found.append((case, difference, outcome))
-                    if case.name == "visible":
-                        break
             hidden = len(self.cases) - 1
+            failed = self._run_cases(self.cases, student_sql, timeout, lang, found, hidden)
+            if failed is not None:
+                return failed
+            second: list[_Case] = []
+            if not found and answer_variants and self.answer_variants > 0:
+                second = self._cases_for_answer(student_sql)
+                failed = self._run_cases(second, student_sql, timeout, lang, found, hidden)
+                if failed is not None:
+                    return failed
             if not found:
                 return Verdict(correct=True, status="correct", lang=lang, variants_checked=hidden,
-                               strength=self.strength(hidden, lang),
+                               strength=self.strength(hidden, lang, len(second)),
                                message=_with_strength(i18n.t("sql.grade.correct", lang, variants=hidden), hidden, lang))
             case, difference, outcome = min(found, key=_explanatory)
             shown: list[str] = []
@@ -447,8 +463,76 @@ class Grader:
                     case.conn.close()
         checked = 0 if case.name == "visible" else hidden
         return Verdict(correct=False, status="wrong_result", lang=lang, diff=diff, variants_checked=checked,
-                       strength=self.strength(checked, lang),
+                       strength=self.strength(checked, lang, len(second)),
                        message=_with_strength(render_message(diff, lang), checked, lang))
+
+    def _run_cases(self, cases: list[_Case], student_sql: str, timeout: float, lang: str,
+                   found: list[tuple[_Case, Any, Any]], hidden: int) -> Verdict | None:
+        """Run the answer on ``cases``, adding each difference to ``found``; the error verdict when it
+        fails on the visible data or runs out of time (``hidden``: the count that verdict names)."""
+        for case in cases:
+            try:
+                outcome = self._outcome(case.conn, student_sql, timeout_s=timeout, lang=lang)
+            except Exception as exc:  # noqa: BLE001 - a verdict, never a crash
+                if not isinstance(exc, SQLLabError):
+                    exc = QueryError(key="sql.error", lang=lang, detail=str(exc))
+                if case.name == "visible" or isinstance(exc, QueryTimeoutError):
+                    return _error_verdict(exc, lang, hidden)
+                found.append((case, exc, None))    # runs on the visible data, fails on a variant
+                continue
+            difference = _diff(case.expected, outcome)
+            if difference is not None:
+                found.append((case, difference, outcome))
+                if case.name == "visible":
+                    break
+        return None
+
+    def _cases_for_answer(self, student_sql: str) -> list[_Case]:
+        """The second pass's databases for this answer, built once per answer shape (then from the cache)."""
+        shape = self._shapes.get(student_sql)
+        if shape is None:                       # sqlglot reads an answer once, not on every Check
+            if len(self._shapes) > 1024:
+                self._shapes.clear()
+            shape = self._shapes[student_sql] = answer_shape(student_sql)
+        cases = self._answer_cases.get(shape)
+        if cases is not None:
+            self._answer_cases.move_to_end(shape)
+            return cases
+        cases = self._build_answer_cases(student_sql)
+        self.answer_builds += 1
+        self._answer_cases[shape] = cases
+        while len(self._answer_cases) > ANSWER_SHAPES:
+            for case in self._answer_cases.popitem(last=False)[1]:
+                case.conn.close()
+        return cases
+
+    def _build_answer_cases(self, student_sql: str) -> list[_Case]:
+        """Databases from the answer and the reference (:func:`answer_variants`) with the reference's
+        results there; those equal to a hidden database or on which the reference fails left out."""
+        try:
+            made = answer_variants(self.visible, self.schema, self.reference_sql, student_sql, seed=self.seed,
+                                   most=self.answer_variants)
+        except Exception:  # noqa: BLE001 - the second pass only adds databases; the verdict stands without it
+            log.warning("databases from the answer not built", exc_info=True)
+            return []
+        if self._digests is None:
+            self._digests = {hashlib.sha256(case.conn.serialize()).digest() for case in self.cases}
+        seen = set(self._digests)
+        out: list[_Case] = []
+        for variant in made:
+            digest = hashlib.sha256(variant.conn.serialize()).digest()
+            expected = None
+            if digest not in seen:
+                seen.add(digest)
+                try:
+                    expected = self._expected(variant.conn)
+                except Exception:  # noqa: BLE001 - a database the reference fails on is no test
+                    expected = None
+            if expected is None:
+                variant.conn.close()
+                continue
+            out.append(_Case(variant.kind, variant.conn, expected, variant))
+        return out
 
     def _example_tables(self, student_sql: str) -> list[str]:
         """The tables a counterexample shows: those either query reads (the reference's first), then the
@@ -554,10 +638,12 @@ class Grader:
         difference = _diff(expected, outcome)
         return None if difference is None else [expected, difference, outcome]
 
-    def strength(self, hidden: int, lang: str) -> Strength:
-        """The strength of a verdict that ran on the visible data and ``hidden`` hidden databases."""
+    def strength(self, hidden: int, lang: str, answer_databases: int = 0) -> Strength:
+        """The strength of a verdict that ran on the visible data and ``hidden`` hidden databases (and
+        ``answer_databases`` built from the answer itself)."""
         return Strength(hidden_databases=hidden, mutants=len(self.live_mutants),
-                        mutants_told_apart=len(self.mutants_killed), text=_strength_text(hidden, lang))
+                        mutants_told_apart=len(self.mutants_killed), answer_databases=answer_databases,
+                        text=_strength_text(hidden, lang))
 
     def _describe(self, case: _Case, difference: Any, outcome: Any, tables: list[str]) -> Diff:
         """The diff of one failing case; ``tables``: the tables its counterexample database shows
@@ -612,6 +698,9 @@ class Grader:
     def close(self) -> None:
         for case in self.cases:
             case.conn.close()
+        while self._answer_cases:
+            for case in self._answer_cases.popitem()[1]:
+                case.conn.close()
 
     @property
     def variant_kinds(self) -> list[str]:
@@ -624,7 +713,8 @@ def _explanatory(item: tuple[_Case, Any, Any]) -> tuple:
     if case.name == "visible":
         return (-1, 0, 0)
     size = sum(len(v) for v in case.variant.changed.values()) if case.variant else 0
-    return (isinstance(difference, SQLLabError), KINDS.index(case.name) if case.name in KINDS else len(KINDS), size)
+    order = KINDS + ANSWER_KINDS
+    return (isinstance(difference, SQLLabError), order.index(case.name) if case.name in order else len(order), size)
 
 
 def _diff(expected: Expected | dict[str, Expected], outcome: Any) -> Difference | tuple[str, Difference] | None:

@@ -405,4 +405,40 @@ MESSAGES = {
         "en": "other contents that the tables allow",
         "ja": "テーブルの制約が許す別の内容",
     },
+    # kinds of the second pass: databases built from the answer and the solution together
+    "sql.variant.answer_constants": {
+        "en": "values exactly on or just next to a constant of your query (values the visible data does not have)",
+        "ja": "あなたのクエリに書いた定数ちょうど、またはそのすぐ隣の値（見えているデータにはない値）",
+    },
+    "sql.variant.column_pairs": {
+        "en": "rows in which two compared columns are equal or just apart, together with a NULL in another column",
+        "ja": "比べている 2 つの列の値が等しいか少しだけ違い、別の列が NULL の行",
+    },
+    "sql.variant.like_patterns": {
+        "en": "text that a LIKE pattern matches only because LIKE ignores upper/lower case or reads _ and % "
+              "as wildcards",
+        "ja": "LIKE が大文字と小文字を区別しないことや、_ と % をワイルドカードとして読むことで一致する文字列",
+    },
+    "sql.variant.calendar_edges": {
+        "en": "leap days and month ends (February 28 and 29, the 30th and 31st)",
+        "ja": "うるう年の 2 月 28 日・29 日や、30 日・31 日などの月末の日付",
+    },
+    "sql.variant.open_ranges": {
+        "en": "values far above or below every visible value (where a range with an end and one without "
+              "give different rows)",
+        "ja": "見えているどの値よりもずっと大きい値や小さい値（端のある範囲と端のない範囲とで結果が分かれる値）",
+    },
+    "sql.variant.kana_voicing": {
+        "en": "kana that differ only in voicing marks or size (か/が, は/ば/ぱ, つ/っ)",
+        "ja": "濁点・半濁点や大きさだけが違うかな（か/が、は/ば/ぱ、つ/っ）",
+    },
+    "sql.variant.answer_columns": {
+        "en": "unusual values (NULL, 0, negative numbers, empty text) in a column that only one of the "
+              "queries needs",
+        "ja": "一方のクエリだけが使う列の、NULL・0・負の数・空文字列といった端の値",
+    },
+    "sql.variant.answer_search": {
+        "en": "other small contents that the tables allow, aimed at the conditions of your query",
+        "ja": "あなたのクエリの条件をねらった、テーブルの制約が許す別の小さな内容",
+    },
 }
