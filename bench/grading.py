@@ -11,7 +11,12 @@
    the share of the mutants that the visible data does not tell apart which the hidden
    databases do (equivalent mutants cannot be told apart, so 100% is not always reachable).
    Catch rates of the labeled traps per class are printed beside it.
-3. Runaway queries (an endless recursive CTE, a huge cross join) under several timeouts:
+3. The second pass (databases built from the answer and the reference together, run only for an
+   answer every other database accepts): how many labeled traps and surviving mutants (those no
+   hidden database tells apart) it rejects, false rejections of correct answers (must be 0), and
+   its extra time on the first Check of an answer shape (building included; a repeated Check takes
+   its databases from the cache, and the grade() figures of 1. are repeated Checks).
+4. Runaway queries (an endless recursive CTE, a huge cross join) under several timeouts:
    how long ``run_query`` really ran against its timeout (target: ratio ≤ 1.1).
 """
 
@@ -76,6 +81,21 @@ def grading_times(dbs: dict[str, Path], repeat: int) -> dict:
     mutants = {c: [0, 0] for c in CLASSES}          # class -> [told apart, not told apart by the visible data]
     traps: dict[str, list[int]] = {}
     false_rejections = 0
+    second = {"traps_left": 0, "traps_caught": 0, "traps_first_pass": 0, "mutants_left": 0, "mutants_caught": 0,
+              "false_rejections": 0, "databases": []}
+    second_ms: list[float] = []
+
+    def first_check(grader, sql: str):
+        """The first Check of an answer: the verdict without and with the second pass, and its extra time."""
+        t0 = time.perf_counter()
+        first = grader.grade(sql, answer_variants=False)
+        t1 = time.perf_counter()
+        verdict = grader.grade(sql)
+        t2 = time.perf_counter()
+        if first.correct:                               # the second pass ran (built and ran its databases)
+            second_ms.append(1000 * max(0.0, (t2 - t1) - (t1 - t0)))
+            second["databases"].append(verdict.strength.answer_databases if verdict.strength else 0)
+        return first, verdict
     for case in cases:
         start = time.perf_counter()
         full = Grader(dbs[case["schema"]], case["reference"])
@@ -86,7 +106,22 @@ def grading_times(dbs: dict[str, Path], repeat: int) -> dict:
             mutants[m.cls][1] += 1
             mutants[m.cls][0] += i in killed
         one = Grader(dbs[case["schema"]], case["reference"], max_variants=0)
+        for i, m in enumerate(full.live_mutants):
+            if i in killed:
+                continue
+            first, verdict = first_check(full, m.sql)
+            if first.correct:
+                second["mutants_left"] += 1
+                second["mutants_caught"] += not verdict.correct
         for answer in case["answers"]:
+            first, verdict = first_check(full, answer["sql"])
+            if answer["correct"]:
+                second["false_rejections"] += not verdict.correct
+            else:
+                second["traps_first_pass"] += not first.correct
+                if first.correct:
+                    second["traps_left"] += 1
+                    second["traps_caught"] += not verdict.correct
             for k in range(repeat):
                 t0 = time.perf_counter()
                 verdict = full.grade(answer["sql"])
@@ -112,6 +147,16 @@ def grading_times(dbs: dict[str, Path], repeat: int) -> dict:
         "mutants": {c: {"told_apart": k, "live": n} for c, (k, n) in mutants.items()},
         "traps": {c: {"caught": k, "total": n} for c, (k, n) in sorted(traps.items())},
         "false_rejections": false_rejections,
+        "second_pass": {
+            "traps": {"caught_by_first_pass": second["traps_first_pass"], "left_for_second": second["traps_left"],
+                      "caught_by_second": second["traps_caught"]},
+            "surviving_mutants": {"left_for_second": second["mutants_left"], "caught_by_second": second["mutants_caught"]},
+            "false_rejections": second["false_rejections"],
+            "extra_ms": {"p50": _pct(second_ms, .5), "p95": _pct(second_ms, .95), "max": max(second_ms)}
+            if second_ms else {"p50": 0.0, "p95": 0.0, "max": 0.0},
+            "runs": len(second_ms),
+            "databases_mean": statistics.mean(second["databases"]) if second["databases"] else 0.0,
+        },
     }
 
 
@@ -166,6 +211,19 @@ def main() -> int:
           f"{grading['false_rejections']}")
     for cls, row in grading["traps"].items():
         print(f"{cls:16}{row['caught']:>6}/{row['total']:<5}{row['caught'] / row['total']:>8.0%}")
+    print()
+    sp = grading["second_pass"]
+    tr, mu, ex = sp["traps"], sp["surviving_mutants"], sp["extra_ms"]
+    print("second pass: databases built from the answer and the reference (only for answers every other "
+          "database accepts)")
+    print(f"  labeled traps caught by it: {tr['caught_by_second']}/{tr['left_for_second']} left by the first pass "
+          f"(which caught {tr['caught_by_first_pass']})")
+    print(f"  surviving mutants rejected by it: {mu['caught_by_second']}/{mu['left_for_second']} "
+          "(mutants no hidden database tells apart; most are equivalent)")
+    print(f"  false rejections of correct answers: {sp['false_rejections']}")
+    print(f"  extra time on the first Check of an answer shape: p50 {ex['p50']:.1f} ms, p95 {ex['p95']:.1f} ms, "
+          f"max {ex['max']:.0f} ms over {sp['runs']} runs ({sp['databases_mean']:.1f} databases each); "
+          "a repeated Check takes them from the cache")
     print()
     print(f"{'runaway query':16}{'timeout s':>10}{'ran s':>10}{'ratio':>8}  outcome   (target ratio <= 1.1)")
     for row in runaway:
