@@ -144,6 +144,7 @@ def rejected_by_the_second_pass(db: Path, reference: str, answer: str) -> gradin
     "SELECT name FROM people WHERE person_id > 0",
     "SELECT name FROM people WHERE person_id BETWEEN 1 AND 1000",
     "SELECT name FROM people WHERE name NOT LIKE 'test%'",
+    "SELECT name FROM people WHERE rowid > 0",
 ])
 def test_a_condition_the_reference_lacks_is_tried_on_its_own_constant(db, answer):
     verdict = rejected_by_the_second_pass(db, "SELECT name FROM people", answer)

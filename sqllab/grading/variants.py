@@ -164,7 +164,7 @@ def column_resolver(tree: exp.Expression, schema: dict[str, Table]) -> tuple[
         list[str], Callable[[exp.Column], list[tuple[str, str]]]]:
     """The tables a parsed query reads (every table when it names none) and a function that gives
     the (table, column) pairs a column reference of it may stand for (through aliases; an
-    unqualified name: every read table that has it)."""
+    unqualified name: every read table that has it; ``rowid``: the INTEGER PRIMARY KEY it aliases)."""
     aliases: dict[str, str] = {}
     used: list[str] = []
     for node in tree.find_all(exp.Table):
@@ -177,15 +177,21 @@ def column_resolver(tree: exp.Expression, schema: dict[str, Table]) -> tuple[
     if not used:
         used = list(schema)
 
+    def column(table: Table, name: str) -> Column | None:
+        found = table.column(name)
+        if found is None and name.lower() in ("rowid", "oid", "_rowid_") and table.rowid_alias:
+            found = table.column(table.rowid_alias)       # rowid is the INTEGER PRIMARY KEY it aliases
+        return found
+
     def resolve(col: exp.Column) -> list[tuple[str, str]]:
         if col.table:
             name = aliases.get(col.table.lower())
             table = schema.get(name) if name else None
-            c = table.column(col.name) if table else None
+            c = column(table, col.name) if table else None
             return [(table.name, c.name)] if table and c else []
         out = []
         for name in used:
-            c = schema[name].column(col.name)
+            c = column(schema[name], col.name)
             if c:
                 out.append((name, c.name))
         return out
