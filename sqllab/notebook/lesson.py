@@ -171,6 +171,7 @@ class Lesson:
         self.job: GenerationJob | None = None
         self.pending: Content | None = None     # verified LLM content offered after attempts began
         self.verdicts: dict[str, Any] = {}       # exercise id -> its last verdict in this session
+        self.checked_sql: dict[str, str] = {}    # exercise id -> the SQL of that verdict
         self.graders_ready: threading.Event | None = None   # set once the hidden databases are built
         self._listeners: list[Callable[[Lesson], None]] = []
         self._status_listeners: list[Callable[[Lesson], None]] = []
@@ -597,6 +598,7 @@ class Lesson:
 
         verdict = grade(self.db_path, exercise.reference_sql, sql, lang=self.lang)
         self.verdicts[str(exercise.id)] = verdict
+        self.checked_sql[str(exercise.id)] = sql
         saved = self.progress.record(Attempt(self.student_id, self.lesson_id, str(exercise.id),
                                              sql, verdict.status, bool(verdict.correct)))
         err = self.progress.last_error
@@ -625,6 +627,41 @@ class Lesson:
         key = "ui.progress.resume" if attempts else "ui.progress.new"
         return i18n.t(key, self.lang, student=self.student_id, solved=solved, total=total,
                       attempts=attempts)
+
+    # --- Practise this -------------------------------------------------------------------
+
+    def practise(self, item: Any, *, budget_s: float | None = None) -> Any:
+        """One more exercise aimed at the mistake sqllab diagnosed in a wrong answer (**Practise this**).
+
+        ``item``: an exercise id or exercise (its last verdict in this session), a ``Verdict`` or
+        ``CheckResult`` of this lesson, or a diagnosis cause (``"boundary_out"``). sqllab picks a bank
+        exercise on this lesson's data whose typical wrong version of that kind the grader catches;
+        the model words its question when it passes sqllab's checks and the round trip within
+        ``budget_s`` seconds (``PRACTICE_BUDGET_S``), else the bank's question stands. Returns the new
+        exercise (id ``practice-<cause>-<k>``), recorded with the lesson's practice exercises
+        (``practice_exercises``). Blocks until it is made; the exercise card runs it in the background
+        (:func:`sqllab.notebook.practise_this.start`). A clear ``SQLLabError`` when there is nothing
+        to practise (a correct answer, no cause named, no exercise fits the data)."""
+        from . import practise_this
+
+        job = practise_this.PracticeJob(self, item, budget_s=budget_s)
+        job.start().wait()
+        if job.record is None:
+            raise job.failure or SQLLabError(key="practise.none", lang=self.lang)
+        return job.record.exercise
+
+    @property
+    def practice_exercises(self) -> list[Any]:
+        """The practice exercises made in this lesson for this student (past sessions included)."""
+        from . import practise_this
+
+        return [r.exercise for r in practise_this.records(self)]
+
+    def practice_count(self) -> tuple[int, int]:
+        """``(solved, total)`` of the practice exercises, counted apart from ``solved_count``."""
+        from . import practise_this
+
+        return practise_this.solved_count(self)
 
     def hint(self, exercise: Any, level: int) -> str:
         hints = list(getattr(exercise, "hints", []) or [])

@@ -517,13 +517,17 @@ class ExerciseCard(W.VBox):
 
     def __init__(self, lesson: Any, exercise: Any, number: int,
                  on_checked: Callable[[ExerciseCard], None] | None = None,
-                 answers: NotebookAnswers | None = None, *, show_expected: bool = True) -> None:
+                 answers: NotebookAnswers | None = None, *, show_expected: bool = True,
+                 practice: Any = None, on_practise: Callable[[ExerciseCard, Any], None] | None = None) -> None:
         self.lesson = lesson
         self.exercise = exercise
         self.lang = lesson.lang
         self.number = number
         self.on_checked = on_checked
         self.answers = answers
+        self.show_expected = show_expected
+        self.practice = practice              # a PracticeRecord when this card is a practice exercise
+        self.on_practise = on_practise        # where a new practice card goes (else: below this card)
         t = lambda key, **kw: i18n.t(key, self.lang, **kw)  # noqa: E731
         progress = lesson.status().get(str(exercise.id))
         saved = answers.restore(exercise.id) if answers is not None else None
@@ -563,6 +567,16 @@ class ExerciseCard(W.VBox):
         self.tried = W.HTML()
         self.try_button.on_click(self._on_try)
         _hooks({self.try_button: "try-counterexample", self.tried: "try-output"})
+        # Practise this: one more exercise aimed at the diagnosed mistake (shown only after one)
+        self.practise_button = W.Button(description=t("practise.button"), icon="repeat",
+                                        tooltip=t("practise.tooltip"), layout=W.Layout(width="auto", display="none"))
+        self.practise_status = W.HTML()
+        self.practice_area = W.VBox()        # practice cards of a card shown on its own (no list of cards)
+        self.practise_button.on_click(self._on_practise)
+        self.practice_job: Any = None
+        self._practice_thread: threading.Thread | None = None
+        _hooks({self.practise_button: "practise", self.practise_status: "practise-status",
+                self.practice_area: "practice-area"})
         self.last_verdict: Any = None
         self.last_sql = ""
         _hooks({self.run_button: "run", self.check_button: "check", self.hint_button: "hint",
@@ -577,10 +591,13 @@ class ExerciseCard(W.VBox):
         super().__init__([
             self.title, self.question, self.expected, self.editor,
             W.HBox([self.run_button, self.check_button, self.hint_button, self.explain_button, self.attempts_label]),
-            self.hint, self.result, self.explanation, self.verdict, self.diff, self.try_button, self.tried,
-            self.feedback, LiveRegions(),
+            self.hint, self.result, self.explanation, self.verdict, self.diff,
+            W.HBox([self.try_button, self.practise_button]), self.tried,
+            self.feedback, self.practise_status, self.practice_area, LiveRegions(),
         ], layout=W.Layout(border="1px solid var(--jp-border-color2, #ddd)", padding="6px", margin="6px 0"))
         self.add_class("sqllab-card")
+        if practice is not None:
+            self.add_class("sqllab-practice-card")
 
     def __repr__(self) -> str:
         return (f"ExerciseCard(exercise={str(self.exercise.id)!r}, attempts={self.attempts}, "
@@ -589,17 +606,24 @@ class ExerciseCard(W.VBox):
     def _question_html(self) -> str:
         ex = self.exercise
         extra = []
+        intro = ""
+        if self.practice is not None:        # what it practises, and why its question is the bank's
+            intro = f'<div data-sqllab="practice-intro"><i>{html.escape(self.practice.intro(self.lang))}</i></div>'
+            note = self.practice.note(self.lang) if self.lesson.llm_mode != "offline" else ""
+            if note:
+                intro += f'<div data-sqllab="practice-note"><small>{html.escape(note)}</small></div>'
         if getattr(ex, "ordered", False):
             extra.append(i18n.t("ui.card.ordered", self.lang))
         if getattr(ex, "topic", "") == "modify":
             extra.append(i18n.t("ui.card.modify_note", self.lang))
         note = "".join(f"<div><small>{html.escape(e)}</small></div>" for e in extra)
-        return f'<div data-sqllab="question">{html.escape(str(ex.question))}</div>{note}'
+        return f'{intro}<div data-sqllab="question">{html.escape(str(ex.question))}</div>{note}'
 
     def _refresh_title(self) -> None:
         t = lambda key, **kw: i18n.t(key, self.lang, **kw)  # noqa: E731
         source = getattr(self.exercise, "source", "bank")
-        parts = [f"<b>{html.escape(t('ui.card.title', n=self.number))}</b>",
+        heading = self.practice.title(self.lang) if self.practice is not None else t("ui.card.title", n=self.number)
+        parts = [f"<b>{html.escape(heading)}</b>",
                  badge(t("ui.badge.llm") if source == "llm" else t("ui.badge.bank"),
                        "info" if source == "llm" else "muted")]
         if self.solved:
@@ -655,6 +679,7 @@ class ExerciseCard(W.VBox):
         self.last_verdict, self.last_sql = v, sql
         self.try_button.layout.display = None if example is not None and example.rebuildable else "none"
         self.tried.value = ""
+        self._offer_practice(v, sql)
         self._refresh_title()
         self.feedback.outputs = ()
         if self.on_checked:
@@ -722,6 +747,72 @@ class ExerciseCard(W.VBox):
                      f'<div data-sqllab="try-result">{body}</div>')
         self.tried.value = "".join(parts)
 
+    # --- Practise this ---------------------------------------------------------------------
+
+    def _offer_practice(self, verdict: Any, sql: str) -> None:
+        """Show **Practise this** after a wrong answer whose cause sqllab names, hide it otherwise."""
+        from . import practise_this
+
+        offered = practise_this.offers_practice(verdict, sql, getattr(self.exercise, "reference_sql", None))
+        self.practise_button.layout.display = None if offered else "none"
+        if not (self._practice_thread and self._practice_thread.is_alive()):
+            self.practise_status.value = ""
+
+    def _show_practise_status(self, text: str) -> None:
+        self.practise_status.value = text
+
+    @_safe(_show_practise_status)
+    def _on_practise(self, _button: Any = None) -> None:
+        """Make a practice exercise for the last wrong answer in the background (its progress on the
+        card), then add its card below."""
+        from . import practise_this
+
+        if self._practice_thread and self._practice_thread.is_alive():
+            return
+        job = self.practice_job = practise_this.start(self.lesson, str(self.exercise.id))
+        self.practise_button.disabled = True
+        self._show_practice_progress(job)
+        self._practice_thread = _in_thread(lambda: self._follow_practice(job))
+
+    def _show_practice_progress(self, job: Any) -> None:
+        from .lesson import stage_text
+
+        text = html.escape(i18n.t("practise.working", self.lang))
+        if self.lesson.llm_mode != "offline":     # the model's part: its stage, tokens and seconds
+            text += (f" {badge(i18n.t('ui.job.title', self.lang), 'info')} "
+                     + html.escape(stage_text(job.progress, self.lang)))
+        self.practise_status.value = f'<div data-sqllab="practise-running"><small>{text}</small></div>'
+
+    @_safe(_show_practise_status)
+    def _follow_practice(self, job: Any) -> None:
+        try:
+            while not job.wait(0.5):
+                self._show_practice_progress(job)
+        finally:
+            self.practise_button.disabled = False
+        if job.record is None:
+            failed = _message(job.error or "", "muted")
+            self.practise_status.value = f'<div data-sqllab="practise-failed">{failed}</div>'
+            return
+        self.add_practice(job.record)
+        added = _message(i18n.t("practise.added", self.lang, n=job.record.number), "info")
+        self.practise_status.value = f'<div data-sqllab="practise-added">{added}</div>'
+
+    def add_practice(self, record: Any) -> "ExerciseCard":
+        """A card for the practice exercise ``record``: in the list of cards after this one, or below
+        this card when it stands alone."""
+        if self.on_practise is not None:
+            return self.on_practise(self, record)
+        card = practice_card(self.lesson, record, on_checked=self.on_checked, answers=self.answers,
+                             show_expected=self.show_expected)
+        self.practice_area.children = (*self.practice_area.children, card)
+        return card
+
+    def wait_practice(self, timeout: float | None = None) -> None:
+        """Wait for a practice exercise started by **Practise this** (tests, scripts)."""
+        if self._practice_thread:
+            self._practice_thread.join(timeout)
+
     def _show_explanation(self, text: str) -> None:
         self.explanation.value = text
 
@@ -733,6 +824,15 @@ class ExerciseCard(W.VBox):
             self.explanation.value = _message(i18n.t("ui.card.empty", self.lang), "muted")
             return
         self.explanation.value = self.lesson.explain(sql)._repr_html_()
+
+
+def practice_card(lesson: Any, record: Any, *, on_checked: Callable[[ExerciseCard], None] | None = None,
+                  answers: NotebookAnswers | None = None, show_expected: bool = True,
+                  on_practise: Callable[[ExerciseCard, Any], None] | None = None) -> ExerciseCard:
+    """The exercise card of a practice exercise (a ``PracticeRecord``): titled "Practice n", with
+    what it practises above its question."""
+    return ExerciseCard(lesson, record.exercise, record.number, on_checked=on_checked, answers=answers,
+                        show_expected=show_expected, practice=record, on_practise=on_practise)
 
 
 EXPECTED_ROWS = 5
@@ -797,7 +897,12 @@ class LessonProgress(W.HBox):
         solved, total = self.lesson.solved_count()
         self.bar.max = max(1, total)
         self.bar.value = solved
-        self.label.value = i18n.t("ui.progress.label", self.lesson.lang, solved=solved, total=total)
+        label = i18n.t("ui.progress.label", self.lesson.lang, solved=solved, total=total)
+        practice_count = getattr(self.lesson, "practice_count", None)
+        done, made = practice_count() if practice_count is not None else (0, 0)
+        if made:                              # practice exercises are counted apart
+            label += " · " + i18n.t("practise.progress", self.lesson.lang, solved=done, total=made)
+        self.label.value = label
 
 
 class ExercisesView(W.VBox):
@@ -827,12 +932,39 @@ class ExercisesView(W.VBox):
         self.answers.show()
 
     def rebuild(self) -> None:
+        from . import practise_this
+
         self.cards = [ExerciseCard(self.lesson, ex, i + 1, on_checked=lambda _c: self.progress.refresh(),
-                                   answers=self.answers, show_expected=self.show_expected)
+                                   answers=self.answers, show_expected=self.show_expected,
+                                   on_practise=self._add_practice)
                       for i, ex in enumerate(self.lesson.exercises)]
+        for record in practise_this.records(self.lesson):     # this student's practice, past sessions too
+            self._place(self._practice_card(record))
         self.resume.value = f'<div data-sqllab="resume">{html.escape(self.lesson.resume_message())}</div>'
         self.progress.refresh()
         self.children = [STYLE, self.progress, self.resume, *self.cards]
+
+    @property
+    def practice_cards(self) -> list[ExerciseCard]:
+        return [c for c in self.cards if c.practice is not None]
+
+    def _practice_card(self, record: Any) -> ExerciseCard:
+        return practice_card(self.lesson, record, on_checked=lambda _c: self.progress.refresh(), answers=self.answers,
+                             show_expected=self.show_expected, on_practise=self._add_practice)
+
+    def _place(self, card: ExerciseCard) -> None:
+        """Put a practice card after the card it came from (and that card's earlier practice), else last."""
+        origin = card.practice.origin
+        after = [i for i, c in enumerate(self.cards)
+                 if str(c.exercise.id) == origin or (c.practice is not None and c.practice.origin == origin)]
+        self.cards.insert(after[-1] + 1 if origin and after else len(self.cards), card)
+
+    def _add_practice(self, _from: ExerciseCard, record: Any) -> ExerciseCard:
+        card = self._practice_card(record)
+        self._place(card)
+        self.progress.refresh()
+        self.children = [STYLE, self.progress, self.resume, *self.cards]
+        return card
 
 
 def exercises(lesson: Any, *, show_expected: bool = True) -> ExercisesView:
