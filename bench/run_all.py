@@ -38,6 +38,9 @@ BENCHES = [
     ("Feedback on typical wrong answers", "feedback_causes.py", [],
      "36 typical wrong answers per language: the cause sqllab diagnosed, the model's sentence kept or dropped, "
      "the whole feedback for a person to read"),
+    ("Practise this", "practice.py", [],
+     "every diagnosis kind in en and ja: the exercise sqllab chose to practise it on, the mistake it catches, "
+     "whether the model's question was used (or why the bank's)"),
 ]
 
 
