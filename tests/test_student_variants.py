@@ -302,6 +302,26 @@ def test_a_repeated_check_of_the_same_answer_shape_builds_nothing_new(db, monkey
         grader.close()
 
 
+def test_the_cache_keeps_the_latest_answer_shapes_and_closes_older_databases(db, monkeypatch):
+    monkeypatch.setattr(grading, "ANSWER_SHAPES", 2)
+    grader = Grader(db, "SELECT name FROM people WHERE city IN ('Tokyo', 'Osaka')")
+    answers = ["SELECT name FROM people WHERE city = 'Tokyo' OR city = 'Osaka'",
+               "SELECT name FROM people WHERE city IN ('Osaka', 'Tokyo')",
+               "SELECT name FROM people WHERE city IN ('Tokyo', 'Osaka') AND name IS NOT NULL"]
+    try:
+        first_cases = list(grader._cases_for_answer(answers[0]))
+        assert first_cases
+        for answer in answers:
+            assert grader.grade(answer).correct
+        assert grader.answer_builds == 3
+        with pytest.raises(sqlite3.ProgrammingError):          # the oldest shape's databases are closed
+            first_cases[0].conn.execute("SELECT 1")
+        assert grader.grade(answers[2]).correct and grader.answer_builds == 3
+        assert grader.grade(answers[0]).correct and grader.answer_builds == 4
+    finally:
+        grader.close()
+
+
 def test_the_second_pass_runs_only_for_an_answer_every_other_database_accepts(db, monkeypatch):
     built: list[str] = []
     monkeypatch.setattr(grading, "answer_variants", lambda *a, **k: built.append(a[3]) or [])

@@ -65,7 +65,8 @@ SHRINK_ATTEMPTS = 48       # deletions tried to make a counterexample smaller (a
 SHRINK_TIMEOUT_S = 0.5     # a query that needs longer on a shrinking database stops the shrinking
 EXAMPLE_ROWS = 40          # rows of a counterexample's database shown at most (its tables together)
 DML_ANSWER_VARIANTS = 8    # databases built from an INSERT/UPDATE/DELETE answer (each run copies one)
-ANSWER_SHAPES = 16         # answer shapes whose second-pass databases a grader keeps
+ANSWER_SHAPES = 8          # answer shapes whose second-pass databases a grader keeps (each a few
+                           # in-memory copies of the lesson database; a repeated Check is the common case)
 
 
 # --- public models -----------------------------------------------------------------------
