@@ -48,7 +48,6 @@ ANSWER_KINDS = ("answer_constants", "column_pairs", "like_patterns", "calendar_e
 ANSWER_VARIANTS = 24       # databases built for one answer, at most
 PER_TARGET = 24            # rows added for one constant, column or pair, at most
 _ERRORS = (sqlite3.Error, ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError)
-Pair = tuple[tuple[str, str], tuple[str, str]]
 
 
 # --- what the two queries use --------------------------------------------------------------
@@ -231,7 +230,8 @@ def _rows(b: _Builder, pair: PairInfo, table: str, column: str, rng: random.Rand
     return _preferred_rows(b, pair.merged, table, column, rng, most) if b.rows(table, "LIMIT 1") else []
 
 
-def _answer_constants(base, schema, pair: PairInfo, rng, fits: _Values, most: int) -> list[Variant]:
+def _answer_constants(base: sqlite3.Connection, schema: dict[str, Table], pair: PairInfo, rng: random.Random,
+        fits: _Values, most: int) -> list[Variant]:
     """The student's own constants: rows holding each and the values next to it."""
     out: list[Variant] = []
     for const in pair.own_constants:
@@ -261,7 +261,8 @@ def _step(value: Any, delta: int) -> Any:
     return _near(value, delta)
 
 
-def _column_pairs(base, schema, pair: PairInfo, rng, fits: _Values, most: int) -> list[Variant]:
+def _column_pairs(base: sqlite3.Connection, schema: dict[str, Table], pair: PairInfo, rng: random.Random,
+        fits: _Values, most: int) -> list[Variant]:
     """For ``a <op> b``: rows where a equals b, or is just below or above it, each also with another
     used column of the row NULL (one at a time), and rows with a or b NULL."""
     out: list[Variant] = []
@@ -312,7 +313,8 @@ def _text_column(schema: dict[str, Table], fits: _Values, table: str, column: st
             and not fits.format(table, column) and not fits.numeric(table, column))
 
 
-def _like_patterns(base, schema, pair: PairInfo, rng, fits: _Values, most: int) -> list[Variant]:
+def _like_patterns(base: sqlite3.Connection, schema: dict[str, Table], pair: PairInfo, rng: random.Random,
+        fits: _Values, most: int) -> list[Variant]:
     """LIKE ignores ASCII case and reads ``_`` and ``%`` as wildcards: text that matches only because of that."""
     out: list[Variant] = []
     done: set[tuple] = set()
@@ -365,7 +367,8 @@ def _wildcard_many(text: str) -> str:
     return text[:1] + "%" + text[1:] if text else text
 
 
-def _calendar_edges(base, schema, pair: PairInfo, rng, fits: _Values, most: int) -> list[Variant]:
+def _calendar_edges(base: sqlite3.Connection, schema: dict[str, Table], pair: PairInfo, rng: random.Random,
+        fits: _Values, most: int) -> list[Variant]:
     """Leap days and month ends on each date column the queries compare or pass to a date function."""
     out: list[Variant] = []
     for table, column in pair.condition_columns:
@@ -390,7 +393,8 @@ def _calendar_edges(base, schema, pair: PairInfo, rng, fits: _Values, most: int)
     return out
 
 
-def _open_ranges(base, schema, pair: PairInfo, rng, fits: _Values, most: int) -> list[Variant]:
+def _open_ranges(base: sqlite3.Connection, schema: dict[str, Table], pair: PairInfo, rng: random.Random,
+        fits: _Values, most: int) -> list[Variant]:
     """Values far past each bound of a comparison: an open range and a bounded one part there."""
     out: list[Variant] = []
     done: set[tuple] = set()
@@ -416,7 +420,8 @@ def _has_kana(text: Any) -> bool:
     return isinstance(text, str) and any(kana_family(ch) for ch in text)
 
 
-def _kana_voicing(base, schema, pair: PairInfo, rng, fits: _Values, most: int) -> list[Variant]:
+def _kana_voicing(base: sqlite3.Connection, schema: dict[str, Table], pair: PairInfo, rng: random.Random,
+        fits: _Values, most: int) -> list[Variant]:
     """Texts that differ from a kana constant, or from the visible values it is compared with, only in
     voicing marks or kana size (か/が, は/ば/ぱ, つ/っ/づ)."""
     out: list[Variant] = []
@@ -446,7 +451,8 @@ def _kana_voicing(base, schema, pair: PairInfo, rng, fits: _Values, most: int) -
     return out
 
 
-def _answer_columns(base, schema, pair: PairInfo, rng, fits: _Values, most: int) -> list[Variant]:
+def _answer_columns(base: sqlite3.Connection, schema: dict[str, Table], pair: PairInfo, rng: random.Random,
+        fits: _Values, most: int) -> list[Variant]:
     """A column only one query uses: rows where it holds NULL, 0, -1, values past the visible ones, empty text."""
     out: list[Variant] = []
     for table, column in pair.only_columns:
@@ -476,7 +482,8 @@ def _answer_columns(base, schema, pair: PairInfo, rng, fits: _Values, most: int)
     return out
 
 
-def _answer_search(base, schema, pair: PairInfo, rng, fits: _Values, most: int) -> list[Variant]:
+def _answer_search(base: sqlite3.Connection, schema: dict[str, Table], pair: PairInfo, rng: random.Random,
+        fits: _Values, most: int) -> list[Variant]:
     """Small databases drawn from value pools that hold both queries' constants and their neighbours."""
     tables = _with_parents(pair.merged.tables, schema)
     pools = value_pools(base, schema, pair.merged, tables)
