@@ -962,3 +962,31 @@ def test_a_japanese_run_of_one_column_instructions_becomes_one_instruction() -> 
                  "八街市でポイントが650以上の顧客の名前を表示してください。"):
         assert one_instruction(kept, "ja") == kept
     assert one_instruction("Show the name (name). Show the city (city).", "en").startswith("Show the name")
+
+
+def test_a_like_pattern_quoted_in_a_question_is_put_into_words() -> None:
+    """「名前が '佐%' の顧客」 (seen on the embedded model) invites ``name = '佐%'``."""
+    from sqllab.content.generation import with_pattern_words
+
+    sql = "SELECT name FROM customers WHERE name LIKE '佐%'"
+    assert with_pattern_words("名前が '佐%' の顧客の名前を表示してください。", sql, "ja") == \
+        "名前が「佐」で始まる顧客の名前を表示してください。"
+    assert with_pattern_words("Show the names like 'A%'.", sql.replace("佐", "A"), "en") == \
+        "Show the names starting with 'A'."
+    assert with_pattern_words("Show the products whose name contains '%Lamp%'.",
+                              "SELECT name FROM products WHERE name LIKE '%Lamp%'", "en") == \
+        "Show the products whose name contains 'Lamp'."
+    kept = "名前が「佐」で始まる顧客の名前を表示してください。"
+    assert with_pattern_words(kept, sql, "ja") == kept
+
+
+def test_a_japanese_question_may_not_ask_to_show_a_column_the_answer_leaves_out(tmp_path) -> None:
+    """「山武市の顧客の名前、ポイント、都市を表示してください。…表示する列は name, points（この順）です。」
+    passed the round trip (its reader followed sqllab's last sentence) but asks for a city."""
+    db = load_dataset(generate_offline_dataset("shop", lang="ja", seed=51), tmp_path / "shop.db")
+    sql = "SELECT name, points FROM customers WHERE city = '山武市' ORDER BY points DESC, id"
+    make = lambda q: Exercise(id="x", topic="order", lang="ja", question=q, reference_sql=sql, source="llm")  # noqa: E731
+    asked = make("山武市の顧客の名前、ポイント、都市を表示してください。並び順は points の降順、同じなら id の昇順です。")
+    assert any("都市 (city)" in p for p in check_question(asked, db))
+    fine = make("山武市の顧客の名前とポイントを表示してください。並び順は points の降順、同じなら id の昇順です。")
+    assert not any("does not show" in p for p in check_question(fine, db))

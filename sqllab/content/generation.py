@@ -798,6 +798,7 @@ def check_question(exercise: Exercise, db: Path | None = None) -> list[str]:
     if db is not None:
         for column in unnamed_columns(exercise.question, exercise.reference_sql, db, exercise.lang):
             found.append(f"the question must name the column {column} (as written in the table) that the answer uses")
+    found += unshown_columns_asked(exercise.question, exercise.reference_sql, db, exercise.lang)
     found += boundary_mismatches(exercise.question, exercise.reference_sql, exercise.lang)
     found += direction_mismatches(exercise.question, exercise.reference_sql, exercise.lang)
     found += order_sequence_mismatches(exercise.question, exercise.reference_sql, exercise.lang)
@@ -1653,6 +1654,82 @@ def one_instruction(question: str, lang: str) -> str:
     return "".join(out) + question[pos:] if out else question
 
 
+_PATTERN_WORDS = {"en": {"start": "starting with '{x}'", "end": "ending with '{x}'", "in": "containing '{x}'"},
+                  "ja": {"start": "「{x}」で始まる", "end": "「{x}」で終わる", "in": "「{x}」を含む"}}
+
+
+def with_pattern_words(question: str, sql: str, lang: str) -> str:
+    """A LIKE pattern the question quotes as it is (「名前が '佐%' の顧客」: a student may compare
+    with '佐%' itself) put into words by sqllab (「名前が「佐」で始まる顧客」, "starting with 'A'")."""
+    tree = _tree(sql)
+    if tree is None:
+        return question
+    for like in tree.find_all(exp.Like):
+        pattern = like.expression
+        if not isinstance(pattern, exp.Literal) or not pattern.is_string:
+            continue
+        value = pattern.this
+        core = value.strip("%")
+        if not core or "%" in core or "_" in core or value == core:
+            continue
+        kind = "in" if value.startswith("%") and value.endswith("%") else "end" if value.startswith("%") else "start"
+        words = _PATTERN_WORDS[lang][kind].format(x=core)
+        lead = (r"\s*" if lang == "ja" else
+                r"(?:\b(?:is |are )?(?:like|matching|matches|that match(?:es)?|contains?|containing|starts? with|"
+                r"starting with|ends? with|ending with)\s+)?")
+        quoted = re.compile(lead + r"(?:'|「|\"|“)" + re.escape(value) + r"(?:'|」|\"|”)" + (r"\s*の?" if lang == "ja" else ""))
+        finite = {"start": "starts with '{x}'", "end": "ends with '{x}'", "in": "contains '{x}'"}[kind].format(x=core)
+
+        def worded(match: re.Match) -> str:      # "whose name contains '%A%'" keeps its verb's form
+            lead_text = match.group(0).split("'")[0].split('"')[0].strip().lower()
+            verb = lead_text.split()[0] if lead_text else ""
+            return finite if lang == "en" and verb in ("is", "are", "contains", "contain", "starts", "start",
+                                                        "ends", "end", "matches", "match", "that") else words
+
+        question = quoted.sub(worded, question)
+    return question
+
+
+_COUNT_WORDS = frozenset({"件数", "人数", "個数", "合計", "平均", "総数", "行数"})
+#: the part of a Japanese question that says what to show (「山武市の顧客の名前、ポイント、都市を表示してください」)
+_SHOWN_SEGMENT = re.compile(r"([^。]*?)を表示してください")
+
+
+def unshown_columns_asked(question: str, sql: str, db: Path | None, lang: str) -> list[str]:
+    """Columns a Japanese question asks to show that the answer does not show: 「…名前、ポイント、都市を
+    表示してください。…表示する列は name, points（この順）です。」 asks for a city the answer leaves out
+    (the round trip's reader followed sqllab's sentence; a student who follows the first one is
+    marked wrong). Only items that name a column of the lesson's tables count."""
+    if lang != "ja" or db is None:
+        return []
+    try:
+        shown = {c.casefold() for c in run_query(db, sql, lang="en", max_rows=1).columns}
+    except QueryError:
+        return []
+    tree = _tree(sql)       # a column a computed one shows (COALESCE(city, '不明') AS city_label) counts too
+    if isinstance(tree, exp.Select):
+        shown |= {c.name.casefold() for e in tree.expressions for c in e.find_all(exp.Column)}
+    columns = _table_columns(db)
+    words = _column_words(lang)
+    by_word: dict[str, set[str]] = collections.defaultdict(set)
+    for column in columns:
+        by_word[_fold(column)].add(column)
+        for word in words.get(column, ()):
+            by_word[_fold(word)].add(column)
+    found = []
+    for segment in _SHOWN_SEGMENT.finditer(question):
+        listed = re.split(r"の", segment.group(1))[-1]
+        for item in re.split(r"[、,，・]|と", listed):
+            item = re.sub(r"（[^）]*）|\([^)]*\)", "", item).strip()
+            if len(item) < 2 or item in _COUNT_WORDS:       # 「その数を表示」: a count, not quantity
+                continue
+            hits = by_word.get(_fold(item), set())
+            if len(hits) == 1 and not (hits & shown) and (hit := next(iter(hits))).casefold() not in shown:
+                found.append(f"the question asks to show {item} ({hit}), which the answer does not show: "
+                             "ask only for the columns it shows")
+    return list(dict.fromkeys(found))
+
+
 def with_unmatched(question: str, sql: str, db: Path, lang: str) -> str:
     """``question`` with a sentence by sqllab when the answer is a LEFT JOIN that keeps rows without
     a match and the question never says so: "the names of customers and the number of orders they
@@ -1887,7 +1964,7 @@ async def _question_for(client: Any, db: Path, sql: str, topic: str, lang: str, 
                 raise
             previous, problems = _raw(exc), _problems_of(exc)
             continue
-        question = one_instruction(proposal.question, lang)
+        question = with_pattern_words(one_instruction(proposal.question, lang), sql, lang)
         question = with_conditions(with_constants(without_order(question, sql, lang), sql, lang), sql, lang)
         question = with_hidden_keys(with_columns(with_limit(with_order(question, sql, lang), sql, lang),
                                                  sql, db, lang), sql, lang)
