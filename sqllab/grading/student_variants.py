@@ -382,15 +382,21 @@ def _calendar_edges(base: sqlite3.Connection, schema: dict[str, Table], pair: Pa
         values = fits.fit(table, column, calendar_edges(constants + [v for v in (lo, hi) if isinstance(v, str)], fmt))
         if not values:
             continue
-        b = _Builder(base, schema, "calendar_edges", f"{table}.{column} leap days and month ends")
-        rows = _rows(b, pair, table, column, rng)
-        if rows:
-            for i, value in enumerate(values[:2 * PER_TARGET]):
-                _place(b, pair.merged, table, rows[i % len(rows)], {column: value}, rng)
-        _done(b, out)
+        _values_in_rows(base, schema, pair, "calendar_edges", f"{table}.{column} leap days and month ends", table, column, values, rng, out)
         if len(out) >= most:
             break
     return out
+
+
+def _values_in_rows(base: sqlite3.Connection, schema: dict[str, Table], pair: PairInfo, kind: str, label: str,
+                    table: str, column: str, values: list, rng: random.Random, out: list[Variant]) -> None:
+    """One variant where rows of ``table`` (those the queries read) take ``values`` in ``column``."""
+    b = _Builder(base, schema, kind, label)
+    rows = _rows(b, pair, table, column, rng)
+    if rows:
+        for i, value in enumerate(values[:2 * PER_TARGET]):
+            _place(b, pair.merged, table, rows[i % len(rows)], {column: value}, rng)
+    _done(b, out)
 
 
 def _open_ranges(base: sqlite3.Connection, schema: dict[str, Table], pair: PairInfo, rng: random.Random,
@@ -440,12 +446,7 @@ def _kana_voicing(base: sqlite3.Connection, schema: dict[str, Table], pair: Pair
                                           for v in voicing_neighbours(text, most=12)])
         if not values:
             continue
-        b = _Builder(base, schema, "kana_voicing", f"{table}.{column} voicing")
-        rows = _rows(b, pair, table, column, rng)
-        if rows:
-            for i, value in enumerate(values[:2 * PER_TARGET]):
-                _place(b, pair.merged, table, rows[i % len(rows)], {column: value}, rng)
-        _done(b, out)
+        _values_in_rows(base, schema, pair, "kana_voicing", f"{table}.{column} voicing", table, column, values, rng, out)
         if len(out) >= most:
             break
     return out
